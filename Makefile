@@ -1,0 +1,54 @@
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV ?= .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.DEFAULT_GOAL := help
+.PHONY: help install run test lint format migrate demo worker asgi bench clean
+
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+
+$(BIN)/python:
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "$(PYTHON) not found; run: make PYTHON=python3 ..."; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: $(BIN)/python requirements.txt requirements-dev.txt
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed  ## create .venv and install the pinned requirements
+
+migrate: install  ## apply database migrations
+	$(BIN)/python manage.py migrate --noinput
+
+demo: migrate  ## demo users (one per role) and a demo catalog with orders
+	$(BIN)/python manage.py seed_demo --if-empty
+
+run: demo  ## install, migrate, load demo data and serve on http://127.0.0.1:8000
+	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+asgi: demo  ## serve with uvicorn (needed for the live alerts stream)
+	$(BIN)/uvicorn salesbackend.asgi:application --host $(HOST) --port $(PORT) --workers 2
+
+worker: install  ## a Celery worker (with REDIS_URL or CELERY_BROKER_URL set)
+	$(BIN)/celery -A salesbackend worker --beat --loglevel=info
+
+test: install  ## install and run the whole test suite
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: install  ## ruff check and format check
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install  ## apply ruff fixes and formatting
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+bench: install  ## time the analytics endpoints on a large demo database (see README)
+	$(BIN)/python manage.py bench
+
+clean:  ## remove the virtualenv and local database
+	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache

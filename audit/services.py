@@ -1,0 +1,51 @@
+from typing import Any
+
+from django.db import models
+
+from .context import client_ip
+from .models import AuditAction, AuditEntry
+
+
+def entity_type_of(instance: models.Model) -> str:
+    return f"{instance._meta.app_label}.{instance._meta.model_name}"
+
+
+def changes_between(old: dict[str, Any], new: dict[str, Any]) -> dict[str, list[Any]]:
+    """{field: [old, new]} for every field whose value differs."""
+    return {field: [old.get(field), value] for field, value in new.items() if old.get(field) != value}
+
+
+def snapshot(instance: models.Model, fields: list[str] | tuple[str, ...]) -> dict[str, Any]:
+    """Field values of an instance, foreign keys as their ids, ready for `changes_between`."""
+    values = {}
+    for name in fields:
+        field = instance._meta.get_field(name)
+        values[name] = getattr(instance, field.attname)
+    return values
+
+
+def record(
+    *,
+    actor,
+    action: AuditAction | str,
+    entity: models.Model | None = None,
+    entity_type: str = "",
+    entity_id: str | int = "",
+    entity_repr: str = "",
+    changes: dict[str, Any] | None = None,
+    ip: str | None = None,
+) -> AuditEntry:
+    """Write one audit entry. Call it inside the transaction of the change it describes."""
+    if entity is not None:
+        entity_type = entity_type or entity_type_of(entity)
+        entity_id = entity_id or entity.pk
+        entity_repr = entity_repr or str(entity)
+    return AuditEntry.objects.create(
+        actor=actor if actor is not None and actor.is_authenticated else None,
+        action=action,
+        entity_type=entity_type,
+        entity_id=str(entity_id) if entity_id is not None else "",
+        entity_repr=entity_repr[:255],
+        changes=changes or {},
+        ip=ip or client_ip.get(),
+    )

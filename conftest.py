@@ -1,0 +1,104 @@
+"""Fixtures shared by every app's tests: users of each role and API clients for them."""
+
+import pytest
+from django.apps import apps
+from django.core.cache import cache
+from rest_framework.test import APIClient
+from rest_framework_simplejwt.tokens import RefreshToken
+
+from accounts.roles import Role, sync_role_groups
+from accounts.tests.factories import CEOFactory, CustomerFactory, SalespersonFactory
+from catalog.channels import ensure_default_channels
+
+
+@pytest.fixture(autouse=True)
+def _clean_cache():
+    """Throttles and analytics live in the cache: every test starts with it empty."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _reference_data(request):
+    """Role groups and default channels come from data migrations; a transactional test's
+    flush wipes them, so put them back before any test that uses the database."""
+    marker = request.node.get_closest_marker("django_db")
+    transactional = "transactional_db" in request.fixturenames or bool(
+        marker and marker.kwargs.get("transaction")
+    )
+    if transactional:
+        request.getfixturevalue("transactional_db")
+    elif marker is not None or "db" in request.fixturenames:
+        request.getfixturevalue("db")
+    else:
+        return
+    from django.contrib.auth.models import Group
+
+    if Group.objects.filter(name__in=[role.group_name for role in Role]).count() != len(Role):
+        sync_role_groups(apps)
+        ensure_default_channels(apps.get_model("catalog", "SalesChannel"))
+
+
+@pytest.fixture
+def customer(db):
+    return CustomerFactory()
+
+
+@pytest.fixture
+def other_customer(db):
+    return CustomerFactory()
+
+
+@pytest.fixture
+def salesperson(db):
+    return SalespersonFactory()
+
+
+@pytest.fixture
+def ceo(db):
+    return CEOFactory()
+
+
+def client_for(user=None) -> APIClient:
+    """An API client authenticated with a real access token for `user` (anonymous if None)."""
+    client = APIClient()
+    if user is not None:
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {RefreshToken.for_user(user).access_token}")
+    return client
+
+
+@pytest.fixture
+def anon_client():
+    return APIClient()
+
+
+@pytest.fixture
+def customer_client(customer):
+    return client_for(customer)
+
+
+@pytest.fixture
+def other_customer_client(other_customer):
+    return client_for(other_customer)
+
+
+@pytest.fixture
+def salesperson_client(salesperson):
+    return client_for(salesperson)
+
+
+@pytest.fixture
+def ceo_client(ceo):
+    return client_for(ceo)
+
+
+@pytest.fixture
+def role_clients(customer, salesperson, ceo):
+    """Clients by role name, for role-by-endpoint matrices (`anonymous` included)."""
+    return {
+        "anonymous": client_for(None),
+        "customer": client_for(customer),
+        "salesperson": client_for(salesperson),
+        "ceo": client_for(ceo),
+    }

@@ -1,0 +1,36 @@
+"""Live alerts for staff: published on Redis pub/sub, served as Server-Sent Events."""
+
+import json
+import logging
+from functools import lru_cache
+from typing import Any
+
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+
+from salesbackend.background import run_on_commit
+
+logger = logging.getLogger(__name__)
+
+ALERTS_CHANNEL = "salesbackend:alerts"
+
+
+@lru_cache(maxsize=1)
+def _redis_client():
+    import redis
+
+    return redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=2, socket_timeout=2)
+
+
+def publish(event: str, data: dict[str, Any]) -> None:
+    """Publish one event now. Without REDIS_URL there is nobody to tell, so it is only logged."""
+    message = json.dumps({"event": event, "data": data}, cls=DjangoJSONEncoder)
+    if not settings.REDIS_URL:
+        logger.info("Alert (no Redis configured): %s", message)
+        return
+    _redis_client().publish(ALERTS_CHANNEL, message)
+
+
+def publish_on_commit(event: str, data: dict[str, Any]) -> None:
+    """Publish after the current transaction commits; a Redis outage is logged, not raised."""
+    run_on_commit(lambda: publish(event, data), f"publish {event}")

@@ -1,0 +1,154 @@
+"""Every change of stock: one locked Stock row, one ledger movement, in one transaction.
+
+`stock_take` and `stock_return` run inside the caller's transaction (order placement,
+cancellation); `stock_adjust` is a staff adjustment with its own transaction and audit entry.
+"""
+
+from collections.abc import Mapping
+
+from django.db import transaction
+from django.db.models import QuerySet
+
+from audit.models import AuditAction
+from audit.services import record
+from catalog.models import Product
+from salesbackend.background import enqueue_on_commit
+from salesbackend.exceptions import ApplicationError, InsufficientStock
+
+from . import events
+from .models import ADJUSTMENT_REASONS, MovementReason, Stock, StockMovement
+
+
+def stock_create(*, product: Product, quantity: int = 0, low_stock_threshold: int = 10) -> Stock:
+    """The stock row of a new product, starting empty; an opening quantity is a restock movement."""
+    stock, _ = Stock.objects.get_or_create(
+        product=product, defaults={"low_stock_threshold": low_stock_threshold}
+    )
+    if quantity:
+        stock = _lock([product.pk])[product.pk]
+        _move(stock, quantity, reason=MovementReason.RESTOCK, actor=None, note="Opening stock")
+    return stock
+
+
+def _lock(product_ids: list[int]) -> dict[int, Stock]:
+    """Lock the stock rows of these products, in ascending product id so lockers never deadlock.
+
+    A product without a stock row gets one (empty) first, so every product can be locked.
+    """
+    ids = sorted(set(product_ids))
+    existing = set(Stock.objects.filter(product_id__in=ids).values_list("product_id", flat=True))
+    missing = [pid for pid in ids if pid not in existing]
+    if missing:
+        Stock.objects.bulk_create([Stock(product_id=pid) for pid in missing], ignore_conflicts=True)
+    rows: QuerySet[Stock] = (
+        Stock.objects.select_for_update(of=("self",))
+        .select_related("product")
+        .filter(product_id__in=ids)
+        .order_by("product_id")
+    )
+    return {stock.product_id: stock for stock in rows}
+
+
+def _move(stock: Stock, delta: int, *, reason: str, actor, order=None, note: str = "") -> StockMovement:
+    """Apply `delta` to a locked stock row and append its movement. Caller holds the lock."""
+    before = stock.quantity
+    stock.quantity = before + delta
+    stock.save(update_fields=["quantity", "updated_at"])
+    movement = StockMovement.objects.create(
+        product_id=stock.product_id,
+        delta=delta,
+        quantity_before=before,
+        quantity_after=stock.quantity,
+        reason=reason,
+        order=order,
+        actor=actor if actor is not None and actor.is_authenticated else None,
+        note=note,
+    )
+    if before > stock.low_stock_threshold >= stock.quantity:
+        _announce_low_stock(stock)
+    return movement
+
+
+def _announce_low_stock(stock: Stock) -> None:
+    from .tasks import notify_low_stock
+
+    product = stock.product
+    events.publish_on_commit(
+        "low_stock",
+        {
+            "product": product.pk,
+            "sku": product.sku,
+            "name": product.name,
+            "quantity": stock.quantity,
+            "low_stock_threshold": stock.low_stock_threshold,
+        },
+    )
+    enqueue_on_commit(notify_low_stock, product.pk)
+
+
+@transaction.atomic
+def stock_adjust(
+    *,
+    product: Product,
+    actor,
+    reason: str,
+    delta: int | None = None,
+    quantity: int | None = None,
+    note: str = "",
+) -> Stock:
+    """A staff adjustment: add `delta`, or set the on-hand `quantity`. Never below zero."""
+    if (delta is None) == (quantity is None):
+        raise ApplicationError("Give either delta or quantity.", code="invalid_adjustment")
+    if reason not in ADJUSTMENT_REASONS:
+        raise ApplicationError(f"Unknown reason {reason!r}.", code="invalid_reason")
+    stock = _lock([product.pk])[product.pk]
+    change = quantity - stock.quantity if quantity is not None else delta
+    if stock.quantity + change < 0:
+        raise InsufficientStock(
+            [{"product": product.pk, "sku": product.sku, "requested": -change, "available": stock.quantity}]
+        )
+    before = stock.quantity
+    if change:
+        _move(stock, change, reason=reason, actor=actor, note=note)
+    record(
+        actor=actor,
+        action=AuditAction.STOCK_ADJUST,
+        entity=product,
+        changes={"quantity": [before, stock.quantity], "reason": [None, reason]},
+    )
+    return stock
+
+
+def stock_take(*, lines: Mapping[Product, int], actor, order=None) -> list[StockMovement]:
+    """Take stock for a sale, all lines or none. Runs in the caller's transaction.
+
+    Locks every line's row first, then checks them all, so one error names every shortfall.
+    """
+    stocks = _lock([product.pk for product in lines])
+    shortfalls = [
+        {
+            "product": product.pk,
+            "sku": product.sku,
+            "requested": qty,
+            "available": stocks[product.pk].quantity,
+        }
+        for product, qty in sorted(lines.items(), key=lambda line: line[0].pk)
+        if stocks[product.pk].quantity < qty
+    ]
+    if shortfalls:
+        raise InsufficientStock(shortfalls)
+    return [
+        _move(stocks[product.pk], -qty, reason=MovementReason.SALE, actor=actor, order=order)
+        for product, qty in sorted(lines.items(), key=lambda line: line[0].pk)
+    ]
+
+
+def stock_return(
+    *, lines: Mapping[Product, int], actor, order=None, reason: str = MovementReason.CANCELLATION
+) -> list[StockMovement]:
+    """Put stock back (cancellation, refund). Runs in the caller's transaction."""
+    stocks = _lock([product.pk for product in lines])
+    return [
+        _move(stocks[product.pk], qty, reason=reason, actor=actor, order=order)
+        for product, qty in sorted(lines.items(), key=lambda line: line[0].pk)
+    ]

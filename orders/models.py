@@ -1,0 +1,137 @@
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models
+
+from catalog.models import Category, Product, SalesChannel
+
+
+class OrderStatus(models.TextChoices):
+    PENDING = "pending"
+    PAID = "paid"
+    SHIPPED = "shipped"
+    DELIVERED = "delivered"
+    CANCELLED = "cancelled"
+    REFUNDED = "refunded"
+
+
+class Order(models.Model):
+    number = models.CharField(max_length=32, unique=True, null=True, blank=True)
+    customer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="orders")
+    placed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    channel = models.ForeignKey(SalesChannel, on_delete=models.PROTECT, related_name="orders")
+    status = models.CharField(max_length=16, choices=OrderStatus.choices, default=OrderStatus.PENDING)
+    subtotal = models.DecimalField(max_digits=12, decimal_places=2)
+    discount = models.DecimalField(max_digits=12, decimal_places=2, default=0)
+    tax = models.DecimalField(max_digits=12, decimal_places=2)
+    shipping = models.DecimalField(max_digits=12, decimal_places=2)
+    total = models.DecimalField(max_digits=12, decimal_places=2)
+    currency = models.CharField(max_length=3, default="EUR")
+    # Addresses are snapshots taken at placement: {name, line1, line2, city, postal_code, country}.
+    shipping_address = models.JSONField(encoder=DjangoJSONEncoder)
+    billing_address = models.JSONField(null=True, blank=True, encoder=DjangoJSONEncoder)
+    note = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["customer", "-created_at"]),
+            models.Index(fields=["status", "-created_at"]),
+            models.Index(fields=["channel", "-created_at"]),
+            models.Index(fields=["-created_at"]),
+        ]
+        permissions = [
+            ("manage_orders", "Can manage all orders"),
+            ("place_order", "Can place own orders"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number or f"Order #{self.pk}"
+
+
+class OrderItem(models.Model):
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="items")
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="order_items")
+    # Snapshots at placement: later catalog changes never alter an order.
+    sku = models.CharField(max_length=64)
+    name = models.CharField(max_length=200)
+    quantity = models.PositiveIntegerField()
+    unit_price = models.DecimalField(max_digits=12, decimal_places=2)
+    unit_cost = models.DecimalField(max_digits=12, decimal_places=2)
+    line_total = models.DecimalField(max_digits=12, decimal_places=2)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(quantity__gt=0), name="orders_item_quantity_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} x {self.sku}"
+
+
+class OrderStatusChange(models.Model):
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="status_history")
+    from_status = models.CharField(max_length=16, choices=OrderStatus.choices, blank=True)
+    to_status = models.CharField(max_length=16, choices=OrderStatus.choices)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    note = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.from_status or '-'} → {self.to_status}"
+
+
+class SalesRecord(models.Model):
+    """Append-only sales ledger: one row per order line when paid, a negative row on reversal."""
+
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="sales_records")
+    order_item = models.ForeignKey(OrderItem, on_delete=models.PROTECT, related_name="sales_records")
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="sales_records")
+    category = models.ForeignKey(
+        Category, null=True, blank=True, on_delete=models.PROTECT, related_name="sales_records"
+    )
+    channel = models.ForeignKey(SalesChannel, on_delete=models.PROTECT, related_name="sales_records")
+    customer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    quantity = models.IntegerField()
+    revenue = models.DecimalField(max_digits=14, decimal_places=2)
+    cost = models.DecimalField(max_digits=14, decimal_places=2)
+    sold_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-sold_at", "-id"]
+        indexes = [
+            models.Index(fields=["sold_at"]),
+            models.Index(fields=["product", "sold_at"]),
+            models.Index(fields=["category", "sold_at"]),
+            models.Index(fields=["channel", "sold_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.order_id}/{self.product_id}: {self.quantity} for {self.revenue}"
+
+
+class IdempotencyKey(models.Model):
+    """A client's Idempotency-Key, stored in the transaction that placed the order."""
+
+    customer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=255)
+    request_hash = models.CharField(max_length=64)
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["customer", "key"], name="orders_idempotency_key_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.customer_id}:{self.key}"
