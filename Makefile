@@ -3,9 +3,10 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
+WORKERS ?= 4
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test lint format migrate demo worker asgi bench clean
+.PHONY: help install run dev test lint format migrate demo worker bench clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -21,17 +22,18 @@ $(VENV)/.installed: $(BIN)/python requirements.txt requirements-dev.txt
 
 install: $(VENV)/.installed  ## create .venv and install the pinned requirements
 
-migrate: install  ## apply database migrations
+migrate: install  ## create the database if needed and apply migrations
+	$(BIN)/python scripts/ensure_database.py
 	$(BIN)/python manage.py migrate --noinput
 
 demo: migrate  ## demo users (one per role) and a demo catalog with orders
 	$(BIN)/python manage.py seed_demo --if-empty
 
 run: demo  ## install, migrate, load demo data and serve on http://127.0.0.1:8000
-	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+	$(BIN)/uvicorn salesbackend.asgi:application --host $(HOST) --port $(PORT) --workers $(WORKERS)
 
-asgi: demo  ## serve with uvicorn (needed for the live alerts stream)
-	$(BIN)/uvicorn salesbackend.asgi:application --host $(HOST) --port $(PORT) --workers 2
+dev: demo  ## like run, but Django's auto-reloading development server (no live alert stream)
+	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 worker: install  ## a Celery worker (with REDIS_URL or CELERY_BROKER_URL set)
 	$(BIN)/celery -A salesbackend worker --beat --loglevel=info
