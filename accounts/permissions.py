@@ -3,6 +3,8 @@ so a new role is a data change, not a code change."""
 
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
+from .roles import Role
+
 
 def has_permission(codename: str) -> type[BasePermission]:
     """A permission class that requires `codename` ("app_label.codename")."""
@@ -38,6 +40,18 @@ CanManageOrders = has_permission("orders.manage_orders")
 CanPlaceOrders = has_permission("orders.place_order")
 CanViewSalesReports = has_permission("analytics.view_sales_reports")
 CanViewAudit = has_permission("audit.view_auditentry")
+
+
+class IsCustomer(BasePermission):
+    """A customer account, for what a customer does to their own account (close it).
+
+    This asks what kind of account it is, not what it may do: the CEO holds every
+    permission, so no permission codename can single out customers.
+    """
+
+    def has_permission(self, request, view) -> bool:
+        user = request.user
+        return bool(user and user.is_authenticated and user.role == Role.CUSTOMER)
 
 
 def is_staff_user(user) -> bool:

@@ -1,34 +1,107 @@
-"""Writes on users: creation with a role, profile and role changes, deactivation."""
+"""Writes on users: registration, creation with a role, profile and role changes,
+deactivation, and the JWT session lifecycle (login, logout, revocation).
+
+The API, the admin and the `createuser` command all call these, so every path applies the
+same rules and writes the same audit entries.
+"""
 
 from typing import Any
 
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
+from django.contrib.auth import authenticate, get_user_model
+from django.contrib.auth.models import Group, update_last_login
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from rest_framework_simplejwt.exceptions import TokenError
+from rest_framework_simplejwt.settings import api_settings as jwt_settings
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
+from rest_framework_simplejwt.tokens import RefreshToken
 
 from audit.models import AuditAction
 from audit.services import changes_between, record, snapshot
+from salesbackend.exceptions import ApplicationError
 
 from .roles import Role
 
 User = get_user_model()
 
 PROFILE_FIELDS = ("username", "email", "first_name", "last_name", "is_active")
+# What user_update accepts besides PROFILE_FIELDS.
+EXTRA_UPDATE_FIELDS = ("role", "password")
+
+
+class InvalidCredentials(Exception):
+    """Wrong login name or password, or an inactive account (callers cannot tell which)."""
+
+
+class InvalidRefreshToken(Exception):
+    """A refresh token that is malformed, expired, revoked or someone else's."""
 
 
 def _set_role(user, role: Role) -> None:
-    user.groups.set([Group.objects.get(name=Role(role).group_name)])
-    user.is_staff = Role(role) != Role.CUSTOMER
-    user.save(update_fields=["is_staff"])
+    role = Role(role)
+    user.groups.set([Group.objects.get(name=role.group_name)])
+    user.is_staff = role != Role.CUSTOMER
+    # Superusers count as CEOs, so a demotion must take the flag away too.
+    user.is_superuser = user.is_superuser and role == Role.CEO
+    user.save(update_fields=["is_staff", "is_superuser"])
     user.__dict__.pop("role", None)
 
 
-def tokens_revoke(*, user) -> None:
-    """Blacklist every outstanding refresh token of `user` (logout everywhere)."""
-    outstanding = OutstandingToken.objects.filter(user=user).exclude(blacklistedtoken__isnull=False)
-    BlacklistedToken.objects.bulk_create(
-        [BlacklistedToken(token=token) for token in outstanding], ignore_conflicts=True
+def user_identity_check(*, username: str | None = None, email: str | None = None, exclude=None) -> None:
+    """Usernames and e-mails are unique regardless of case; raise a field error otherwise."""
+    others = User.objects.exclude(pk=exclude.pk) if exclude is not None else User.objects.all()
+    errors = {}
+    if username is not None and others.filter(username__iexact=username).exists():
+        errors["username"] = ["A user with that username already exists."]
+    if email is not None and others.filter(email__iexact=email).exists():
+        errors["email"] = ["A user with that email already exists."]
+    if errors:
+        raise ValidationError(errors)
+
+
+def user_change_check(*, user, actor, role: Role | str | None = None, is_active: bool | None = None) -> None:
+    """Nobody demotes or deactivates themself: there must always be a CEO left to undo it."""
+    if actor is None or actor.pk != user.pk:
+        return
+    if role is not None and Role(role) != user.role:
+        raise ApplicationError("You cannot change your own role.", code="own_role")
+    if is_active is False and user.is_active:
+        raise ApplicationError("You cannot deactivate your own account.", code="own_account")
+
+
+def _password_check(password: str, *, user) -> None:
+    try:
+        validate_password(password, user=user)
+    except ValidationError as error:
+        raise ValidationError({"password": error.messages}) from error
+
+
+def _user_insert(
+    *, username: str, email: str, password: str | None, role: Role, first_name: str, last_name: str
+) -> Any:
+    email = User.objects.normalize_email(email)
+    user_identity_check(username=username, email=email)
+    user = User(username=username, email=email, first_name=first_name, last_name=last_name)
+    if password:
+        _password_check(password, user=user)
+        user.set_password(password)
+    else:
+        user.set_unusable_password()
+    user.save()
+    _set_role(user, role)
+    return user
+
+
+def _record_created(user, *, actor) -> None:
+    record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        entity=user,
+        changes={
+            **{field: [None, value] for field, value in snapshot(user, PROFILE_FIELDS).items()},
+            "role": [None, user.role],
+        },
     )
 
 
@@ -43,23 +116,34 @@ def user_create(
     last_name: str = "",
     actor=None,
 ) -> Any:
-    """Create a user with exactly one role. `actor` is None for self-registration."""
-    user = User(username=username, email=email, first_name=first_name, last_name=last_name)
-    if password:
-        user.set_password(password)
-    else:
-        user.set_unusable_password()
-    user.save()
-    _set_role(user, role)
-    record(
-        actor=actor or user,
-        action=AuditAction.CREATE,
-        entity=user,
-        changes={
-            **{f: [None, v] for f, v in snapshot(user, PROFILE_FIELDS).items()},
-            "role": [None, user.role],
-        },
+    """Create a user with exactly one role. `actor` is the staff member doing it, or None
+    for the command line. Without a password the account cannot log in until one is set."""
+    user = _user_insert(
+        username=username,
+        email=email,
+        password=password,
+        role=role,
+        first_name=first_name,
+        last_name=last_name,
     )
+    _record_created(user, actor=actor)
+    return user
+
+
+@transaction.atomic
+def user_register(
+    *, username: str, email: str, password: str, first_name: str = "", last_name: str = ""
+) -> Any:
+    """Self-registration: always a customer, whatever else the caller asked for."""
+    user = _user_insert(
+        username=username,
+        email=email,
+        password=password,
+        role=Role.CUSTOMER,
+        first_name=first_name,
+        last_name=last_name,
+    )
+    _record_created(user, actor=user)
     return user
 
 
@@ -67,23 +151,25 @@ def user_create(
 def user_update(*, user, actor, data: dict[str, Any]) -> Any:
     """Change profile fields, password, role or active flag; each kind of change is audited.
 
-    Callers validate who may change what; this enforces the rules that hold everywhere:
-    nobody demotes or deactivates themself.
+    `data` holds only what changes (keys from PROFILE_FIELDS, `role`, `password`). Callers
+    decide who may change what; the rules that hold everywhere are enforced here.
     """
-    from salesbackend.exceptions import ApplicationError
-
+    data = dict(data)
+    unknown = set(data) - set(PROFILE_FIELDS) - set(EXTRA_UPDATE_FIELDS)
+    if unknown:
+        raise ValueError(f"user_update cannot change {sorted(unknown)}")
     role = data.pop("role", None)
     password = data.pop("password", None)
-    if actor is not None and actor.pk == user.pk:
-        if role is not None and Role(role) != user.role:
-            raise ApplicationError("You cannot change your own role.", code="own_role")
-        if data.get("is_active") is False:
-            raise ApplicationError("You cannot deactivate your own account.", code="own_account")
+    user_change_check(user=user, actor=actor, role=role, is_active=data.get("is_active"))
+    if "email" in data:
+        data["email"] = User.objects.normalize_email(data["email"])
+    user_identity_check(username=data.get("username"), email=data.get("email"), exclude=user)
 
     before = snapshot(user, PROFILE_FIELDS)
     for field, value in data.items():
         setattr(user, field, value)
     if password:
+        _password_check(password, user=user)
         user.set_password(password)
     user.save()
     changes = changes_between(before, snapshot(user, PROFILE_FIELDS))
@@ -91,7 +177,9 @@ def user_update(*, user, actor, data: dict[str, Any]) -> Any:
         changes["password"] = ["***", "***"]
     if changes:
         record(actor=actor, action=AuditAction.UPDATE, entity=user, changes=changes)
-    if before["is_active"] and not user.is_active:
+    if password or (before["is_active"] and not user.is_active):
+        # Access tokens die with the password hash or the active flag (simplejwt checks
+        # both); refresh tokens are blacklisted so no new access token can be minted.
         tokens_revoke(user=user)
 
     if role is not None and Role(role) != user.role:
@@ -101,3 +189,67 @@ def user_update(*, user, actor, data: dict[str, Any]) -> Any:
             actor=actor, action=AuditAction.ROLE_CHANGE, entity=user, changes={"role": [old_role, user.role]}
         )
     return user
+
+
+@transaction.atomic
+def user_profile_update(*, user, data: dict[str, Any], current_password: str | None = None) -> Any:
+    """A user editing their own profile: names, e-mail and, proving the current one, password."""
+    allowed = {"first_name", "last_name", "email", "password"}
+    if set(data) - allowed:
+        raise ValueError(f"a profile update cannot change {sorted(set(data) - allowed)}")
+    if data.get("password") and not (current_password and user.check_password(current_password)):
+        raise ValidationError({"current_password": ["The current password is not correct."]})
+    return user_update(user=user, actor=user, data=data)
+
+
+@transaction.atomic
+def user_deactivate_own_account(*, user) -> None:
+    """A customer closing their account: inactive, tokens revoked; their orders stay."""
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+    record(actor=user, action=AuditAction.UPDATE, entity=user, changes={"is_active": [True, False]})
+    tokens_revoke(user=user)
+
+
+def tokens_revoke(*, user) -> None:
+    """Blacklist every outstanding refresh token of `user` (logout everywhere)."""
+    outstanding = OutstandingToken.objects.filter(user=user, blacklistedtoken__isnull=True)
+    BlacklistedToken.objects.bulk_create(
+        [BlacklistedToken(token=token) for token in outstanding], ignore_conflicts=True
+    )
+
+
+def tokens_issue(*, user) -> dict[str, str]:
+    """A new refresh token (recorded as outstanding, so it can be revoked) and its access token."""
+    refresh = RefreshToken.for_user(user)
+    return {"access": str(refresh.access_token), "refresh": str(refresh)}
+
+
+def user_login(*, login: str, password: str) -> Any:
+    """Check the credentials (`login` is a username or e-mail, any case) and audit the attempt.
+
+    Raises InvalidCredentials for a wrong name or password and for inactive accounts alike.
+    """
+    user = authenticate(username=login, password=password)
+    if user is None:
+        # Written on its own, outside any transaction the caller's error could roll back.
+        record(actor=None, action=AuditAction.LOGIN_FAILED, entity_type="accounts.user", entity_repr=login)
+        raise InvalidCredentials
+    with transaction.atomic():
+        if jwt_settings.UPDATE_LAST_LOGIN:
+            update_last_login(None, user)
+        record(actor=user, action=AuditAction.LOGIN, entity=user)
+    return user
+
+
+@transaction.atomic
+def user_logout(*, user, refresh: str) -> None:
+    """Revoke one refresh token of `user`; someone else's or an unusable token is refused."""
+    try:
+        token = RefreshToken(refresh)
+    except TokenError as error:
+        raise InvalidRefreshToken(str(error)) from error
+    if str(token.payload.get(jwt_settings.USER_ID_CLAIM)) != str(user.pk):
+        raise InvalidRefreshToken("Token does not belong to this user.")
+    token.blacklist()
+    record(actor=user, action=AuditAction.LOGOUT, entity=user)

@@ -1,0 +1,171 @@
+"""User management in the admin (CEO only: salespersons hold no `accounts.*_user` permission).
+
+Every save goes through accounts.services, like the API, so the same rules apply (no
+self-demotion, unique e-mail in any case, password validators) and the audit entries are
+written. Role is a field of its own; the groups behind it are not edited by hand here.
+"""
+
+from contextvars import ContextVar
+
+from django import forms
+from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import AdminPasswordChangeForm, UserChangeForm, UserCreationForm
+
+from salesbackend.exceptions import ApplicationError
+
+from . import services
+from .roles import Role
+from .selectors import users_with_role
+
+User = get_user_model()
+
+# The admin's password view builds its form without the request; it learns the actor here.
+_password_actor: ContextVar = ContextVar("admin_password_actor", default=None)
+
+
+class UserAdminChangeForm(UserChangeForm):
+    role = forms.ChoiceField(choices=Role.choices)
+
+    class Meta(UserChangeForm.Meta):
+        fields = ("username", "password", "email", "first_name", "last_name", "is_active")
+
+    def __init__(self, *args, actor=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.actor = actor
+        self.fields["role"].initial = self.instance.role
+
+    def clean(self):
+        cleaned = super().clean()
+        try:
+            services.user_identity_check(
+                username=cleaned.get("username"), email=cleaned.get("email"), exclude=self.instance
+            )
+            # self.instance already holds the submitted values; the rule compares with the stored ones.
+            stored = User.objects.get(pk=self.instance.pk)
+            services.user_change_check(
+                user=stored, actor=self.actor, role=cleaned.get("role"), is_active=cleaned.get("is_active")
+            )
+        except ApplicationError as error:
+            raise forms.ValidationError(error.message, code=error.code) from error
+        return cleaned
+
+
+class UserAdminCreationForm(UserCreationForm):
+    role = forms.ChoiceField(choices=Role.choices, initial=Role.CUSTOMER)
+
+    class Meta(UserCreationForm.Meta):
+        fields = ("username", "email", "first_name", "last_name")
+
+    def clean(self):
+        cleaned = super().clean()
+        services.user_identity_check(username=cleaned.get("username"), email=cleaned.get("email"))
+        return cleaned
+
+
+class UserAdminPasswordForm(AdminPasswordChangeForm):
+    """Sets a new password through the service (audited, tokens revoked). Disabling
+    password login is not offered: deactivate the account instead."""
+
+    def __init__(self, user, *args, **kwargs):
+        super().__init__(user, *args, **kwargs)
+        self.fields.pop("usable_password", None)
+        self.fields["password1"].required = True
+        self.fields["password2"].required = True
+
+    def save(self, commit=True):
+        return services.user_update(
+            user=self.user, actor=_password_actor.get(), data={"password": self.cleaned_data["password1"]}
+        )
+
+
+class RoleListFilter(admin.SimpleListFilter):
+    title = "role"
+    parameter_name = "role"
+
+    def lookups(self, request, model_admin):
+        return Role.choices
+
+    def queryset(self, request, queryset):
+        return users_with_role(Role(self.value()), queryset) if self.value() else queryset
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    form = UserAdminChangeForm
+    add_form = UserAdminCreationForm
+    change_password_form = UserAdminPasswordForm
+    list_display = ("username", "email", "first_name", "last_name", "role", "is_active", "date_joined")
+    list_filter = (RoleListFilter, "is_active", "date_joined")
+    search_fields = ("username", "email", "first_name", "last_name")
+    ordering = ("username",)
+    readonly_fields = ("last_login", "date_joined")
+    fieldsets = (
+        (None, {"fields": ("username", "password")}),
+        ("Personal info", {"fields": ("first_name", "last_name", "email")}),
+        ("Role and access", {"fields": ("role", "is_active")}),
+        ("Dates", {"fields": ("last_login", "date_joined")}),
+    )
+    add_fieldsets = (
+        (
+            None,
+            {
+                "classes": ("wide",),
+                "fields": ("username", "email", "first_name", "last_name", "role", "password1", "password2"),
+            },
+        ),
+    )
+    filter_horizontal = ()
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("groups")
+
+    @admin.display(description="role")
+    def role(self, user) -> str:
+        return Role(user.role).label if user.role else "-"
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        if obj is None:
+            return form
+
+        class ActorBoundForm(form):
+            def __init__(self, *args, **form_kwargs):
+                super().__init__(*args, actor=request.user, **form_kwargs)
+
+        return ActorBoundForm
+
+    def save_form(self, request, form, change):
+        # The service saves and audits; save_model below then has nothing left to do.
+        if not change:
+            data = form.cleaned_data
+            return services.user_create(
+                username=data["username"],
+                email=data["email"],
+                password=data["password1"],
+                role=Role(data["role"]),
+                first_name=data["first_name"],
+                last_name=data["last_name"],
+                actor=request.user,
+            )
+        editable = set(services.PROFILE_FIELDS) | {"role"}
+        changed = {field: form.cleaned_data[field] for field in form.changed_data if field in editable}
+        return services.user_update(
+            user=User.objects.get(pk=form.instance.pk), actor=request.user, data=changed
+        )
+
+    def save_model(self, request, obj, form, change):
+        """Already saved by the service in save_form."""
+
+    def save_related(self, request, form, formsets, change):
+        # The forms have no many-to-many fields (groups follow the role), only inlines to save.
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
+
+    def user_change_password(self, request, id, form_url=""):
+        token = _password_actor.set(request.user)
+        try:
+            return super().user_change_password(request, id, form_url)
+        finally:
+            _password_actor.reset(token)

@@ -1,0 +1,85 @@
+"""Input and output shapes of the auth and user endpoints. Rules live in services."""
+
+from django.contrib.auth.validators import UnicodeUsernameValidator
+from rest_framework import serializers
+
+from .roles import Role
+
+
+class UserOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    username = serializers.CharField(read_only=True)
+    email = serializers.EmailField(read_only=True)
+    first_name = serializers.CharField(read_only=True)
+    last_name = serializers.CharField(read_only=True)
+    role = serializers.ChoiceField(choices=Role.choices, read_only=True, allow_null=True)
+    is_active = serializers.BooleanField(read_only=True)
+    date_joined = serializers.DateTimeField(read_only=True)
+
+
+def _username_field(**kwargs) -> serializers.CharField:
+    return serializers.CharField(max_length=150, validators=[UnicodeUsernameValidator()], **kwargs)
+
+
+class RegisterInputSerializer(serializers.Serializer):
+    """Only these fields are read: `role`, `is_staff`, `groups` … in the body are ignored."""
+
+    username = _username_field()
+    email = serializers.EmailField()
+    password = serializers.CharField(write_only=True, trim_whitespace=False, style={"input_type": "password"})
+    first_name = serializers.CharField(max_length=150, required=False, allow_blank=True, default="")
+    last_name = serializers.CharField(max_length=150, required=False, allow_blank=True, default="")
+
+
+class LoginInputSerializer(serializers.Serializer):
+    username = serializers.CharField(required=False, help_text="Username or e-mail, any case.")
+    email = serializers.CharField(required=False, help_text="Accepted instead of `username`.")
+    password = serializers.CharField(trim_whitespace=False, style={"input_type": "password"})
+
+    def validate(self, attrs: dict) -> dict:
+        login = attrs.get("username") or attrs.get("email")
+        if not login:
+            raise serializers.ValidationError({"username": ["This field is required."]})
+        return {"login": login, "password": attrs["password"]}
+
+
+class TokenPairSerializer(serializers.Serializer):
+    access = serializers.CharField()
+    refresh = serializers.CharField()
+
+
+class AuthResponseSerializer(TokenPairSerializer):
+    user = UserOutputSerializer()
+
+
+class RefreshInputSerializer(serializers.Serializer):
+    refresh = serializers.CharField()
+
+
+class ProfileUpdateInputSerializer(serializers.Serializer):
+    """What a user may change on themself; role and flags are not fields, so they are ignored."""
+
+    first_name = serializers.CharField(max_length=150, required=False, allow_blank=True)
+    last_name = serializers.CharField(max_length=150, required=False, allow_blank=True)
+    email = serializers.EmailField(required=False)
+    password = serializers.CharField(
+        required=False, write_only=True, trim_whitespace=False, style={"input_type": "password"}
+    )
+    current_password = serializers.CharField(
+        required=False,
+        write_only=True,
+        trim_whitespace=False,
+        style={"input_type": "password"},
+        help_text="Required to change `password`.",
+    )
+
+
+class UserCreateInputSerializer(RegisterInputSerializer):
+    role = serializers.ChoiceField(choices=Role.choices)
+
+
+class UserUpdateInputSerializer(serializers.Serializer):
+    role = serializers.ChoiceField(choices=Role.choices, required=False)
+    is_active = serializers.BooleanField(required=False)
+    first_name = serializers.CharField(max_length=150, required=False, allow_blank=True)
+    last_name = serializers.CharField(max_length=150, required=False, allow_blank=True)

@@ -1,0 +1,35 @@
+"""Login throttles: strict per login name (guessing one account's password), looser per
+client IP (many users can share an office address). Rates are the settings
+REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["login_name" | "login_ip"]; counts live in the cache."""
+
+import hashlib
+
+from rest_framework.settings import api_settings
+from rest_framework.throttling import SimpleRateThrottle
+
+
+class _SettingsRateThrottle(SimpleRateThrottle):
+    def get_rate(self) -> str | None:
+        # DRF binds the rates when the module is imported; read them per request instead so
+        # a changed setting (an override in tests, a reload) applies at once.
+        return api_settings.DEFAULT_THROTTLE_RATES[self.scope]
+
+
+class LoginNameThrottle(_SettingsRateThrottle):
+    scope = "login_name"
+
+    def get_cache_key(self, request, view) -> str | None:
+        data = request.data if hasattr(request.data, "get") else {}
+        login = data.get("username") or data.get("email")
+        if not isinstance(login, str) or not login.strip():
+            return None
+        # Usernames and e-mails match case-insensitively, so "Ann" and "ann" share a budget.
+        ident = hashlib.sha256(login.strip().casefold().encode()).hexdigest()
+        return self.cache_format % {"scope": self.scope, "ident": ident}
+
+
+class LoginIPThrottle(_SettingsRateThrottle):
+    scope = "login_ip"
+
+    def get_cache_key(self, request, view) -> str:
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}

@@ -1,0 +1,175 @@
+"""Auth and user endpoints: parse, call a service, render. See API.md "Auth and users"."""
+
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import status, viewsets
+from rest_framework.exceptions import AuthenticationFailed
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+from rest_framework_simplejwt.exceptions import InvalidToken
+
+from . import selectors, services
+from .filters import UserFilter
+from .permissions import CanViewCustomers, IsCEO, IsCustomer
+from .serializers import (
+    AuthResponseSerializer,
+    LoginInputSerializer,
+    ProfileUpdateInputSerializer,
+    RefreshInputSerializer,
+    RegisterInputSerializer,
+    UserCreateInputSerializer,
+    UserOutputSerializer,
+    UserUpdateInputSerializer,
+)
+from .throttles import LoginIPThrottle, LoginNameThrottle
+
+
+def _auth_response(user, *, status_code: int) -> Response:
+    body = {**services.tokens_issue(user=user), "user": UserOutputSerializer(user).data}
+    return Response(body, status=status_code)
+
+
+class RegisterView(APIView):
+    # A stale token in the header must not stop anyone from registering or logging in.
+    authentication_classes = ()
+    permission_classes = (AllowAny,)
+
+    @extend_schema(
+        tags=["auth"],
+        request=RegisterInputSerializer,
+        responses={201: AuthResponseSerializer},
+        summary="Register a customer account",
+    )
+    def post(self, request):
+        serializer = RegisterInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user = services.user_register(**serializer.validated_data)
+        return _auth_response(user, status_code=status.HTTP_201_CREATED)
+
+
+class LoginView(APIView):
+    authentication_classes = ()
+    permission_classes = (AllowAny,)
+    throttle_classes = (LoginIPThrottle, LoginNameThrottle)
+
+    @extend_schema(
+        tags=["auth"],
+        request=LoginInputSerializer,
+        responses={200: AuthResponseSerializer, 401: OpenApiResponse(description="Wrong credentials")},
+        summary="Log in with username or e-mail",
+    )
+    def post(self, request):
+        serializer = LoginInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            user = services.user_login(**serializer.validated_data)
+        except services.InvalidCredentials:
+            raise AuthenticationFailed(
+                "No active account found with the given credentials.", code="invalid_credentials"
+            ) from None
+        return _auth_response(user, status_code=status.HTTP_200_OK)
+
+
+class LogoutView(APIView):
+    permission_classes = (IsAuthenticated,)
+
+    @extend_schema(
+        tags=["auth"],
+        request=RefreshInputSerializer,
+        responses={205: OpenApiResponse(description="The refresh token is revoked")},
+        summary="Log out: revoke a refresh token",
+    )
+    def post(self, request):
+        serializer = RefreshInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            services.user_logout(user=request.user, refresh=serializer.validated_data["refresh"])
+        except services.InvalidRefreshToken as error:
+            raise InvalidToken(str(error)) from None
+        return Response(status=status.HTTP_205_RESET_CONTENT)
+
+
+class MeView(APIView):
+    def get_permissions(self):
+        if self.request.method == "DELETE":
+            return [IsCustomer()]
+        return [IsAuthenticated()]
+
+    @extend_schema(tags=["users"], responses=UserOutputSerializer, summary="Your profile")
+    def get(self, request):
+        return Response(UserOutputSerializer(request.user).data)
+
+    @extend_schema(
+        tags=["users"],
+        request=ProfileUpdateInputSerializer,
+        responses=UserOutputSerializer,
+        summary="Change your names, e-mail or password",
+        description="Changing the password needs `current_password` and revokes every token "
+        "issued before: log in again afterwards.",
+    )
+    def patch(self, request):
+        serializer = ProfileUpdateInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        current_password = data.pop("current_password", None)
+        user = services.user_profile_update(user=request.user, data=data, current_password=current_password)
+        return Response(UserOutputSerializer(user).data)
+
+    @extend_schema(
+        tags=["users"],
+        responses={204: None},
+        summary="Close your customer account",
+        description="Customers only. The account is deactivated, its orders are kept and "
+        "its tokens stop working.",
+    )
+    def delete(self, request):
+        services.user_deactivate_own_account(user=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List users (salespersons see customers only)"),
+    create=extend_schema(
+        request=UserCreateInputSerializer, responses={201: UserOutputSerializer}, summary="Create a user"
+    ),
+    retrieve=extend_schema(summary="One user"),
+    partial_update=extend_schema(
+        request=UserUpdateInputSerializer,
+        responses=UserOutputSerializer,
+        summary="Change a user's role, active flag (ban) or names",
+    ),
+)
+@extend_schema(tags=["users"])
+class UserViewSet(viewsets.GenericViewSet):
+    serializer_class = UserOutputSerializer
+    filterset_class = UserFilter
+    lookup_value_regex = r"\d+"
+    ordering_fields = ("id", "username", "email", "date_joined")
+
+    def get_permissions(self):
+        if self.action == "list":
+            return [CanViewCustomers()]
+        return [IsCEO()]
+
+    def get_queryset(self):
+        return selectors.user_list(viewer=self.request.user)
+
+    def list(self, request):
+        users = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        return self.get_paginated_response(UserOutputSerializer(users, many=True).data)
+
+    def create(self, request):
+        serializer = UserCreateInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user = services.user_create(**serializer.validated_data, actor=request.user)
+        return Response(UserOutputSerializer(user).data, status=status.HTTP_201_CREATED)
+
+    def retrieve(self, request, pk=None):
+        return Response(UserOutputSerializer(self.get_object()).data)
+
+    def partial_update(self, request, pk=None):
+        user = self.get_object()
+        serializer = UserUpdateInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user = services.user_update(user=user, actor=request.user, data=serializer.validated_data)
+        return Response(UserOutputSerializer(user).data)

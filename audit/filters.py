@@ -1,0 +1,16 @@
+import django_filters
+
+from .models import AuditAction, AuditEntry
+
+
+class AuditEntryFilter(django_filters.FilterSet):
+    actor = django_filters.NumberFilter(field_name="actor_id", help_text="User id of the actor.")
+    action = django_filters.ChoiceFilter(choices=AuditAction.choices)
+    entity_type = django_filters.CharFilter(help_text='"app_label.model", e.g. "orders.order".')
+    entity_id = django_filters.CharFilter()
+    created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lte")
+
+    class Meta:
+        model = AuditEntry
+        fields = ["actor", "action", "entity_type", "entity_id", "created_after", "created_before"]
