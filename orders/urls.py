@@ -1,1 +1,15 @@
-urlpatterns = []
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("orders/", views.OrderListCreateView.as_view(), name="order-list"),
+    path("orders/<int:pk>/", views.OrderDetailView.as_view(), name="order-detail"),
+    path("orders/<int:pk>/status/", views.OrderStatusView.as_view(), name="order-status"),
+    path("orders/<int:pk>/cancel/", views.OrderCancelView.as_view(), name="order-cancel"),
+    path(
+        "products/<int:product_id>/reviews/",
+        views.ProductReviewListCreateView.as_view(),
+        name="product-reviews",
+    ),
+]

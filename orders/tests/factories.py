@@ -66,3 +66,12 @@ class SalesRecordFactory(factory.django.DjangoModelFactory):
     revenue = factory.SelfAttribute("order_item.line_total")
     cost = factory.LazyAttribute(lambda rec: rec.order_item.unit_cost * rec.quantity)
     sold_at = factory.LazyFunction(timezone.now)
+
+
+def place_order(*, customer, products: dict, actor=None, **kwargs):
+    """Place a real order through `orders.services.order_place`: `products` maps Product to quantity."""
+    from orders.services import order_place
+
+    kwargs.setdefault("shipping_address", dict(ADDRESS))
+    lines = [{"product": product.pk, "quantity": quantity} for product, quantity in products.items()]
+    return order_place(customer=customer, actor=actor or customer, lines=lines, **kwargs).order

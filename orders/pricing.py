@@ -1,0 +1,66 @@
+"""Order money, in one place: line totals, subtotal, discount, tax, shipping, total.
+
+Every amount is a Decimal rounded half up to cents. Tax is charged on the discounted
+subtotal; shipping is free from a threshold of the discounted subtotal, else a flat fee.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
+
+from django.conf import settings
+
+CENT = Decimal("0.01")
+ZERO = Decimal("0.00")
+
+
+def to_cents(amount: Decimal) -> Decimal:
+    return Decimal(amount).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def line_total(*, unit_price: Decimal, quantity: int) -> Decimal:
+    return to_cents(unit_price * quantity)
+
+
+@dataclass(frozen=True)
+class OrderTotals:
+    subtotal: Decimal
+    discount: Decimal
+    tax: Decimal
+    shipping: Decimal
+    total: Decimal
+
+
+def subtotal_of(line_totals: Sequence[Decimal]) -> Decimal:
+    return to_cents(sum(line_totals, ZERO))
+
+
+def order_totals(*, line_totals: Sequence[Decimal], discount: Decimal = ZERO) -> OrderTotals:
+    """Totals of an order whose lines cost `line_totals`. The caller checks 0 <= discount <= subtotal."""
+    subtotal = subtotal_of(line_totals)
+    discount = to_cents(discount)
+    taxable = subtotal - discount
+    tax = to_cents(taxable * settings.SALES_TAX_RATE)
+    shipping = ZERO if taxable >= settings.FREE_SHIPPING_THRESHOLD else to_cents(settings.SHIPPING_FLAT_FEE)
+    return OrderTotals(
+        subtotal=subtotal, discount=discount, tax=tax, shipping=shipping, total=taxable + tax + shipping
+    )
+
+
+def allocate_discount(*, line_totals: Sequence[Decimal], discount: Decimal) -> list[Decimal]:
+    """Split an order discount over its lines in proportion to their totals, in whole cents.
+
+    Largest remainder: every share is rounded down, then the cents left over go to the lines
+    that lost most by rounding. The shares add up to the discount exactly and no share
+    exceeds its line, so ledger revenue sums to what the customer paid for the goods.
+    """
+    subtotal = sum(line_totals, ZERO)
+    if not discount or not subtotal:
+        return [ZERO for _ in line_totals]
+    exact = [discount * amount / subtotal for amount in line_totals]
+    shares = [share.quantize(CENT, rounding=ROUND_DOWN) for share in exact]
+    leftover_cents = int((to_cents(discount) - sum(shares, ZERO)) / CENT)
+    by_rounding_loss = sorted(range(len(shares)), key=lambda i: exact[i] - shares[i], reverse=True)
+    for index in by_rounding_loss[:leftover_cents]:
+        shares[index] += CENT
+    return shares

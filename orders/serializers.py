@@ -1,0 +1,166 @@
+"""Translation only: request bodies to service arguments, orders and reviews to JSON."""
+
+from django.contrib.auth import get_user_model
+from django_countries.serializer_fields import CountryField
+from rest_framework import serializers
+
+from catalog.models import Review
+
+from .models import Order, OrderItem, OrderStatus, OrderStatusChange
+from .selectors import manages_orders
+from .services import MAX_LINE_QUANTITY
+
+
+class StrictIntegerField(serializers.IntegerField):
+    """An integer in the JSON sense: 3, not "3", 3.0 or true."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, int):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class CountryCodeField(CountryField):
+    """An ISO 3166-1 alpha-2 code (any case); names and other code systems are refused."""
+
+    def to_internal_value(self, data):
+        if not (isinstance(data, str) and len(data) == 2):
+            self.fail("invalid_choice", input=data)
+        return super().to_internal_value(data.upper())
+
+
+class AddressSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=200)
+    line1 = serializers.CharField(max_length=200)
+    line2 = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    city = serializers.CharField(max_length=100)
+    postal_code = serializers.CharField(max_length=20)
+    country = CountryCodeField()
+
+
+class OrderLineInputSerializer(serializers.Serializer):
+    product = StrictIntegerField(required=False, min_value=1)
+    sku = serializers.CharField(required=False, max_length=64)
+    quantity = StrictIntegerField(min_value=1, max_value=MAX_LINE_QUANTITY)
+
+    def validate(self, attrs):
+        if ("product" in attrs) == ("sku" in attrs):
+            raise serializers.ValidationError("Give either a product id or a sku.")
+        return attrs
+
+
+class OrderPlaceInputSerializer(serializers.Serializer):
+    customer = serializers.PrimaryKeyRelatedField(
+        queryset=get_user_model().objects.filter(is_active=True),
+        required=False,
+        help_text="Staff only: the customer the order is placed for.",
+    )
+    channel = serializers.CharField(max_length=32, default="web")
+    items = OrderLineInputSerializer(many=True, allow_empty=False, max_length=200)
+    shipping_address = AddressSerializer()
+    billing_address = AddressSerializer(required=False, allow_null=True, default=None)
+    note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+    discount = serializers.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Staff placing an order for a customer only; 0 <= discount <= subtotal.",
+    )
+
+    def validate(self, attrs):
+        user = self.context["request"].user
+        customer = attrs.get("customer")
+        if manages_orders(user):
+            if customer is None:
+                raise serializers.ValidationError(
+                    {"customer": ["Staff place orders for a customer: give its id."]}
+                )
+        elif customer is not None and customer.pk != user.pk:
+            raise serializers.ValidationError({"customer": ["You can only place orders for yourself."]})
+        else:
+            attrs["customer"] = user
+        return attrs
+
+
+class OrderStatusInputSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=OrderStatus.choices)
+    note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+
+
+class OrderCancelInputSerializer(serializers.Serializer):
+    note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+
+
+class OrderItemSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = OrderItem
+        fields = ["product", "sku", "name", "quantity", "unit_price", "line_total"]
+
+
+class StatusChangeSerializer(serializers.ModelSerializer):
+    status = serializers.CharField(source="to_status")
+    at = serializers.DateTimeField(source="created_at")
+    by = serializers.SerializerMethodField()
+
+    class Meta:
+        model = OrderStatusChange
+        fields = ["status", "at", "by", "note"]
+
+    def get_by(self, change) -> int | None:
+        """Who made the change; a customer sees only their own id, never a staff member's."""
+        viewer = self.context["request"].user
+        if manages_orders(viewer) or change.by_id == viewer.pk:
+            return change.by_id
+        return None
+
+
+class OrderSerializer(serializers.ModelSerializer):
+    channel = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    items = OrderItemSerializer(many=True, read_only=True)
+    status_history = StatusChangeSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Order
+        fields = [
+            "id",
+            "number",
+            "status",
+            "customer",
+            "channel",
+            "items",
+            "subtotal",
+            "tax",
+            "shipping",
+            "discount",
+            "total",
+            "currency",
+            "shipping_address",
+            "billing_address",
+            "created_at",
+            "updated_at",
+            "status_history",
+        ]
+        read_only_fields = fields
+
+
+class ReviewInputSerializer(serializers.Serializer):
+    rating = StrictIntegerField(min_value=1, max_value=5)
+    title = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    body = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
+
+
+class ReviewSerializer(serializers.ModelSerializer):
+    author = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Review
+        fields = ["id", "product", "author", "rating", "title", "body", "created_at"]
+        read_only_fields = fields
+
+    def get_author(self, review) -> str:
+        """A display name, not an account: first name and last initial."""
+        customer = review.customer
+        initial = f" {customer.last_name[:1]}." if customer.last_name else ""
+        return f"{customer.first_name or 'Customer'}{initial}"

@@ -1,0 +1,431 @@
+"""Every change to orders: placement, the status machine and its ledgers, and reviews.
+
+The API, the admin and the commands call these functions; each is one transaction that
+writes its own status change and audit entry, and sends events only after commit.
+"""
+
+import hashlib
+import json
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
+from typing import Any, NamedTuple
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from audit.models import AuditAction
+from audit.services import record
+from catalog.models import Product, ProductStatus, Review, SalesChannel
+from inventory.events import publish_on_commit
+from inventory.services import stock_return, stock_take
+from salesbackend.background import enqueue_on_commit
+from salesbackend.exceptions import ConflictError
+
+from . import pricing
+from .models import IdempotencyKey, Order, OrderItem, OrderStatus, OrderStatusChange, SalesRecord
+from .selectors import customer_received_product, manages_orders
+
+MAX_LINE_QUANTITY = 1000
+
+# The status machine: the statuses an order may move to from each status.
+TRANSITIONS: dict[str, frozenset[str]] = {
+    OrderStatus.PENDING: frozenset({OrderStatus.PAID, OrderStatus.CANCELLED}),
+    OrderStatus.PAID: frozenset({OrderStatus.SHIPPED, OrderStatus.CANCELLED}),
+    OrderStatus.SHIPPED: frozenset({OrderStatus.DELIVERED}),
+    OrderStatus.DELIVERED: frozenset({OrderStatus.REFUNDED}),
+    OrderStatus.CANCELLED: frozenset(),
+    OrderStatus.REFUNDED: frozenset(),
+}
+# The sale is on the books from `paid` on; leaving these for cancelled/refunded reverses it.
+SALE_RECORDED_STATUSES = frozenset({OrderStatus.PAID, OrderStatus.SHIPPED, OrderStatus.DELIVERED})
+STOCK_RETURNING_STATUSES = frozenset({OrderStatus.CANCELLED, OrderStatus.REFUNDED})
+# Customers may cancel only before they paid; staff also after payment, before shipping.
+CANCELLABLE_BY_OWNER = frozenset({OrderStatus.PENDING})
+CANCELLABLE_BY_STAFF = frozenset({OrderStatus.PENDING, OrderStatus.PAID})
+
+
+class Placement(NamedTuple):
+    order: Order
+    created: bool  # False when an Idempotency-Key replayed an order placed earlier
+
+
+class _KeyAlreadyUsed(Exception):
+    """An identical request stored the same Idempotency-Key first; roll back and replay it."""
+
+
+def _person(user):
+    """The user to store as an actor; None for anonymous or system work."""
+    return user if user is not None and user.is_authenticated else None
+
+
+# ---------------------------------------------------------------------------- placement
+
+
+def order_place(
+    *,
+    customer,
+    actor,
+    channel_code: str = "web",
+    lines: Sequence[Mapping[str, Any]],
+    shipping_address: Mapping[str, Any],
+    billing_address: Mapping[str, Any] | None = None,
+    note: str = "",
+    discount: Decimal | None = None,
+    idempotency_key: str | None = None,
+) -> Placement:
+    """Place an order for `customer` in one transaction, or nothing at all.
+
+    `lines` are `{"product": id, "quantity": n}` or `{"sku": sku, "quantity": n}`; repeated
+    products are merged. With an `idempotency_key`, a retry of the same request returns the
+    order placed first (stock is taken once); the same key with another request is a conflict.
+    """
+    fingerprint = ""
+    if idempotency_key:
+        fingerprint = _request_fingerprint(
+            channel_code=channel_code,
+            lines=[{k: line.get(k) for k in ("product", "sku", "quantity")} for line in lines],
+            shipping_address=shipping_address,
+            billing_address=billing_address,
+            note=note,
+            discount=None if discount is None else pricing.to_cents(discount),
+        )
+        earlier = _replay(customer=customer, key=idempotency_key, fingerprint=fingerprint)
+        if earlier is not None:
+            return Placement(earlier, created=False)
+    try:
+        order = _order_create(
+            customer=customer,
+            actor=actor,
+            channel_code=channel_code,
+            lines=lines,
+            shipping_address=shipping_address,
+            billing_address=billing_address,
+            note=note,
+            discount=discount,
+            idempotency_key=idempotency_key,
+            fingerprint=fingerprint,
+        )
+    except _KeyAlreadyUsed:
+        earlier = _replay(customer=customer, key=idempotency_key, fingerprint=fingerprint)
+        if earlier is None:  # the first request's order was deleted in between
+            raise ConflictError("The request could not be replayed; retry it.", code="conflict") from None
+        return Placement(earlier, created=False)
+    return Placement(order, created=True)
+
+
+def _request_fingerprint(**request: Any) -> str:
+    canonical = json.dumps(request, sort_keys=True, cls=DjangoJSONEncoder)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _replay(*, customer, key: str, fingerprint: str) -> Order | None:
+    stored = IdempotencyKey.objects.select_related("order").filter(customer=customer, key=key).first()
+    if stored is None:
+        return None
+    if stored.request_hash != fingerprint:
+        raise ConflictError(
+            "This Idempotency-Key was already used for a different request.", code="idempotency_key_reused"
+        )
+    return stored.order
+
+
+@transaction.atomic
+def _order_create(
+    *,
+    customer,
+    actor,
+    channel_code: str,
+    lines: Sequence[Mapping[str, Any]],
+    shipping_address: Mapping[str, Any],
+    billing_address: Mapping[str, Any] | None,
+    note: str,
+    discount: Decimal | None,
+    idempotency_key: str | None,
+    fingerprint: str,
+) -> Order:
+    on_behalf = _check_parties(customer=customer, actor=actor)
+    channel = _active_channel(channel_code)
+    quantities = _resolve_lines(lines)
+    line_totals = [
+        pricing.line_total(unit_price=product.price, quantity=qty) for product, qty in quantities.items()
+    ]
+    totals = pricing.order_totals(
+        line_totals=line_totals,
+        discount=_checked_discount(discount, on_behalf=on_behalf, subtotal=pricing.subtotal_of(line_totals)),
+    )
+
+    order = Order.objects.create(
+        customer=customer,
+        placed_by=actor if on_behalf else None,
+        channel=channel,
+        status=OrderStatus.PENDING,
+        subtotal=totals.subtotal,
+        discount=totals.discount,
+        tax=totals.tax,
+        shipping=totals.shipping,
+        total=totals.total,
+        currency=settings.SALES_CURRENCY,
+        shipping_address=dict(shipping_address),
+        billing_address=dict(billing_address) if billing_address else None,
+        note=note,
+    )
+    # The id is unique, so a number made from it is too; the year makes it readable.
+    order.number = f"SO-{order.created_at:%Y}-{order.pk:06d}"
+    order.save(update_fields=["number"])
+    if idempotency_key:
+        # Claimed before taking stock: an identical concurrent request waits here on the
+        # unique index, then finds the key taken and replays this order instead of selling twice.
+        _claim_key(customer=customer, key=idempotency_key, fingerprint=fingerprint, order=order)
+
+    stock_take(lines=quantities, actor=_person(actor), order=order)
+    items = OrderItem.objects.bulk_create(
+        OrderItem(
+            order=order,
+            product=product,
+            sku=product.sku,
+            name=product.name,
+            quantity=qty,
+            unit_price=product.price,
+            unit_cost=product.cost_price,
+            line_total=amount,
+        )
+        for (product, qty), amount in zip(quantities.items(), line_totals, strict=True)
+    )
+    OrderStatusChange.objects.create(
+        order=order, from_status="", to_status=OrderStatus.PENDING, by=_person(actor)
+    )
+    record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        entity=order,
+        changes={
+            "customer": [None, customer.pk],
+            "channel": [None, channel.code],
+            "status": [None, order.status],
+            "items": [None, [{"sku": item.sku, "quantity": item.quantity} for item in items]],
+            "discount": [None, order.discount],
+            "total": [None, order.total],
+        },
+    )
+    publish_on_commit(
+        "order_placed",
+        {
+            "id": order.pk,
+            "number": order.number,
+            "customer": customer.pk,
+            "channel": channel.code,
+            "items": sum(item.quantity for item in items),
+            "total": order.total,
+            "currency": order.currency,
+        },
+    )
+    from .tasks import send_order_confirmation
+
+    enqueue_on_commit(send_order_confirmation, order.pk)
+    return order
+
+
+def _check_parties(*, customer, actor) -> bool:
+    """Whether staff place this order for a customer; refuses anyone else placing it."""
+    on_behalf = actor is None or actor.pk != customer.pk
+    if on_behalf and actor is not None and not manages_orders(actor):
+        raise PermissionDenied("Only staff may place an order for a customer.")
+    if not (customer.is_active and customer.is_customer):
+        raise ValidationError({"customer": ["Orders are placed for an active customer."]})
+    return on_behalf
+
+
+def _active_channel(code: str) -> SalesChannel:
+    channel = SalesChannel.objects.filter(code=code, is_active=True).first()
+    if channel is None:
+        raise ValidationError({"channel": [f"Unknown sales channel {code!r}."]})
+    return channel
+
+
+def _resolve_lines(lines: Sequence[Mapping[str, Any]]) -> dict[Product, int]:
+    """The products and merged quantities of the lines, in the order first given."""
+    if not lines:
+        raise ValidationError({"items": ["An order needs at least one item."]})
+    ids = {line["product"] for line in lines if line.get("product") is not None}
+    skus = {line["sku"] for line in lines if line.get("product") is None and line.get("sku")}
+    found = list(Product.objects.filter(Q(pk__in=ids) | Q(sku__in=skus)))
+    by_id = {product.pk: product for product in found}
+    by_sku = {product.sku: product for product in found}
+
+    quantities: dict[Product, int] = {}
+    errors = []
+    for line in lines:
+        quantity, reference = line.get("quantity"), line.get("product") or line.get("sku")
+        product = by_id.get(line["product"]) if line.get("product") is not None else by_sku.get(reference)
+        if isinstance(quantity, bool) or not isinstance(quantity, int):
+            errors.append(f"Product {reference}: the quantity must be a whole number.")
+        elif not 1 <= quantity <= MAX_LINE_QUANTITY:
+            errors.append(f"Product {reference}: the quantity must be between 1 and {MAX_LINE_QUANTITY}.")
+        elif product is None:
+            errors.append(f"Unknown product {reference!r}.")
+        elif product.status != ProductStatus.ACTIVE:
+            errors.append(f"Product {product.sku} is not available.")
+        else:
+            quantities[product] = quantities.get(product, 0) + quantity
+    if errors:
+        raise ValidationError({"items": errors})
+    return quantities
+
+
+def _checked_discount(discount: Decimal | None, *, on_behalf: bool, subtotal: Decimal) -> Decimal:
+    if discount is None:
+        return pricing.ZERO
+    if not on_behalf:
+        raise ValidationError(
+            {"discount": ["Only staff placing an order for a customer may give a discount."]}
+        )
+    if not pricing.ZERO <= discount <= subtotal:
+        raise ValidationError(
+            {"discount": [f"The discount must be between 0.00 and the subtotal {subtotal}."]}
+        )
+    return discount
+
+
+def _claim_key(*, customer, key: str, fingerprint: str, order: Order) -> None:
+    try:
+        with transaction.atomic():
+            IdempotencyKey.objects.create(customer=customer, key=key, request_hash=fingerprint, order=order)
+    except IntegrityError:
+        raise _KeyAlreadyUsed from None
+
+
+# ---------------------------------------------------------------------------- lifecycle
+
+
+@transaction.atomic
+def order_set_status(*, order: Order, to_status: str, actor, note: str = "") -> Order:
+    """Move an order along the status machine. Callers check that `actor` manages orders."""
+    if to_status not in OrderStatus.values:
+        raise ValidationError({"status": [f"Unknown status {to_status!r}."]})
+    locked = _lock(order)
+    if to_status not in TRANSITIONS[locked.status]:
+        raise ConflictError(
+            f"An order that is {locked.status} cannot become {to_status}.", code="invalid_transition"
+        )
+    return _transition(locked, to_status=to_status, actor=actor, note=note)
+
+
+@transaction.atomic
+def order_cancel(*, order: Order, actor, note: str = "") -> Order:
+    """Cancel an order: its owner while pending, staff while pending or paid. Stock goes back."""
+    locked = _lock(order)
+    if manages_orders(actor):
+        cancellable = CANCELLABLE_BY_STAFF
+    elif actor is not None and actor.pk == locked.customer_id:
+        cancellable = CANCELLABLE_BY_OWNER
+    else:
+        raise PermissionDenied("You may not cancel this order.")
+    if locked.status not in cancellable:
+        raise ConflictError(
+            f"An order that is {locked.status} cannot be cancelled.", code="invalid_transition"
+        )
+    return _transition(locked, to_status=OrderStatus.CANCELLED, actor=actor, note=note)
+
+
+def _lock(order: Order) -> Order:
+    """The order row, locked until the transaction ends, so two transitions never interleave."""
+    return Order.objects.select_for_update(of=("self",)).get(pk=order.pk)
+
+
+def _transition(order: Order, *, to_status: str, actor, note: str) -> Order:
+    """Apply a validated transition to a locked order with all its effects."""
+    from_status = order.status
+    order.status = to_status
+    order.save(update_fields=["status", "updated_at"])
+    OrderStatusChange.objects.create(
+        order=order, from_status=from_status, to_status=to_status, by=_person(actor), note=note
+    )
+    items = list(order.items.select_related("product"))
+    if to_status in STOCK_RETURNING_STATUSES:
+        returned: Counter[Product] = Counter()
+        for item in items:
+            returned[item.product] += item.quantity
+        stock_return(lines=returned, actor=_person(actor), order=order)
+    if to_status == OrderStatus.PAID:
+        _sales_record(order, items)
+    elif to_status in STOCK_RETURNING_STATUSES and from_status in SALE_RECORDED_STATUSES:
+        _sales_reverse(order)
+    changes: dict[str, list[Any]] = {"status": [from_status, to_status]}
+    if note:
+        changes["note"] = [None, note]
+    record(actor=actor, action=AuditAction.STATUS_CHANGE, entity=order, changes=changes)
+    return order
+
+
+def _sales_record(order: Order, items: list[OrderItem]) -> None:
+    """One ledger row per line; revenue is net of the line's share of the order discount."""
+    shares = pricing.allocate_discount(
+        line_totals=[item.line_total for item in items], discount=order.discount
+    )
+    sold_at = timezone.now()
+    SalesRecord.objects.bulk_create(
+        SalesRecord(
+            order=order,
+            order_item=item,
+            product=item.product,
+            category_id=item.product.category_id,
+            channel_id=order.channel_id,
+            customer_id=order.customer_id,
+            quantity=item.quantity,
+            revenue=item.line_total - share,
+            cost=item.unit_cost * item.quantity,
+            sold_at=sold_at,
+        )
+        for item, share in zip(items, shares, strict=True)
+    )
+
+
+def _sales_reverse(order: Order) -> None:
+    """Negative copies of the order's sales rows: the ledger is appended to, never edited."""
+    reversed_at = timezone.now()
+    SalesRecord.objects.bulk_create(
+        SalesRecord(
+            order_id=sale.order_id,
+            order_item_id=sale.order_item_id,
+            product_id=sale.product_id,
+            category_id=sale.category_id,
+            channel_id=sale.channel_id,
+            customer_id=sale.customer_id,
+            quantity=-sale.quantity,
+            revenue=-sale.revenue,
+            cost=-sale.cost,
+            sold_at=reversed_at,
+        )
+        for sale in order.sales_records.filter(quantity__gt=0)
+    )
+
+
+# ---------------------------------------------------------------------------- reviews
+
+
+@transaction.atomic
+def review_create(*, product: Product, customer, rating: int, title: str = "", body: str = "") -> Review:
+    """A customer's review of a product they received in a delivered order; one each."""
+    if not customer_received_product(customer=customer, product=product):
+        raise PermissionDenied("You can review only products you received.")
+    if isinstance(rating, bool) or not isinstance(rating, int) or not 1 <= rating <= 5:
+        raise ValidationError({"rating": ["The rating must be a whole number from 1 to 5."]})
+    try:
+        with transaction.atomic():
+            review = Review.objects.create(
+                product=product, customer=customer, rating=rating, title=title, body=body
+            )
+    except IntegrityError:
+        raise ConflictError("You have already reviewed this product.", code="duplicate_review") from None
+    record(
+        actor=customer,
+        action=AuditAction.CREATE,
+        entity=review,
+        changes={"product": [None, product.pk], "rating": [None, rating], "title": [None, title]},
+    )
+    return review

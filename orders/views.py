@@ -1,0 +1,162 @@
+"""Thin views: check who asks, parse with a serializer, call a service, render the result."""
+
+import django_filters
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics, status
+from rest_framework.exceptions import ValidationError
+from rest_framework.permissions import BasePermission
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.permissions import CanManageOrders, CanPlaceOrders, has_permission
+
+from . import selectors, services
+from .models import Order, OrderStatus
+from .serializers import (
+    OrderCancelInputSerializer,
+    OrderPlaceInputSerializer,
+    OrderSerializer,
+    OrderStatusInputSerializer,
+    ReviewInputSerializer,
+    ReviewSerializer,
+)
+
+IDEMPOTENCY_KEY_MAX_LENGTH = 255
+
+
+class CanPlaceOrManageOrders(BasePermission):
+    """Customers (their own orders) and staff (every order)."""
+
+    def has_permission(self, request, view) -> bool:
+        return CanPlaceOrders().has_permission(request, view) or CanManageOrders().has_permission(
+            request, view
+        )
+
+
+class OrderFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(choices=OrderStatus.choices)
+    channel = django_filters.CharFilter(field_name="channel__code")
+    customer = django_filters.NumberFilter(field_name="customer_id")
+    created_after = django_filters.DateFilter(field_name="created_at", lookup_expr="date__gte")
+    created_before = django_filters.DateFilter(field_name="created_at", lookup_expr="date__lte")
+
+    class Meta:
+        model = Order
+        fields = ["status", "channel", "customer", "created_after", "created_before"]
+
+
+class OrderListCreateView(generics.ListAPIView):
+    permission_classes = [CanPlaceOrManageOrders]
+    serializer_class = OrderSerializer
+    filterset_class = OrderFilter
+    ordering_fields = ["created_at", "total"]
+    ordering = ["-created_at", "-id"]
+
+    def get_queryset(self):
+        return selectors.orders_visible_to(self.request.user)
+
+    @extend_schema(
+        request=OrderPlaceInputSerializer,
+        responses={201: OrderSerializer, 200: OrderSerializer},
+        parameters=[
+            OpenApiParameter(
+                "Idempotency-Key",
+                str,
+                OpenApiParameter.HEADER,
+                description="Retrying with the same key and body returns the first order (200).",
+            )
+        ],
+    )
+    def post(self, request):
+        key = request.headers.get("Idempotency-Key") or None
+        if key is not None and len(key) > IDEMPOTENCY_KEY_MAX_LENGTH:
+            raise ValidationError({"Idempotency-Key": [f"At most {IDEMPOTENCY_KEY_MAX_LENGTH} characters."]})
+        data = _validated(OrderPlaceInputSerializer, request)
+        placement = services.order_place(
+            customer=data["customer"],
+            actor=request.user,
+            channel_code=data["channel"],
+            lines=data["items"],
+            shipping_address=data["shipping_address"],
+            billing_address=data["billing_address"],
+            note=data["note"],
+            discount=data["discount"],
+            idempotency_key=key,
+        )
+        return _order_response(
+            request, placement.order, status.HTTP_201_CREATED if placement.created else 200
+        )
+
+
+class OrderDetailView(generics.RetrieveAPIView):
+    permission_classes = [CanPlaceOrManageOrders]
+    serializer_class = OrderSerializer
+
+    def get_queryset(self):
+        return selectors.orders_visible_to(self.request.user)
+
+
+class OrderStatusView(APIView):
+    permission_classes = [CanManageOrders]
+
+    @extend_schema(request=OrderStatusInputSerializer, responses=OrderSerializer)
+    def post(self, request, pk: int):
+        order = get_object_or_404(selectors.orders_visible_to(request.user), pk=pk)
+        data = _validated(OrderStatusInputSerializer, request)
+        order = services.order_set_status(
+            order=order, to_status=data["status"], actor=request.user, note=data["note"]
+        )
+        return _order_response(request, order)
+
+
+class OrderCancelView(APIView):
+    permission_classes = [CanPlaceOrManageOrders]
+
+    @extend_schema(request=OrderCancelInputSerializer, responses=OrderSerializer)
+    def post(self, request, pk: int):
+        order = get_object_or_404(selectors.orders_visible_to(request.user), pk=pk)
+        data = _validated(OrderCancelInputSerializer, request)
+        order = services.order_cancel(order=order, actor=request.user, note=data["note"])
+        return _order_response(request, order)
+
+
+def _validated(serializer_class, request) -> dict:
+    serializer = serializer_class(data=request.data, context={"request": request})
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+def _order_response(request, order: Order, status_code: int = status.HTTP_200_OK) -> Response:
+    """The order as it is now, read back with the same query as the list and detail."""
+    fresh = selectors.orders_visible_to(request.user).get(pk=order.pk)
+    return Response(OrderSerializer(fresh, context={"request": request}).data, status=status_code)
+
+
+class ProductReviewListCreateView(generics.ListAPIView):
+    """Reviews of one product: anyone signed in reads, a customer who received it writes."""
+
+    serializer_class = ReviewSerializer
+    ordering_fields = ["created_at", "rating"]
+
+    def get_permissions(self):
+        if self.request.method == "POST":
+            return [has_permission("catalog.write_review")()]
+        return super().get_permissions()
+
+    def get_product(self):
+        return get_object_or_404(
+            selectors.products_reviewable_by(self.request.user), pk=self.kwargs["product_id"]
+        )
+
+    def get_queryset(self):
+        return selectors.reviews_of_product(product=self.get_product()).select_related("customer")
+
+    @extend_schema(request=ReviewInputSerializer, responses={201: ReviewSerializer})
+    def post(self, request, product_id: int):
+        product = self.get_product()
+        data = _validated(ReviewInputSerializer, request)
+        review = services.review_create(product=product, customer=request.user, **data)
+        return Response(
+            ReviewSerializer(review, context={"request": request}).data, status=status.HTTP_201_CREATED
+        )
