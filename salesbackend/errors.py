@@ -38,8 +38,8 @@ def api_exception_handler(exc, context):
         detail = exc.detail
         code = detail.code if hasattr(detail, "code") else exc.default_code
         if isinstance(detail, dict | list):
-            codes = exc.get_codes()
-            code = codes.get("code", exc.default_code) if isinstance(codes, dict) else exc.default_code
+            # simplejwt carries its code as a value: {"detail": ..., "code": "user_inactive", ...}
+            code = detail.get("code", exc.default_code) if isinstance(detail, dict) else exc.default_code
             message = detail.get("detail", exc.default_detail) if isinstance(detail, dict) else detail
         else:
             message = detail
