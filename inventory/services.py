@@ -6,6 +6,7 @@ cancellation); `stock_adjust` is a staff adjustment with its own transaction and
 
 from collections.abc import Mapping
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
 
@@ -117,6 +118,32 @@ def stock_adjust(
         changes={"quantity": [before, stock.quantity], "reason": [None, reason]},
     )
     return stock
+
+
+@transaction.atomic
+def stock_threshold_set(*, stock: Stock, actor, low_stock_threshold: int) -> Stock:
+    """Change the quantity at or below which a product counts as low on stock."""
+    if low_stock_threshold < 0:
+        raise ValidationError({"low_stock_threshold": ["Ensure this value is greater than or equal to 0."]})
+    before = stock.low_stock_threshold
+    if low_stock_threshold != before:
+        stock.low_stock_threshold = low_stock_threshold
+        stock.save(update_fields=["low_stock_threshold", "updated_at"])
+        record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            entity=stock,
+            changes={"low_stock_threshold": [before, low_stock_threshold]},
+        )
+    return stock
+
+
+@transaction.atomic
+def stock_discard(*, product: Product) -> None:
+    """Remove the stock row and ledger of a product that is being deleted (never ordered:
+    the catalog refuses to delete ordered products). The product's delete is the audited act."""
+    StockMovement.objects.filter(product=product).delete()
+    Stock.objects.filter(product=product).delete()
 
 
 def stock_take(*, lines: Mapping[Product, int], actor, order=None) -> list[StockMovement]:

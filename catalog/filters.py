@@ -1,0 +1,57 @@
+import django_filters
+from django.db.models import Q, QuerySet
+from rest_framework.filters import OrderingFilter
+
+from accounts.permissions import is_staff_user
+
+from .models import Category, Product, ProductStatus
+from .selectors import category_descendant_ids
+
+
+class ProductFilter(django_filters.FilterSet):
+    search = django_filters.CharFilter(
+        method="filter_search", help_text="Words in the SKU, name or description."
+    )
+    category = django_filters.ModelChoiceFilter(
+        queryset=Category.objects.all(),
+        to_field_name="slug",
+        method="filter_category",
+        help_text="Category slug; products of all its sub-categories are included.",
+    )
+    min_price = django_filters.NumberFilter(field_name="price", lookup_expr="gte")
+    max_price = django_filters.NumberFilter(field_name="price", lookup_expr="lte")
+    status = django_filters.ChoiceFilter(
+        choices=ProductStatus.choices, method="filter_status", help_text="Staff only; ignored for customers."
+    )
+    in_stock = django_filters.BooleanFilter(method="filter_in_stock", help_text="true: quantity on hand > 0.")
+
+    class Meta:
+        model = Product
+        fields = ("search", "category", "min_price", "max_price", "status", "in_stock")
+
+    def filter_search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        for word in value.split():
+            queryset = queryset.filter(
+                Q(sku__icontains=word) | Q(name__icontains=word) | Q(description__icontains=word)
+            )
+        return queryset
+
+    def filter_category(self, queryset: QuerySet, name: str, category: Category) -> QuerySet:
+        return queryset.filter(category_id__in=category_descendant_ids(category=category))
+
+    def filter_status(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        # Customers only ever see active products; the filter is a staff tool.
+        return queryset.filter(status=value) if is_staff_user(self.request.user) else queryset
+
+    def filter_in_stock(self, queryset: QuerySet, name: str, value: bool) -> QuerySet:
+        return queryset.filter(stock_quantity__gt=0) if value else queryset.filter(stock_quantity__lte=0)
+
+
+class StableOrderingFilter(OrderingFilter):
+    """Ordering by the requested fields, then by id, so pages never repeat or skip rows."""
+
+    def get_ordering(self, request, queryset, view):
+        ordering = super().get_ordering(request, queryset, view)
+        if ordering and not {"id", "-id", "pk", "-pk"} & set(ordering):
+            return [*ordering, "id"]
+        return ordering

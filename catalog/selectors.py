@@ -1,0 +1,144 @@
+"""Reads of the catalog: what a user may see, the category tree, product lists with stock and rating.
+
+The category tree is small (hundreds of rows at most), so tree questions load every category in
+one query and walk it in memory: a constant number of queries whatever the depth.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Avg, FloatField, IntegerField, OuterRef, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.http import Http404
+
+from accounts.permissions import is_staff_user
+
+from .models import Category, Product, ProductStatus, Review, SalesChannel
+
+
+@dataclass
+class CategoryNode:
+    """A category with its place in the tree: ancestors root first, visible children, depth."""
+
+    category: Category
+    ancestors: list[Category] = field(default_factory=list)
+    children: list[Category] = field(default_factory=list)
+
+    @property
+    def depth(self) -> int:
+        return len(self.ancestors)
+
+    @property
+    def path(self) -> str:
+        return " / ".join(c.name for c in [*self.ancestors, self.category])
+
+
+class CategoryTree:
+    """Every category, indexed by id and by parent, loaded with one query."""
+
+    def __init__(self, categories: list[Category]):
+        self.by_id = {c.pk: c for c in categories}
+        self.children_of: dict[int | None, list[Category]] = defaultdict(list)
+        for category in categories:
+            self.children_of[category.parent_id].append(category)
+        for siblings in self.children_of.values():
+            siblings.sort(key=lambda c: (c.name.lower(), c.pk))
+
+    @classmethod
+    def load(cls) -> "CategoryTree":
+        return cls(list(Category.objects.all()))
+
+    def ancestors(self, category: Category) -> list[Category]:
+        """Root first. Stops on a (never expected) cycle instead of looping."""
+        chain: list[Category] = []
+        seen = {category.pk}
+        parent = self.by_id.get(category.parent_id)
+        while parent is not None and parent.pk not in seen:
+            chain.append(parent)
+            seen.add(parent.pk)
+            parent = self.by_id.get(parent.parent_id)
+        return chain[::-1]
+
+    def descendant_ids(self, category_id: int) -> set[int]:
+        """The ids of a category and of all its sub-categories, at any depth."""
+        found: set[int] = set()
+        pending = [category_id]
+        while pending:
+            current = pending.pop()
+            if current in found:
+                continue
+            found.add(current)
+            pending.extend(child.pk for child in self.children_of.get(current, []))
+        return found
+
+    def hidden_ids(self) -> set[int]:
+        """Categories customers never see: the inactive ones and everything below them."""
+        hidden: set[int] = set()
+        for category in self.by_id.values():
+            if not category.is_active:
+                hidden |= self.descendant_ids(category.pk)
+        return hidden
+
+    def depth_first(self, *, exclude: set[int] = frozenset()) -> list[CategoryNode]:
+        """Every category in tree order (parents before children, siblings by name)."""
+        nodes: list[CategoryNode] = []
+
+        def walk(parent_id: int | None, ancestors: list[Category]) -> None:
+            for category in self.children_of.get(parent_id, []):
+                if category.pk in exclude:
+                    continue
+                children = [c for c in self.children_of.get(category.pk, []) if c.pk not in exclude]
+                nodes.append(CategoryNode(category, ancestors, children))
+                walk(category.pk, [*ancestors, category])
+
+        walk(None, [])
+        return nodes
+
+
+def category_tree_for(*, user) -> list[CategoryNode]:
+    """The categories `user` may see, in tree order; customers see active branches only."""
+    tree = CategoryTree.load()
+    return tree.depth_first(exclude=set() if is_staff_user(user) else tree.hidden_ids())
+
+
+def category_node_get(*, slug: str, user) -> CategoryNode:
+    """One category with ancestors and (visible) children; 404 when `user` may not see it."""
+    tree = CategoryTree.load()
+    category = next((c for c in tree.by_id.values() if c.slug == slug), None)
+    hidden = set() if is_staff_user(user) else tree.hidden_ids()
+    if category is None or category.pk in hidden:
+        raise Http404
+    children = [c for c in tree.children_of.get(category.pk, []) if c.pk not in hidden]
+    return CategoryNode(category, tree.ancestors(category), children)
+
+
+def category_descendant_ids(*, category: Category) -> set[int]:
+    return CategoryTree.load().descendant_ids(category.pk)
+
+
+def product_list_for(*, user) -> QuerySet[Product]:
+    """Products `user` may see, with `stock` (on hand, 0 without a stock row) and `rating`
+    (average review rating, None without reviews) annotated. Customers see only active products
+    outside inactive categories."""
+    average_rating = (
+        Review.objects.filter(product=OuterRef("pk"))
+        .order_by()
+        .values("product")
+        .annotate(average=Avg("rating", output_field=FloatField()))
+        .values("average")
+    )
+    products = Product.objects.select_related("category").annotate(
+        stock_quantity=Coalesce("stock__quantity", Value(0), output_field=IntegerField()),
+        rating=Subquery(average_rating, output_field=FloatField()),
+    )
+    if is_staff_user(user):
+        return products
+    products = products.filter(status=ProductStatus.ACTIVE)
+    hidden = CategoryTree.load().hidden_ids()
+    return products.exclude(category_id__in=hidden) if hidden else products
+
+
+def channel_list_for(*, user) -> QuerySet[SalesChannel]:
+    """Managers see every channel; everyone else only the active ones."""
+    channels = SalesChannel.objects.all()
+    return channels if user.has_perm("catalog.manage_channels") else channels.filter(is_active=True)

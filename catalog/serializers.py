@@ -1,0 +1,157 @@
+"""Translation between JSON and the catalog. Customers and staff get different product
+serializers, so cost fields are absent (not null) for customers."""
+
+from decimal import Decimal
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from .models import Category, Product, SalesChannel
+
+
+class CategoryRefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Category
+        fields = ("id", "name", "slug")
+
+
+class CategoryNodeSerializer(serializers.Serializer):
+    """One category of the tree (a `selectors.CategoryNode`)."""
+
+    id = serializers.IntegerField(source="category.pk")
+    name = serializers.CharField(source="category.name")
+    slug = serializers.SlugField(source="category.slug")
+    description = serializers.CharField(source="category.description")
+    parent = serializers.SerializerMethodField(help_text="Slug of the parent category; null for a root.")
+    depth = serializers.IntegerField(help_text="0 for a root category, 1 for its children, and so on.")
+    path = serializers.CharField(help_text='Names from the root down, e.g. "Electronics / Phones".')
+    is_active = serializers.BooleanField(source="category.is_active")
+
+    @extend_schema_field(OpenApiTypes.STR)
+    def get_parent(self, node) -> str | None:
+        return node.ancestors[-1].slug if node.ancestors else None
+
+
+class CategoryDetailSerializer(CategoryNodeSerializer):
+    ancestors = CategoryRefSerializer(many=True, help_text="From the root down to the parent.")
+    children = CategoryRefSerializer(many=True)
+
+
+class CategoryInputSerializer(serializers.ModelSerializer):
+    slug = serializers.SlugField(max_length=140, required=False, help_text="Made from the name when omitted.")
+    parent = serializers.SlugRelatedField(
+        slug_field="slug", queryset=Category.objects.all(), allow_null=True, required=False
+    )
+
+    class Meta:
+        model = Category
+        fields = ("name", "slug", "description", "parent", "is_active")
+
+    def validate_slug(self, slug: str) -> str:
+        others = Category.objects.filter(slug=slug)
+        if self.instance is not None:
+            others = others.exclude(pk=self.instance.pk)
+        if others.exists():
+            raise serializers.ValidationError("A category with this slug already exists.")
+        return slug
+
+
+class ProductSerializer(serializers.ModelSerializer):
+    """What every user sees of a product."""
+
+    category = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    stock = serializers.IntegerField(source="stock_quantity", read_only=True, help_text="Quantity on hand.")
+    rating = serializers.SerializerMethodField(help_text="Average review rating (1-5); null without reviews.")
+
+    class Meta:
+        model = Product
+        fields = (
+            "id",
+            "sku",
+            "name",
+            "description",
+            "price",
+            "status",
+            "category",
+            "image_url",
+            "stock",
+            "rating",
+            "created_at",
+            "updated_at",
+        )
+        read_only_fields = fields
+
+    @extend_schema_field(OpenApiTypes.FLOAT)
+    def get_rating(self, product) -> float | None:
+        return None if product.rating is None else round(float(product.rating), 2)
+
+
+class StaffProductSerializer(ProductSerializer):
+    """Staff additionally see what a product costs us."""
+
+    margin = serializers.SerializerMethodField(
+        help_text="Gross margin per unit as a fraction of the price: (price - cost_price) / price."
+    )
+
+    class Meta(ProductSerializer.Meta):
+        fields = (*ProductSerializer.Meta.fields, "cost_price", "margin", "created_by")
+        read_only_fields = fields
+
+    @extend_schema_field(OpenApiTypes.DECIMAL)
+    def get_margin(self, product) -> str | None:
+        margin = product.margin
+        return None if margin is None else str(margin.quantize(Decimal("0.0001")))
+
+
+class ProductInputSerializer(serializers.ModelSerializer):
+    category = serializers.SlugRelatedField(
+        slug_field="slug", queryset=Category.objects.all(), allow_null=True, required=False
+    )
+
+    class Meta:
+        model = Product
+        fields = ("sku", "name", "description", "price", "cost_price", "status", "category", "image_url")
+
+
+class ProductCreateSerializer(ProductInputSerializer):
+    stock = serializers.IntegerField(
+        min_value=0, required=False, default=0, help_text="Opening quantity on hand (a restock movement)."
+    )
+
+    class Meta(ProductInputSerializer.Meta):
+        fields = (*ProductInputSerializer.Meta.fields, "stock")
+
+
+class ProductImportSerializer(serializers.Serializer):
+    file = serializers.FileField(help_text="CSV (UTF-8) or XLSX with a header row.")
+    dry_run = serializers.BooleanField(default=False, help_text="Validate and count, write nothing.")
+
+
+class ProductImportResultSerializer(serializers.Serializer):
+    created = serializers.IntegerField()
+    updated = serializers.IntegerField()
+    dry_run = serializers.BooleanField()
+
+
+class RowErrorSerializer(serializers.Serializer):
+    row = serializers.IntegerField(help_text="Spreadsheet row (header = 1); `index` (0-based) for bulk.")
+    field = serializers.CharField(allow_null=True)
+    message = serializers.CharField()
+
+
+class RowErrorsSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    code = serializers.CharField()
+    errors = RowErrorSerializer(many=True)
+
+
+class ChannelSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = SalesChannel
+        fields = ("code", "name", "is_active")
+
+
+class ChannelUpdateSerializer(ChannelSerializer):
+    class Meta(ChannelSerializer.Meta):
+        read_only_fields = ("code",)

@@ -1,0 +1,467 @@
+"""Writes on the catalog: categories, products (one, a bulk list, an import file) and channels.
+
+Every write validates with the model's own rules (`full_clean`), runs in one transaction and
+writes its audit entry there. The API, the admin and commands all call these functions.
+"""
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import IO, Any
+
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import transaction
+from django.db.models import ProtectedError
+from django.utils.text import slugify
+
+from audit.models import AuditAction
+from audit.services import changes_between, record, snapshot
+from inventory.models import MovementReason, Stock
+from inventory.services import stock_adjust, stock_create, stock_discard
+from salesbackend.exceptions import ApplicationError, ConflictError
+
+from .models import Category, Product, ProductStatus, SalesChannel
+from .selectors import CategoryTree
+from .tabular import read_table
+
+CATEGORY_FIELDS = ("name", "slug", "description", "parent", "is_active")
+PRODUCT_FIELDS = ("sku", "name", "description", "price", "cost_price", "status", "category", "image_url")
+CHANNEL_FIELDS = ("code", "name", "is_active")
+
+# Columns of an import file (and of the admin export, so an export can be imported back).
+IMPORT_COLUMNS = (
+    "sku",
+    "name",
+    "description",
+    "price",
+    "cost_price",
+    "category",
+    "status",
+    "stock",
+    "image_url",
+)
+IMPORT_REQUIRED_FOR_NEW = ("name", "price", "cost_price")
+
+
+class RowErrors(ApplicationError):
+    """Some rows of a bulk write are invalid; nothing was written. `errors` names each one."""
+
+    def __init__(self, errors: list[dict[str, Any]]):
+        super().__init__(
+            "Nothing was written: some rows are invalid.", code="invalid_rows", extra={"errors": errors}
+        )
+        self.errors = errors
+
+
+def _error_rows(error: ValidationError, *, key: str, position: int) -> list[dict[str, Any]]:
+    """A Django ValidationError as [{key: position, "field", "message"}]."""
+    messages = error.message_dict if hasattr(error, "error_dict") else {NON_FIELD_ERRORS: error.messages}
+    return [
+        {key: position, "field": None if field == NON_FIELD_ERRORS else field, "message": message}
+        for field, field_messages in messages.items()
+        for message in field_messages
+    ]
+
+
+def _person(actor):
+    return actor if actor is not None and actor.is_authenticated else None
+
+
+# Categories ---------------------------------------------------------------------------------
+
+
+def _category_state(category: Category) -> dict[str, Any]:
+    state = snapshot(category, CATEGORY_FIELDS)
+    state["parent"] = category.parent.slug if category.parent_id else None
+    return state
+
+
+def _check_parent(category: Category) -> None:
+    """A category may not sit under itself or under one of its own sub-categories."""
+    if category.pk is None or category.parent_id is None:
+        return
+    # Tree moves are rare: serialise them so two concurrent moves cannot build a cycle together.
+    list(Category.objects.select_for_update().values_list("pk", flat=True))
+    if category.parent_id in CategoryTree.load().descendant_ids(category.pk):
+        raise ValidationError(
+            {"parent": ["A category cannot be moved under itself or one of its sub-categories."]}
+        )
+
+
+@transaction.atomic
+def category_create(
+    *,
+    actor,
+    name: str,
+    slug: str = "",
+    description: str = "",
+    parent: Category | None = None,
+    is_active: bool = True,
+) -> Category:
+    category = Category(
+        name=name,
+        slug=slug or slugify(name),
+        description=description,
+        parent=parent,
+        is_active=is_active,
+    )
+    category.full_clean()
+    category.save()
+    record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        entity=category,
+        changes={field: [None, value] for field, value in _category_state(category).items()},
+    )
+    return category
+
+
+@transaction.atomic
+def category_update(*, category: Category, actor, data: Mapping[str, Any]) -> Category:
+    """Change any of name, slug, description, parent, is_active. A parent cycle is a field error."""
+    before = _category_state(category)
+    for field in CATEGORY_FIELDS:
+        if field in data:
+            setattr(category, field, data[field])
+    category.full_clean()
+    _check_parent(category)
+    category.save()
+    changes = changes_between(before, _category_state(category))
+    if changes:
+        record(actor=actor, action=AuditAction.UPDATE, entity=category, changes=changes)
+    return category
+
+
+@transaction.atomic
+def category_delete(*, category: Category, actor) -> None:
+    """Delete an empty category. With products or sub-categories it stays (409)."""
+    if category.products.exists():
+        raise ConflictError(
+            "This category still has products; move or delete them first.", code="category_has_products"
+        )
+    if category.children.exists():
+        raise ConflictError(
+            "This category has sub-categories; move or delete them first.", code="category_has_children"
+        )
+    state = _category_state(category)
+    entity_id, entity_repr = category.pk, str(category)
+    try:
+        category.delete()
+    except ProtectedError as exc:  # e.g. sales records still point at it
+        raise ConflictError("This category is still referenced by sales.", code="category_in_use") from exc
+    record(
+        actor=actor,
+        action=AuditAction.DELETE,
+        entity_type="catalog.category",
+        entity_id=entity_id,
+        entity_repr=entity_repr,
+        changes={field: [value, None] for field, value in state.items()},
+    )
+
+
+# Products -----------------------------------------------------------------------------------
+
+
+def _product_state(product: Product) -> dict[str, Any]:
+    state = snapshot(product, PRODUCT_FIELDS)
+    state["category"] = product.category.slug if product.category_id else None
+    return state
+
+
+def _validate_product(product: Product, *, check_unique: bool = True) -> None:
+    """The model's field rules (price > 0, cost >= 0, status, URL, unique SKU) as field errors.
+    The database check constraints hold the same rules, so they need no extra queries here."""
+    product.full_clean(validate_unique=check_unique, validate_constraints=False)
+
+
+def _insert_product(product: Product, *, actor, stock: int, note: str) -> Product:
+    """Save a validated new product with its stock row and opening stock, and audit it."""
+    product.created_by = _person(actor)
+    product.save()
+    stock_create(product=product)
+    if stock:
+        stock_adjust(product=product, actor=actor, reason=MovementReason.RESTOCK, delta=stock, note=note)
+    record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        entity=product,
+        changes={field: [None, value] for field, value in _product_state(product).items()},
+    )
+    return product
+
+
+def _save_product_changes(product: Product, *, actor, before: dict[str, Any]) -> Product:
+    changes = changes_between(before, _product_state(product))
+    if changes:
+        product.save()
+        record(actor=actor, action=AuditAction.UPDATE, entity=product, changes=changes)
+    return product
+
+
+@transaction.atomic
+def product_create(
+    *,
+    actor,
+    sku: str,
+    name: str,
+    price: Decimal,
+    cost_price: Decimal,
+    description: str = "",
+    status: str = ProductStatus.ACTIVE,
+    category: Category | None = None,
+    image_url: str = "",
+    stock: int = 0,
+) -> Product:
+    """A new product with its stock row; a positive `stock` is booked as a restock movement."""
+    product = Product(
+        sku=sku,
+        name=name,
+        description=description,
+        price=price,
+        cost_price=cost_price,
+        status=status,
+        category=category,
+        image_url=image_url,
+    )
+    _validate_product(product)
+    if stock < 0:
+        raise ValidationError({"stock": ["Ensure this value is greater than or equal to 0."]})
+    return _insert_product(product, actor=actor, stock=stock, note="Opening stock")
+
+
+@transaction.atomic
+def product_update(*, product: Product, actor, data: Mapping[str, Any]) -> Product:
+    """Change any of the product fields; the audit entry lists {field: [old, new]}."""
+    before = _product_state(product)
+    for field in PRODUCT_FIELDS:
+        if field in data:
+            setattr(product, field, data[field])
+    _validate_product(product)
+    return _save_product_changes(product, actor=actor, before=before)
+
+
+@transaction.atomic
+def product_delete(*, product: Product, actor) -> None:
+    """Delete a product that was never ordered (with its stock ledger); otherwise 409: archive it."""
+    if product.order_items.exists():
+        raise ConflictError(
+            "This product appears in orders and cannot be deleted; archive it instead (status=archived).",
+            code="product_in_orders",
+        )
+    state = _product_state(product)
+    entity_id, entity_repr = product.pk, str(product)
+    stock_discard(product=product)
+    try:
+        product.delete()
+    except ProtectedError as exc:
+        raise ConflictError(
+            "This product is still referenced; archive it instead (status=archived).", code="product_in_use"
+        ) from exc
+    record(
+        actor=actor,
+        action=AuditAction.DELETE,
+        entity_type="catalog.product",
+        entity_id=entity_id,
+        entity_repr=entity_repr,
+        changes={field: [value, None] for field, value in state.items()},
+    )
+
+
+@transaction.atomic
+def products_bulk_create(*, actor, items: list[Mapping[str, Any]]) -> list[Product]:
+    """Create every product of the list or none: errors name the item by its list index."""
+    errors: list[dict[str, Any]] = []
+    first_index_of_sku: dict[str, int] = {}
+    for index, item in enumerate(items):
+        sku = item.get("sku")
+        if sku in first_index_of_sku:
+            message = f"The SKU {sku!r} is already used by item {first_index_of_sku[sku]} of this list."
+            errors.append({"index": index, "field": "sku", "message": message})
+        first_index_of_sku.setdefault(sku, index)
+    if errors:
+        raise RowErrors(errors)
+    created = []
+    for index, item in enumerate(items):
+        try:
+            created.append(product_create(actor=actor, **item))
+        except ValidationError as error:  # raised before the item wrote anything
+            errors.extend(_error_rows(error, key="index", position=index))
+    if errors:
+        raise RowErrors(errors)
+    return created
+
+
+# Import -------------------------------------------------------------------------------------
+
+
+@dataclass
+class ImportResult:
+    created: int
+    updated: int
+    dry_run: bool
+
+
+@dataclass
+class _ImportRow:
+    product: Product
+    before: dict[str, Any] | None  # None for a new product
+    stock: int | None  # None: leave the stock as it is
+
+
+def _parse_stock(text: str) -> int:
+    try:
+        value = Decimal(text)
+    except ArithmeticError as exc:
+        raise ValidationError({"stock": ["A whole number is required."]}) from exc
+    if value != value.to_integral_value():
+        raise ValidationError({"stock": ["A whole number is required."]})
+    if value < 0:
+        raise ValidationError({"stock": ["Ensure this value is greater than or equal to 0."]})
+    return int(value)
+
+
+def _import_row(
+    cells: dict[str, str], *, existing: dict[str, Product], categories: dict[str, Category]
+) -> _ImportRow:
+    """One validated row. An empty cell keeps an existing product's value (a new one gets the
+    default); `stock` sets the quantity on hand. All of a row's errors are reported together."""
+    sku = cells["sku"]
+    product = existing.get(sku)
+    before = _product_state(product) if product else None
+    errors: dict[str, list[str]] = {}
+    if product is None:
+        product = Product(sku=sku)
+        for field in IMPORT_REQUIRED_FOR_NEW:
+            if not cells.get(field):
+                errors[field] = ["This field is required."]
+    for field in ("name", "description", "price", "cost_price", "image_url"):
+        if cells.get(field):
+            setattr(product, field, cells[field])
+    if cells.get("status"):
+        product.status = cells["status"].lower()
+    if cells.get("category"):
+        product.category = categories.get(cells["category"])
+        if product.category is None:
+            errors["category"] = [f"Unknown category {cells['category']!r}."]
+    try:
+        # SKUs were looked up in bulk, so the per-row unique query is not needed.
+        _validate_product(product, check_unique=False)
+    except ValidationError as error:
+        for field, messages in error.message_dict.items():
+            errors.setdefault(field, messages)
+    stock = None
+    if cells.get("stock"):
+        try:
+            stock = _parse_stock(cells["stock"])
+        except ValidationError as error:
+            errors.update(error.message_dict)
+    if errors:
+        raise ValidationError(errors)
+    return _ImportRow(product=product, before=before, stock=stock)
+
+
+def _import_set_stock(product: Product, quantity: int, *, actor, note: str) -> None:
+    current = Stock.objects.filter(product=product).values_list("quantity", flat=True).first() or 0
+    if quantity != current:
+        reason = MovementReason.RESTOCK if quantity > current else MovementReason.CORRECTION
+        stock_adjust(product=product, actor=actor, reason=reason, quantity=quantity, note=note)
+
+
+@transaction.atomic
+def product_import(*, actor, file: IO[bytes], filename: str = "", dry_run: bool = False) -> ImportResult:
+    """Create or update products by SKU from a CSV or XLSX file, all rows or none.
+
+    Every row is validated before anything is written; errors are [{row, field, message}] with
+    spreadsheet row numbers (header = row 1). `dry_run` validates and counts without writing.
+    """
+    table = read_table(file, filename)
+    errors = [
+        {"row": 1, "field": column, "message": "Unknown column."}
+        for column in table.header
+        if column and column not in IMPORT_COLUMNS
+    ]
+    if "sku" not in table.header:
+        errors.append({"row": 1, "field": "sku", "message": "The sku column is required."})
+    if errors:
+        raise RowErrors(errors)
+    if not table.rows:
+        raise RowErrors([{"row": 2, "field": None, "message": "The file has no product rows."}])
+
+    skus = {cells["sku"] for _, cells in table.rows}
+    existing = {p.sku: p for p in Product.objects.select_related("category").filter(sku__in=skus)}
+    categories = {c.slug: c for c in Category.objects.all()}
+    first_row_of_sku: dict[str, int] = {}
+    planned: list[_ImportRow] = []
+    for number, cells in table.rows:
+        sku = cells["sku"]
+        if not sku:
+            errors.append({"row": number, "field": "sku", "message": "This field is required."})
+            continue
+        if sku in first_row_of_sku:
+            message = f"The SKU {sku!r} already appears in row {first_row_of_sku[sku]}."
+            errors.append({"row": number, "field": "sku", "message": message})
+            continue
+        first_row_of_sku[sku] = number
+        try:
+            planned.append(_import_row(cells, existing=existing, categories=categories))
+        except ValidationError as error:
+            errors.extend(_error_rows(error, key="row", position=number))
+    if errors:
+        raise RowErrors(errors)
+
+    created = sum(1 for row in planned if row.before is None)
+    result = ImportResult(created=created, updated=len(planned) - created, dry_run=dry_run)
+    if dry_run:
+        return result
+    note = f"Import {filename}".strip()
+    for row in planned:
+        if row.before is None:
+            _insert_product(row.product, actor=actor, stock=row.stock or 0, note=note)
+        else:
+            _save_product_changes(row.product, actor=actor, before=row.before)
+            if row.stock is not None:
+                _import_set_stock(row.product, row.stock, actor=actor, note=note)
+    record(
+        actor=actor,
+        action=AuditAction.IMPORT,
+        entity_type="catalog.product",
+        entity_repr=filename or "product import",
+        changes={
+            "file": [None, filename],
+            "created": [None, result.created],
+            "updated": [None, result.updated],
+        },
+    )
+    return result
+
+
+# Channels -----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def channel_create(*, actor, code: str, name: str, is_active: bool = True) -> SalesChannel:
+    channel = SalesChannel(code=code, name=name, is_active=is_active)
+    channel.full_clean()
+    channel.save()
+    record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        entity=channel,
+        changes={field: [None, value] for field, value in snapshot(channel, CHANNEL_FIELDS).items()},
+    )
+    return channel
+
+
+@transaction.atomic
+def channel_update(*, channel: SalesChannel, actor, data: Mapping[str, Any]) -> SalesChannel:
+    """Rename or (de)activate a channel. Its code is how orders name it, so it never changes."""
+    before = snapshot(channel, CHANNEL_FIELDS)
+    for field in ("name", "is_active"):
+        if field in data:
+            setattr(channel, field, data[field])
+    channel.full_clean()
+    channel.save()
+    changes = changes_between(before, snapshot(channel, CHANNEL_FIELDS))
+    if changes:
+        record(actor=actor, action=AuditAction.UPDATE, entity=channel, changes=changes)
+    return channel
