@@ -1,0 +1,155 @@
+"""Filter validation shared by the JSON API and the HTML reports.
+
+Every analytics question takes the common filters (start, end, category, channel, product);
+some add their own (`by`, `limit`, `group_by`, the compare periods). A bad value is a field
+error: the API answers 400 with `{field: [messages]}`, the reports show it next to the field.
+"""
+
+from datetime import date, timedelta
+from typing import Any
+
+from django import forms
+
+from analytics.selectors import (
+    GROUPINGS,
+    RANKING_METRICS,
+    SalesFilters,
+    category_subtree_ids,
+)
+from catalog.models import Category, Product, SalesChannel
+
+ISO_DATE = ["%Y-%m-%d"]
+DEFAULT_LIMIT = 10
+DEFAULT_LEADERS_LIMIT = 3
+MAX_LIMIT = 100
+
+
+def _date_field(label: str, *, required: bool = False) -> forms.DateField:
+    return forms.DateField(
+        label=label,
+        required=required,
+        input_formats=ISO_DATE,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"invalid": "Enter a date as YYYY-MM-DD."},
+    )
+
+
+def _limit_field(default: int) -> forms.IntegerField:
+    return forms.IntegerField(
+        label="Limit",
+        required=False,
+        min_value=1,
+        max_value=MAX_LIMIT,
+        widget=forms.NumberInput(attrs={"placeholder": str(default)}),
+    )
+
+
+class SalesFilterForm(forms.Form):
+    """The common filters. Dates are inclusive calendar days in UTC."""
+
+    start = _date_field("From")
+    end = _date_field("To")
+    category = forms.ModelChoiceField(
+        queryset=Category.objects.order_by("name"),
+        to_field_name="slug",
+        required=False,
+        empty_label="All categories",
+        help_text="Includes its sub-categories.",
+    )
+    channel = forms.ModelChoiceField(
+        queryset=SalesChannel.objects.order_by("code"),
+        to_field_name="code",
+        required=False,
+        empty_label="All channels",
+    )
+    # An API filter; the report pages only carry it along in the URL.
+    product = forms.ModelChoiceField(queryset=Product.objects.all(), required=False, widget=forms.HiddenInput)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        start, end = cleaned.get("start"), cleaned.get("end")
+        if start and end and start > end:
+            self.add_error("end", "The end date must not be before the start date.")
+        return cleaned
+
+    def sales_filters(self) -> SalesFilters:
+        """The validated filters as the selectors take them (call after is_valid())."""
+        data = self.cleaned_data
+        category = data.get("category")
+        return SalesFilters(
+            start=data.get("start"),
+            end=data.get("end"),
+            category_ids=tuple(category_subtree_ids(category=category)) if category else None,
+            channel_id=data["channel"].pk if data.get("channel") else None,
+            product_id=data["product"].pk if data.get("product") else None,
+        )
+
+
+class ProductRankingForm(SalesFilterForm):
+    by = forms.ChoiceField(
+        label="Rank by", choices=[(m, m.capitalize()) for m in RANKING_METRICS], required=False
+    )
+    limit = _limit_field(DEFAULT_LIMIT)
+
+    def clean_by(self) -> str:
+        return self.cleaned_data.get("by") or RANKING_METRICS[0]
+
+    def clean_limit(self) -> int:
+        return self.cleaned_data.get("limit") or DEFAULT_LIMIT
+
+
+class RevenueForm(SalesFilterForm):
+    group_by = forms.ChoiceField(
+        label="Group by", choices=[(g, g.capitalize()) for g in GROUPINGS], required=False
+    )
+
+    def clean_group_by(self) -> str:
+        return self.cleaned_data.get("group_by") or "month"
+
+
+class CategoryLeadersForm(SalesFilterForm):
+    limit = _limit_field(DEFAULT_LEADERS_LIMIT)
+
+    def clean_limit(self) -> int:
+        return self.cleaned_data.get("limit") or DEFAULT_LEADERS_LIMIT
+
+
+class CompareForm(SalesFilterForm):
+    """Two date ranges compared under the same category/channel/product filters."""
+
+    start = None
+    end = None
+    period1_start = _date_field("Period 1 from", required=True)
+    period1_end = _date_field("Period 1 to", required=True)
+    period2_start = _date_field("Period 2 from", required=True)
+    period2_end = _date_field("Period 2 to", required=True)
+
+    field_order = ["period1_start", "period1_end", "period2_start", "period2_end"]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        for period in ("period1", "period2"):
+            start, end = cleaned.get(f"{period}_start"), cleaned.get(f"{period}_end")
+            if start and end and start > end:
+                self.add_error(f"{period}_end", "The end date must not be before the start date.")
+        return cleaned
+
+    @staticmethod
+    def default_periods(today: date) -> dict[str, str]:
+        """The last 30 days against the 30 days before them: what a manager asks first."""
+        period2_start = today - timedelta(days=29)
+        period1_end = period2_start - timedelta(days=1)
+        return {
+            "period1_start": (period1_end - timedelta(days=29)).isoformat(),
+            "period1_end": period1_end.isoformat(),
+            "period2_start": period2_start.isoformat(),
+            "period2_end": today.isoformat(),
+        }
+
+
+def form_errors(form: forms.Form) -> dict[str, list[str]]:
+    """Form errors in DRF's shape: field → messages, non-field ones as `non_field_errors`."""
+    return {
+        ("non_field_errors" if field == forms.forms.NON_FIELD_ERRORS else field): list(messages)
+        for field, messages in form.errors.items()
+    }

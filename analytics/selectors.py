@@ -1,0 +1,486 @@
+"""The questions managers ask of the sales ledger, one function each.
+
+Everything is computed in the database from `orders.SalesRecord` (one row per paid order
+line, a negative row for each line of a refund or a cancellation after payment), with the
+catalog only for names and for the active products that sold nothing. Unpaid and cancelled
+orders never reach the ledger, so they never count.
+
+Definitions (also in the OpenAPI schema):
+- revenue, cost, units are net of reversals; profit = revenue - cost, from the cost snapshots.
+- orders = distinct orders with a sale in the window minus distinct orders with a reversal in
+  the window. It is additive (the periods of a series add up to the summary) and an order
+  sold and refunded in the same window counts zero.
+- customers = distinct customers with a sale in the window.
+- share and margin are fractions rounded to 4 places (0.2500 is 25 %); change_pct is a
+  percentage rounded to 2 places. Money is rounded to cents.
+
+Date filters are inclusive calendar days in UTC, applied as a half-open range on `sold_at`
+so the (…, sold_at) indexes serve them.
+"""
+
+from collections import defaultdict
+from dataclasses import asdict, dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db.models import (
+    Count,
+    DecimalField,
+    F,
+    FilteredRelation,
+    Func,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    Window,
+)
+from django.db.models.functions import Coalesce, Lag, Rank, TruncDay, TruncMonth, TruncWeek, TruncYear
+
+from catalog.models import Category, Product, ProductStatus, SalesChannel
+from orders.models import Order, OrderStatus, SalesRecord
+
+MONEY = Decimal("0.01")
+RATIO = Decimal("0.0001")
+ZERO = Decimal("0.00")
+
+RANKING_METRICS = ("revenue", "units")
+TRUNCATIONS = {"day": TruncDay, "week": TruncWeek, "month": TruncMonth, "year": TruncYear}
+GROUPINGS = tuple(TRUNCATIONS)
+# A series longer than this is a mistake (daily over decades), not a report.
+MAX_PERIODS = 3700
+
+SOLD = Q(quantity__gt=0)
+REVERSED = Q(quantity__lt=0)
+
+
+@dataclass(frozen=True)
+class SalesFilters:
+    """The common filters, validated (see analytics.forms). None means "any"."""
+
+    start: date | None = None
+    end: date | None = None
+    category_ids: tuple[int, ...] | None = None
+    channel_id: int | None = None
+    product_id: int | None = None
+
+    def as_key(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+class WindowSum(Func):
+    """SUM(...) usable as a window over an aggregate, e.g. SUM(SUM(revenue)) OVER ().
+
+    Django's Sum refuses an aggregate as its argument even inside Window(); SQL allows it
+    because window functions run after GROUP BY.
+    """
+
+    function = "SUM"
+    window_compatible = True
+
+
+def money(value: Any) -> Decimal:
+    """A database sum as cents; SQLite hands decimals back as floats."""
+    return Decimal(str(value or 0)).quantize(MONEY, rounding=ROUND_HALF_UP)
+
+
+def _ratio(part: Decimal, whole: Decimal) -> Decimal | None:
+    return (part / whole).quantize(RATIO, rounding=ROUND_HALF_UP) if whole else None
+
+
+def _day_start(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=UTC)
+
+
+def _sold_between(start: date | None, end: date | None, prefix: str = "") -> Q:
+    condition = Q()
+    if start:
+        condition &= Q(**{f"{prefix}sold_at__gte": _day_start(start)})
+    if end:
+        condition &= Q(**{f"{prefix}sold_at__lt": _day_start(end + timedelta(days=1))})
+    return condition
+
+
+def _ledger_condition(filters: SalesFilters, prefix: str = "") -> Q:
+    condition = _sold_between(filters.start, filters.end, prefix)
+    if filters.category_ids is not None:
+        condition &= Q(**{f"{prefix}category_id__in": filters.category_ids})
+    if filters.channel_id is not None:
+        condition &= Q(**{f"{prefix}channel_id": filters.channel_id})
+    if filters.product_id is not None:
+        condition &= Q(**{f"{prefix}product_id": filters.product_id})
+    return condition
+
+
+def _ledger(filters: SalesFilters) -> QuerySet:
+    # order_by() drops the model's default ordering, which would otherwise join GROUP BY.
+    return SalesRecord.objects.filter(_ledger_condition(filters)).order_by()
+
+
+def _net_orders(within: Q | None = None):
+    within = within or Q()
+    return Count("order_id", distinct=True, filter=SOLD & within) - Count(
+        "order_id", distinct=True, filter=REVERSED & within
+    )
+
+
+def _net_totals() -> dict[str, Any]:
+    return {"net_revenue": Sum("revenue"), "net_cost": Sum("cost"), "net_units": Sum("quantity")}
+
+
+def category_subtree_ids(*, category: Category) -> list[int]:
+    """The category and all its descendants, from one query over the (small) tree."""
+    children: dict[int | None, list[int]] = defaultdict(list)
+    for pk, parent_id in Category.objects.values_list("pk", "parent_id"):
+        children[parent_id].append(pk)
+    found, queue = set(), [category.pk]
+    while queue:
+        pk = queue.pop()
+        if pk not in found:
+            found.add(pk)
+            queue.extend(children[pk])
+    return sorted(found)
+
+
+def sales_summary(*, filters: SalesFilters) -> dict[str, Any]:
+    totals = _ledger(filters).aggregate(
+        **_net_totals(),
+        orders=_net_orders(),
+        customers=Count("customer_id", distinct=True, filter=SOLD),
+    )
+    revenue, cost = money(totals["net_revenue"]), money(totals["net_cost"])
+    orders = totals["orders"] or 0
+    return {
+        "revenue": revenue,
+        "cost": cost,
+        "profit": revenue - cost,
+        "margin": _ratio(revenue - cost, revenue),
+        "orders": orders,
+        "units": totals["net_units"] or 0,
+        "average_order_value": money(revenue / orders) if orders else ZERO,
+        "customers": totals["customers"],
+        "status_counts": order_status_counts(filters=filters),
+    }
+
+
+def order_status_counts(*, filters: SalesFilters) -> dict[str, int]:
+    """Orders placed in the window (by creation time) per status, every status present.
+
+    Only the date and channel filters apply: an order spans products and categories.
+    """
+    orders = Order.objects.filter(
+        Q(created_at__gte=_day_start(filters.start)) if filters.start else Q(),
+        Q(created_at__lt=_day_start(filters.end + timedelta(days=1))) if filters.end else Q(),
+        Q(channel_id=filters.channel_id) if filters.channel_id is not None else Q(),
+    ).order_by()
+    counts = dict(orders.values_list("status").annotate(count=Count("id")))
+    return {status: counts.get(status, 0) for status in OrderStatus.values}
+
+
+def _product_ranking(
+    *, filters: SalesFilters, by: str, limit: int, lowest_first: bool
+) -> list[dict[str, Any]]:
+    """Products ranked by net revenue or units in the window.
+
+    Starts from the catalog and LEFT JOINs the window's sales (FilteredRelation), so the
+    lowest sellers include active products that sold nothing at all.
+    """
+    zero_money = Value(ZERO, output_field=DecimalField(max_digits=14, decimal_places=2))
+    products = Product.objects.annotate(
+        window_sales=FilteredRelation(
+            "sales_records", condition=_ledger_condition(filters, "sales_records__")
+        )
+    ).order_by()
+    if filters.product_id is not None:
+        products = products.filter(pk=filters.product_id)
+    sold_in_window = Q(sales_lines__gt=0)
+    if lowest_first:
+        unsold_but_listed = Q(status=ProductStatus.ACTIVE)
+        if filters.category_ids is not None:
+            unsold_but_listed &= Q(category_id__in=filters.category_ids)
+        listed = sold_in_window | unsold_but_listed
+    else:
+        listed = sold_in_window
+    metric = F("net_revenue" if by == "revenue" else "net_units")
+    rows = (
+        products.values("id", "sku", "name", "status")
+        .annotate(
+            sales_lines=Count("window_sales"),
+            net_revenue=Coalesce(Sum("window_sales__revenue"), zero_money),
+            net_cost=Coalesce(Sum("window_sales__cost"), zero_money),
+            net_units=Coalesce(Sum("window_sales__quantity"), 0),
+        )
+        .filter(listed)
+        .annotate(
+            total_revenue=Window(WindowSum("net_revenue")),
+            rank=Window(Rank(), order_by=metric.asc() if lowest_first else metric.desc()),
+        )
+        .order_by("rank", "sku")[:limit]
+    )
+    ranking = []
+    for row in rows:
+        revenue = money(row["net_revenue"])
+        ranking.append(
+            {
+                "rank": row["rank"],
+                "product": row["id"],
+                "sku": row["sku"],
+                "name": row["name"],
+                "units": row["net_units"],
+                "revenue": revenue,
+                "profit": revenue - money(row["net_cost"]),
+                "share": _ratio(revenue, money(row["total_revenue"])),
+            }
+        )
+    return ranking
+
+
+def top_products(*, filters: SalesFilters, by: str = "revenue", limit: int = 10) -> list[dict[str, Any]]:
+    """Best sellers: RANK() by `by` descending (ties share a rank: 1, 1, 3), share of the total."""
+    return _product_ranking(filters=filters, by=by, limit=limit, lowest_first=False)
+
+
+def bottom_products(*, filters: SalesFilters, by: str = "revenue", limit: int = 10) -> list[dict[str, Any]]:
+    """Lowest sellers, rank 1 the lowest, including active products without a sale in the window."""
+    return _product_ranking(filters=filters, by=by, limit=limit, lowest_first=True)
+
+
+def _period_start(day: date, group_by: str) -> date:
+    if group_by == "week":
+        return day - timedelta(days=day.weekday())  # ISO weeks start on Monday, as TruncWeek does
+    if group_by == "month":
+        return day.replace(day=1)
+    if group_by == "year":
+        return day.replace(month=1, day=1)
+    return day
+
+
+def _next_period(period: date, group_by: str) -> date:
+    if group_by == "week":
+        return period + timedelta(days=7)
+    if group_by == "month":
+        return (period + timedelta(days=32)).replace(day=1)
+    if group_by == "year":
+        return period.replace(year=period.year + 1)
+    return period + timedelta(days=1)
+
+
+def _periods(first: date, last: date, group_by: str) -> list[date]:
+    periods, period = [], first
+    while period <= last:
+        if len(periods) == MAX_PERIODS:
+            raise ValidationError(
+                {
+                    "group_by": [
+                        f"More than {MAX_PERIODS} periods: group by a longer period or shorten the dates."
+                    ]
+                }
+            )
+        periods.append(period)
+        period = _next_period(period, group_by)
+    return periods
+
+
+def revenue_over_time(*, filters: SalesFilters, group_by: str = "month") -> list[dict[str, Any]]:
+    """Net revenue per day/week/month/year with a running total and the change vs the previous period.
+
+    The database groups the periods that had sales and computes, with window functions over
+    them, the running total (SUM() OVER (ORDER BY period)) and the previous period with sales
+    and its revenue (LAG). Empty periods are then filled in Python (no portable ORM way to
+    generate a calendar on SQLite and PostgreSQL): a filled period has zeros, carries the
+    running total forward, and its change is against the period before it. A period right
+    after a gap compares with that empty period (zero) rather than with LAG's value.
+    """
+    in_period_order = F("period").asc()
+    rows = (
+        _ledger(filters)
+        .annotate(period=TRUNCATIONS[group_by]("sold_at", tzinfo=UTC))
+        .values("period")
+        .annotate(**_net_totals(), orders=_net_orders())
+        .annotate(
+            running_total=Window(WindowSum("net_revenue"), order_by=in_period_order),
+            previous_period=Window(Lag("period"), order_by=in_period_order),
+            previous_revenue=Window(Lag("net_revenue"), order_by=in_period_order),
+        )
+        .order_by("period")
+    )
+    by_period = {row["period"].date(): row for row in rows}
+    if not by_period and not filters.start:
+        return []
+    first = _period_start(filters.start, group_by) if filters.start else min(by_period)
+    if filters.end:
+        last = _period_start(filters.end, group_by)
+    else:
+        last = max(by_period, default=first)
+
+    series: list[dict[str, Any]] = []
+    running_total = ZERO
+    for period in _periods(first, last, group_by):
+        row = by_period.get(period)
+        previous = series[-1] if series else None
+        if row is None:
+            revenue = ZERO
+            entry = {"period": period, "revenue": ZERO, "orders": 0, "units": 0, "profit": ZERO}
+        else:
+            revenue = money(row["net_revenue"])
+            running_total = money(row["running_total"])
+            entry = {
+                "period": period,
+                "revenue": revenue,
+                "orders": row["orders"],
+                "units": row["net_units"],
+                "profit": revenue - money(row["net_cost"]),
+            }
+        if previous is None:
+            change = None
+        elif (
+            row is not None and row["previous_period"] and row["previous_period"].date() == previous["period"]
+        ):
+            change = revenue - money(row["previous_revenue"])
+        else:
+            change = revenue - previous["revenue"]
+        series.append({**entry, "running_total": running_total, "change": change})
+    return series
+
+
+def sales_compare(
+    *, filters: SalesFilters, period1: tuple[date, date], period2: tuple[date, date]
+) -> dict[str, Any]:
+    """Two date ranges side by side in one query; period1 is the baseline of the change."""
+    in_period1, in_period2 = _sold_between(*period1), _sold_between(*period2)
+    totals = (
+        _ledger(filters)
+        .filter(in_period1 | in_period2)
+        .aggregate(
+            revenue1=Sum("revenue", filter=in_period1),
+            units1=Sum("quantity", filter=in_period1),
+            orders1=_net_orders(in_period1),
+            revenue2=Sum("revenue", filter=in_period2),
+            units2=Sum("quantity", filter=in_period2),
+            orders2=_net_orders(in_period2),
+        )
+    )
+    revenue1, revenue2 = money(totals["revenue1"]), money(totals["revenue2"])
+    difference = revenue2 - revenue1
+    return {
+        "period1": {
+            "start": period1[0],
+            "end": period1[1],
+            "revenue": revenue1,
+            "orders": totals["orders1"] or 0,
+            "units": totals["units1"] or 0,
+        },
+        "period2": {
+            "start": period2[0],
+            "end": period2[1],
+            "revenue": revenue2,
+            "orders": totals["orders2"] or 0,
+            "units": totals["units2"] or 0,
+        },
+        "difference": difference,
+        "change_pct": (difference * 100 / revenue1).quantize(MONEY, rounding=ROUND_HALF_UP)
+        if revenue1
+        else None,
+    }
+
+
+def _ranked_by_revenue(rows: QuerySet) -> QuerySet:
+    return rows.annotate(
+        total_revenue=Window(WindowSum("net_revenue")),
+        rank=Window(Rank(), order_by=F("net_revenue").desc()),
+    )
+
+
+def sales_by_category(*, filters: SalesFilters) -> list[dict[str, Any]]:
+    """Net sales per category (the category recorded with the sale), ranked by revenue."""
+    rows = list(
+        _ranked_by_revenue(_ledger(filters).values("category_id").annotate(**_net_totals())).order_by(
+            "rank", "category_id"
+        )
+    )
+    categories = Category.objects.in_bulk([row["category_id"] for row in rows if row["category_id"]])
+    result = []
+    for row in rows:
+        category = categories.get(row["category_id"])
+        revenue = money(row["net_revenue"])
+        result.append(
+            {
+                "rank": row["rank"],
+                "category": category.slug if category else None,
+                "name": category.name if category else "Uncategorised",
+                "revenue": revenue,
+                "units": row["net_units"],
+                "profit": revenue - money(row["net_cost"]),
+                "share": _ratio(revenue, money(row["total_revenue"])),
+            }
+        )
+    return result
+
+
+def sales_by_channel(*, filters: SalesFilters) -> list[dict[str, Any]]:
+    """Net sales per channel, ranked by revenue."""
+    rows = list(
+        _ranked_by_revenue(
+            _ledger(filters).values("channel_id").annotate(net_revenue=Sum("revenue"), orders=_net_orders())
+        ).order_by("rank", "channel_id")
+    )
+    channels = SalesChannel.objects.in_bulk([row["channel_id"] for row in rows])
+    result = []
+    for row in rows:
+        channel = channels[row["channel_id"]]
+        revenue = money(row["net_revenue"])
+        result.append(
+            {
+                "rank": row["rank"],
+                "channel": channel.code,
+                "name": channel.name,
+                "revenue": revenue,
+                "orders": row["orders"],
+                "share": _ratio(revenue, money(row["total_revenue"])),
+            }
+        )
+    return result
+
+
+def category_leaders(*, filters: SalesFilters, limit: int = 3) -> list[dict[str, Any]]:
+    """The top `limit` products by revenue inside each category (ties included).
+
+    RANK() OVER (PARTITION BY category ORDER BY revenue DESC), filtered on the rank;
+    Django (>= 4.2) wraps the windowed query in a subquery to filter on it.
+    """
+    rows = list(
+        _ledger(filters)
+        .values("category_id", "product_id")
+        .annotate(net_revenue=Sum("revenue"), net_units=Sum("quantity"))
+        .annotate(rank=Window(Rank(), partition_by=F("category_id"), order_by=F("net_revenue").desc()))
+        .filter(rank__lte=limit)
+        .order_by("category_id", "rank", "product_id")
+    )
+    categories = Category.objects.in_bulk([row["category_id"] for row in rows if row["category_id"]])
+    products = Product.objects.only("sku", "name").in_bulk([row["product_id"] for row in rows])
+    result = []
+    for row in rows:
+        category, product = categories.get(row["category_id"]), products[row["product_id"]]
+        result.append(
+            {
+                "category": category.slug if category else None,
+                "category_name": category.name if category else "Uncategorised",
+                "rank": row["rank"],
+                "product": product.pk,
+                "sku": product.sku,
+                "name": product.name,
+                "revenue": money(row["net_revenue"]),
+                "units": row["net_units"],
+            }
+        )
+    result.sort(
+        key=lambda leader: (
+            leader["category"] is None,
+            leader["category_name"],
+            leader["rank"],
+            leader["sku"],
+        )
+    )
+    return result

@@ -1,0 +1,102 @@
+"""A small hand-built sales ledger whose every number is worked out in the comments.
+
+Products (price/cost are irrelevant: sales carry their own snapshots):
+  A  Phone A    category phones (child of electronics)   sold 200.00, 2 units, cost 120
+  B  Laptop B   category electronics                     sold 200.00, 4 units, cost 120
+  C  Novel C    category books                           sold  60.00, 3 units, cost 15 (one order reversed)
+  H  Atlas H    category books                           sold  40.00, 2 units, cost 16
+  D  Unsold D   books, active, no sales       -> appears among the bottom sellers
+  E  Old E      books, archived, no sales     -> never listed
+  F  Hidden F   phones, inactive, no sales    -> never listed
+
+Ledger (UTC), 9 records, revenue 500.00, cost 271.00, 11 units:
+  2026-01-05 web    O1 (cust X)  A +1 100/60   C +2  40/10
+  2026-01-20 retail O2 (cust Y)  B +2 100/60   H +2  40/16
+  2026-03-10 web    O3 (cust X)  A +1 100/60   B +2 100/60
+  2026-03-15 phone  O4 (cust Z)  C +3  60/15
+  2026-03-20 phone  O4 reversed  C -3 -60/-15  (cancelled after payment)
+  2026-03-25 retail O5 (cust Y)  C +1  20/5    (at 23:30, the last minute of the day matters)
+Plus a pending and a cancelled-before-payment order: no records, never counted.
+"""
+
+from datetime import UTC, datetime
+from decimal import Decimal
+from types import SimpleNamespace
+
+import pytest
+
+from accounts.tests.factories import CustomerFactory
+from catalog.models import ProductStatus
+from catalog.tests.factories import CategoryFactory, ProductFactory, channel
+from orders.models import OrderStatus
+from orders.tests.factories import OrderFactory, OrderItemFactory, SalesRecordFactory
+
+
+def at(day: str, clock: str = "12:00") -> datetime:
+    return datetime.fromisoformat(f"{day}T{clock}").replace(tzinfo=UTC)
+
+
+def record_sale(order, product, quantity: int, revenue: str, cost: str, sold_at: datetime):
+    item = OrderItemFactory(
+        order=order,
+        product=product,
+        quantity=quantity,
+        unit_price=Decimal(revenue) / quantity,
+        unit_cost=Decimal(cost) / quantity,
+        line_total=Decimal(revenue),
+    )
+    return SalesRecordFactory(
+        order_item=item, quantity=quantity, revenue=Decimal(revenue), cost=Decimal(cost), sold_at=sold_at
+    )
+
+
+def record_reversal(sale, sold_at: datetime):
+    return SalesRecordFactory(
+        order_item=sale.order_item,
+        quantity=-sale.quantity,
+        revenue=-sale.revenue,
+        cost=-sale.cost,
+        sold_at=sold_at,
+    )
+
+
+@pytest.fixture
+def ledger(db):
+    electronics = CategoryFactory(slug="electronics", name="Electronics")
+    phones = CategoryFactory(slug="phones", name="Phones", parent=electronics)
+    books = CategoryFactory(slug="books", name="Books")
+    product = SimpleNamespace(
+        A=ProductFactory(sku="A", name="Phone A", category=phones),
+        B=ProductFactory(sku="B", name="Laptop B", category=electronics),
+        C=ProductFactory(sku="C", name="Novel C", category=books),
+        H=ProductFactory(sku="H", name="Atlas H", category=books),
+        D=ProductFactory(sku="D", name="Unsold D", category=books),
+        E=ProductFactory(sku="E", name="Old E", category=books, status=ProductStatus.ARCHIVED),
+        F=ProductFactory(sku="F", name="Hidden F", category=phones, status=ProductStatus.INACTIVE),
+    )
+    x, y, z = CustomerFactory(), CustomerFactory(), CustomerFactory()
+    web, retail, phone = channel("web"), channel("retail"), channel("phone")
+    paid = OrderStatus.PAID
+    o1 = OrderFactory(customer=x, channel=web, status=paid)
+    o2 = OrderFactory(customer=y, channel=retail, status=paid)
+    o3 = OrderFactory(customer=x, channel=web, status=paid)
+    o4 = OrderFactory(customer=z, channel=phone, status=OrderStatus.CANCELLED)
+    o5 = OrderFactory(customer=y, channel=retail, status=paid)
+    record_sale(o1, product.A, 1, "100.00", "60.00", at("2026-01-05"))
+    record_sale(o1, product.C, 2, "40.00", "10.00", at("2026-01-05"))
+    record_sale(o2, product.B, 2, "100.00", "60.00", at("2026-01-20"))
+    record_sale(o2, product.H, 2, "40.00", "16.00", at("2026-01-20"))
+    record_sale(o3, product.A, 1, "100.00", "60.00", at("2026-03-10"))
+    record_sale(o3, product.B, 2, "100.00", "60.00", at("2026-03-10"))
+    reversed_sale = record_sale(o4, product.C, 3, "60.00", "15.00", at("2026-03-15"))
+    record_reversal(reversed_sale, at("2026-03-20"))
+    record_sale(o5, product.C, 1, "20.00", "5.00", at("2026-03-25", "23:30"))
+    for status in (OrderStatus.PENDING, OrderStatus.CANCELLED):
+        OrderItemFactory(
+            order=OrderFactory(customer=x, channel=web, status=status), product=product.A, quantity=5
+        )
+    return SimpleNamespace(
+        product=product,
+        category=SimpleNamespace(electronics=electronics, phones=phones, books=books),
+        customers=(x, y, z),
+    )
