@@ -1,0 +1,151 @@
+import re
+from datetime import timedelta
+from io import StringIO
+from itertools import pairwise
+
+import pytest
+from django.contrib.auth import authenticate
+from django.core.management import call_command
+from django.db.models import Sum
+from django.utils import timezone
+
+from accounts.roles import Role
+from audit.models import AuditAction, AuditEntry
+from catalog.models import Category, Product
+from inventory.models import Stock, StockMovement
+from orders import pricing
+from orders.demo import DEMO_PASSWORD, HISTORY_DAYS
+from orders.models import Order, OrderStatus, SalesRecord
+
+pytestmark = pytest.mark.django_db
+
+SMALL = {"customers": 4, "products": 12, "orders": 30, "seed": 7}
+
+
+def seed_demo(*args, **options) -> str:
+    out = StringIO()
+    call_command("seed_demo", *args, stdout=out, **options)
+    return out.getvalue()
+
+
+def test_demo_users_have_their_roles_and_the_printed_password():
+    output = seed_demo(**SMALL)
+
+    assert DEMO_PASSWORD in output
+    for username, role in (("ceo", Role.CEO), ("sales", Role.SALESPERSON), ("customer", Role.CUSTOMER)):
+        user = authenticate(username=username, password=DEMO_PASSWORD)
+        assert user is not None, username
+        assert user.role == role
+        assert user.is_staff == (role != Role.CUSTOMER)
+        assert username in output
+
+
+def test_catalog_is_a_tree_of_products_whose_stock_equals_the_ledger():
+    seed_demo(**SMALL)
+
+    assert Product.objects.count() == 12
+    assert Category.objects.filter(parent__parent__isnull=False).exists()  # three levels deep
+    assert not Product.objects.filter(category__children__isnull=False).exists()  # products sit on leaves
+    ledger = dict(
+        StockMovement.objects.values_list("product_id")
+        .annotate(total=Sum("delta"))
+        .values_list("product_id", "total")
+    )
+    stocks = dict(Stock.objects.values_list("product_id", "quantity"))
+    assert set(stocks) == set(Product.objects.values_list("id", flat=True))
+    assert all(stocks[pid] == ledger.get(pid, 0) for pid in stocks)
+
+
+def test_orders_span_18_months_in_every_status_with_their_history():
+    seed_demo(**SMALL)
+    now = timezone.now()
+
+    orders = list(Order.objects.prefetch_related("status_history", "items"))
+    assert len(orders) == 30
+    assert {order.status for order in orders} == set(OrderStatus.values)
+    assert all(re.fullmatch(r"SO-\d{4}-\d{6}", order.number) for order in orders)
+    assert all(order.number.startswith(f"SO-{order.created_at:%Y}-") for order in orders)
+    for order in orders:
+        history = list(order.status_history.all())
+        assert history[0].from_status == "" and history[0].to_status == OrderStatus.PENDING
+        assert history[0].created_at == order.created_at
+        assert [change.from_status for change in history[1:]] == [change.to_status for change in history[:-1]]
+        assert history[-1].to_status == order.status
+        assert all(a.created_at <= b.created_at for a, b in pairwise(history))
+        assert now - timedelta(days=HISTORY_DAYS + 1) <= order.created_at <= history[-1].created_at <= now
+        assert order.items.count() >= 1
+
+
+def test_order_money_is_priced_like_real_orders():
+    seed_demo(**SMALL)
+
+    for order in Order.objects.prefetch_related("items"):
+        items = list(order.items.all())
+        assert all(item.line_total == item.unit_price * item.quantity for item in items)
+        totals = pricing.order_totals(
+            line_totals=[item.line_total for item in items], discount=order.discount
+        )
+        assert (order.subtotal, order.tax, order.shipping, order.total) == (
+            totals.subtotal,
+            totals.tax,
+            totals.shipping,
+            totals.total,
+        )
+
+
+def test_sales_are_recorded_from_payment_on_and_reversed_on_refund_or_cancellation():
+    seed_demo(**SMALL)
+
+    for order in Order.objects.prefetch_related("status_history", "items", "sales_records"):
+        reached = {change.to_status: change.created_at for change in order.status_history.all()}
+        items = list(order.items.all())
+        records = list(order.sales_records.all())
+        sales = [r for r in records if r.quantity > 0]
+        reversals = [r for r in records if r.quantity < 0]
+        if OrderStatus.PAID not in reached:
+            assert records == [], order.status
+            continue
+        assert sorted(r.order_item_id for r in sales) == sorted(item.pk for item in items)
+        assert all(r.sold_at == reached[OrderStatus.PAID] for r in sales)
+        assert sum(r.revenue for r in sales) == order.subtotal - order.discount
+        assert sum(r.cost for r in sales) == sum(item.unit_cost * item.quantity for item in items)
+        assert all(r.channel_id == order.channel_id and r.customer_id == order.customer_id for r in records)
+        assert all(r.category_id == r.product.category_id for r in records)
+        if order.status in (OrderStatus.REFUNDED, OrderStatus.CANCELLED):
+            assert sorted((-r.quantity, -r.revenue, -r.cost) for r in reversals) == sorted(
+                (r.quantity, r.revenue, r.cost) for r in sales
+            )
+            assert all(r.sold_at == reached[order.status] for r in reversals)
+        else:
+            assert reversals == []
+    assert SalesRecord.objects.filter(quantity__lt=0).exists()  # the refunded showcase order
+
+
+def test_seed_writes_one_audit_entry():
+    seed_demo(**SMALL)
+
+    entry = AuditEntry.objects.get(entity_type="seed_demo")
+    assert entry.action == AuditAction.IMPORT
+    assert entry.changes["orders"] == [None, 30]
+
+
+def test_if_empty_seeds_once_then_only_prints_the_credentials():
+    seed_demo("--if-empty", **SMALL)
+    counts = (Product.objects.count(), Order.objects.count(), SalesRecord.objects.count())
+
+    output = seed_demo("--if-empty", **SMALL)
+
+    assert (Product.objects.count(), Order.objects.count(), SalesRecord.objects.count()) == counts
+    assert "already has products" in output
+    assert DEMO_PASSWORD in output
+    assert AuditEntry.objects.filter(entity_type="seed_demo").count() == 1
+
+
+def test_seeding_again_adds_data_without_clashing():
+    seed_demo(**SMALL)
+
+    seed_demo(**{**SMALL, "seed": 8})
+
+    assert Product.objects.count() == 24
+    assert Order.objects.count() == 60
+    assert Order.objects.values("number").distinct().count() == 60
