@@ -214,20 +214,17 @@ class ProductViewSet(viewsets.ModelViewSet):
         return Response(self.get_serializer(created, many=True).data, status=status.HTTP_201_CREATED)
 
 
-def _item_errors(errors) -> list[dict]:
-    """DRF's errors of a list serializer as [{"index", "field", "message"}]."""
-    if isinstance(errors, dict):  # the body itself is wrong: not a list, too long, empty
-        return [
-            {"index": None, "field": None, "message": str(message)}
-            for messages in errors.values()
-            for message in messages
-        ]
-    return [
-        {"index": index, "field": field, "message": str(message)}
-        for index, item_errors in enumerate(errors)
-        for field, messages in item_errors.items()
-        for message in messages
-    ]
+def _item_errors(errors: dict) -> list[dict]:
+    """DRF's errors of a list serializer ({index: {field: [message]}}, or {"non_field_errors": [...]}
+    when the body itself is wrong) as [{"index", "field", "message"}]."""
+    rows = []
+    for index, item_errors in errors.items():
+        if not isinstance(index, int):
+            rows.extend({"index": None, "field": None, "message": str(message)} for message in item_errors)
+            continue
+        for field, messages in item_errors.items():
+            rows.extend({"index": index, "field": field, "message": str(message)} for message in messages)
+    return rows
 
 
 @extend_schema_view(

@@ -300,7 +300,9 @@ def test_patch_changes_fields_and_audits_old_and_new(salesperson_client, salespe
 def test_put_replaces_the_product(ceo_client):
     product = ProductFactory(sku="OLD", description="old text")
 
-    response = ceo_client.put(f"/api/v1/products/{product.pk}/", _payload(sku="OLD", name="Renamed"), format="json")
+    response = ceo_client.put(
+        f"/api/v1/products/{product.pk}/", _payload(sku="OLD", name="Renamed"), format="json"
+    )
 
     assert response.status_code == 200
     product.refresh_from_db()
