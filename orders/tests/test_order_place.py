@@ -4,6 +4,7 @@ from unittest import mock
 import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import Sum
 
 from audit.models import AuditAction, AuditEntry
@@ -205,7 +206,8 @@ def test_redis_and_broker_outages_never_fail_an_order(customer, django_capture_o
 
 @pytest.mark.django_db(transaction=True)
 def test_a_failure_after_stock_was_taken_leaves_nothing_behind(customer):
-    product = ProductFactory(stock=5)
+    with transaction.atomic():  # stock_create locks the new stock row
+        product = ProductFactory(stock=5)
     movements_before = StockMovement.objects.count()
 
     with (
