@@ -65,3 +65,16 @@ def test_openapi_schema_and_docs_are_served(client):
     assert b"openapi" in schema.content
     assert docs.status_code == 200
     assert redoc.status_code == 200
+
+
+def test_openapi_schema_offers_the_jwt_bearer_scheme(client):
+    schema = client.get("/api/schema/", {"format": "json"}).json()
+
+    assert schema["components"]["securitySchemes"]["jwtAuth"] == {
+        "type": "http",
+        "scheme": "bearer",
+        "bearerFormat": "JWT",
+    }
+    assert {"jwtAuth": []} in schema["paths"]["/api/v1/users/me/"]["get"]["security"]
+    # Logging in needs no token, so Swagger does not ask for one there.
+    assert schema["paths"]["/api/v1/auth/login/"]["post"]["security"] == [{}]
