@@ -17,6 +17,7 @@ from django.conf import settings
 from django.core.handlers.asgi import ASGIRequest
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.views.decorators.csrf import csrf_exempt
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 from rest_framework import exceptions
@@ -64,6 +65,7 @@ def _refusal(request: HttpRequest) -> JsonResponse | None:
     return None
 
 
+@csrf_exempt  # authenticated by a bearer token, never a cookie, like every DRF view
 async def alerts_stream(request: HttpRequest) -> HttpResponse:
     refusal = await sync_to_async(_refusal)(request)
     if refusal is not None:
