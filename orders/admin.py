@@ -1,0 +1,287 @@
+"""Orders in the admin. Nothing here changes an order directly: placing one and every
+lifecycle action call `orders.services`, like the API, so stock, ledgers and audit follow."""
+
+import csv
+from decimal import Decimal
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django_countries import countries
+
+from accounts.roles import Role
+from accounts.selectors import users_with_role
+from catalog.models import SalesChannel
+from salesbackend.exceptions import ApplicationError
+
+from . import services
+from .models import Order, OrderItem, OrderStatus, OrderStatusChange, SalesRecord
+from .selectors import manages_orders
+
+
+class OrderPlaceForm(forms.Form):
+    customer = forms.ModelChoiceField(queryset=None)
+    channel = forms.ModelChoiceField(queryset=None, to_field_name="code", initial="phone")
+    lines = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 5, "cols": 40}),
+        help_text="One product per line: SKU and quantity, e.g. <code>SKU-00001 2</code>.",
+    )
+    name = forms.CharField(max_length=200)
+    line1 = forms.CharField(max_length=200)
+    line2 = forms.CharField(max_length=200, required=False)
+    city = forms.CharField(max_length=100)
+    postal_code = forms.CharField(max_length=20)
+    country = forms.ChoiceField(choices=[("", "---------"), *countries])
+    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 2, "cols": 40}), required=False)
+    discount = forms.DecimalField(max_digits=12, decimal_places=2, min_value=Decimal("0"), required=False)
+
+    # Where the service's field errors belong on this form.
+    SERVICE_FIELDS = {"items": "lines", "channel": "channel", "customer": "customer", "discount": "discount"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["customer"].queryset = (
+            users_with_role(Role.CUSTOMER).filter(is_active=True).order_by("email")
+        )
+        self.fields["customer"].label_from_instance = lambda user: f"{user.email} ({user.username})"
+        self.fields["channel"].queryset = SalesChannel.objects.filter(is_active=True)
+
+    def clean_lines(self) -> list[dict]:
+        lines = []
+        for number, text in enumerate(self.cleaned_data["lines"].splitlines(), start=1):
+            if not text.strip():
+                continue
+            parts = text.split()
+            try:
+                sku, quantity = parts
+                lines.append({"sku": sku, "quantity": int(quantity)})
+            except ValueError:
+                raise ValidationError(f"Line {number}: write the SKU and a whole quantity.") from None
+        if not lines:
+            raise ValidationError("Give at least one product.")
+        return lines
+
+    def place(self, *, actor) -> Order | None:
+        """Place the order through the service; its refusals become form errors."""
+        data = self.cleaned_data
+        try:
+            return services.order_place(
+                customer=data["customer"],
+                actor=actor,
+                channel_code=data["channel"].code,
+                lines=data["lines"],
+                shipping_address={
+                    field: data[field]
+                    for field in ("name", "line1", "line2", "city", "postal_code", "country")
+                },
+                note=data["note"],
+                discount=data["discount"],
+            ).order
+        except ValidationError as error:
+            for field, field_errors in error.message_dict.items():
+                self.add_error(self.SERVICE_FIELDS.get(field), field_errors)
+        except ApplicationError as error:
+            shortfalls = error.extra.get("items", [])
+            detail = "; ".join(
+                f"{s['sku']}: {s['requested']} wanted, {s['available']} in stock" for s in shortfalls
+            )
+            self.add_error(None, f"{error.message} {detail}".strip())
+        return None
+
+
+class OrderItemInline(admin.TabularInline):
+    model = OrderItem
+    fields = ("product", "sku", "name", "quantity", "unit_price", "unit_cost", "line_total")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class OrderStatusChangeInline(admin.TabularInline):
+    model = OrderStatusChange
+    verbose_name_plural = "status history"
+    fields = ("created_at", "from_status", "to_status", "by", "note")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+def _apply_to_each(request, orders, change, done: str) -> None:
+    """Run one service call per order; report what worked and, per order, why not."""
+    changed = 0
+    for order in orders:
+        try:
+            change(order)
+        except (ApplicationError, ValidationError, PermissionDenied) as error:
+            reason = getattr(error, "message", None) or "; ".join(getattr(error, "messages", [str(error)]))
+            messages.error(request, f"{order}: {reason}")
+        else:
+            changed += 1
+    if changed:
+        messages.success(request, f"{changed} order(s) {done}.")
+
+
+def _status_action(to_status: str, description: str):
+    @admin.action(description=description, permissions=["manage_orders"])
+    def action(modeladmin, request, queryset):
+        _apply_to_each(
+            request,
+            queryset,
+            lambda order: services.order_set_status(order=order, to_status=to_status, actor=request.user),
+            f"marked {to_status}",
+        )
+
+    action.__name__ = f"mark_{to_status}"
+    return action
+
+
+@admin.action(description="Cancel selected orders (stock goes back)", permissions=["manage_orders"])
+def cancel_orders(modeladmin, request, queryset):
+    _apply_to_each(
+        request, queryset, lambda order: services.order_cancel(order=order, actor=request.user), "cancelled"
+    )
+
+
+CSV_COLUMNS = (
+    "number",
+    "created_at",
+    "customer",
+    "channel",
+    "status",
+    "subtotal",
+    "discount",
+    "tax",
+    "shipping",
+    "total",
+    "currency",
+)
+
+
+@admin.action(description="Export selected orders as CSV", permissions=["view"])
+def export_csv(modeladmin, request, queryset):
+    response = HttpResponse(content_type="text/csv")
+    response["Content-Disposition"] = 'attachment; filename="orders.csv"'
+    writer = csv.writer(response)
+    writer.writerow(CSV_COLUMNS)
+    for order in queryset.select_related("customer", "channel").order_by("created_at", "id"):
+        writer.writerow(
+            [
+                order.number,
+                order.created_at.isoformat(),
+                order.customer.email,
+                order.channel.code,
+                order.status,
+                order.subtotal,
+                order.discount,
+                order.tax,
+                order.shipping,
+                order.total,
+                order.currency,
+            ]
+        )
+    return response
+
+
+@admin.register(Order)
+class OrderAdmin(admin.ModelAdmin):
+    list_display = ("number", "customer_email", "channel", "status", "total", "created_at")
+    list_select_related = ("customer", "channel")
+    list_filter = ("status", "channel", ("created_at", admin.DateFieldListFilter))
+    date_hierarchy = "created_at"
+    search_fields = ("number", "customer__email")
+    inlines = (OrderItemInline, OrderStatusChangeInline)
+    fields = (
+        "number",
+        "status",
+        "customer",
+        "placed_by",
+        "channel",
+        ("subtotal", "discount", "tax", "shipping", "total", "currency"),
+        "shipping_address",
+        "billing_address",
+        "note",
+        ("created_at", "updated_at"),
+    )
+    readonly_fields = tuple(
+        name for entry in fields for name in ((entry,) if isinstance(entry, str) else entry)
+    )
+    actions = (
+        _status_action(OrderStatus.PAID, "Mark selected orders paid"),
+        _status_action(OrderStatus.SHIPPED, "Mark selected orders shipped"),
+        _status_action(OrderStatus.DELIVERED, "Mark selected orders delivered"),
+        cancel_orders,
+        _status_action(OrderStatus.REFUNDED, "Refund selected orders (stock goes back)"),
+        export_csv,
+    )
+
+    @admin.display(description="customer", ordering="customer__email")
+    def customer_email(self, order: Order) -> str:
+        return order.customer.email
+
+    def has_manage_orders_permission(self, request) -> bool:
+        return manages_orders(request.user)
+
+    def has_add_permission(self, request) -> bool:
+        return manages_orders(request.user)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        # Orders change only through the lifecycle actions, never by editing fields.
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def add_view(self, request, form_url="", extra_context=None):
+        """Placing an order is `order_place`, not a model form."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = OrderPlaceForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            order = form.place(actor=request.user)
+            if order is not None:
+                messages.success(request, f"Order {order.number} placed.")
+                return redirect(reverse("admin:orders_order_change", args=[order.pk]))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Place an order",
+            "form": form,
+            "opts": self.model._meta,
+            **(extra_context or {}),
+        }
+        return TemplateResponse(request, "admin/orders/order/place_order.html", context)
+
+
+@admin.register(SalesRecord)
+class SalesRecordAdmin(admin.ModelAdmin):
+    """The sales ledger, read-only: rows come from payments and their reversals."""
+
+    list_display = ("sold_at", "order", "product", "category", "channel", "quantity", "revenue", "cost")
+    list_select_related = ("order", "product", "category", "channel")
+    list_filter = ("channel", "category", ("sold_at", admin.DateFieldListFilter))
+    date_hierarchy = "sold_at"
+    search_fields = ("order__number", "product__sku")
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
