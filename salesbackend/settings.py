@@ -206,6 +206,11 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
+    # Orders and products both have a `status`: give each choice set its own name.
+    "ENUM_NAME_OVERRIDES": {
+        "OrderStatusEnum": "orders.models.OrderStatus",
+        "ProductStatusEnum": "catalog.models.ProductStatus",
+    },
 }
 
 # Pricing (orders.pricing).
