@@ -22,6 +22,7 @@ ISO_DATE = ["%Y-%m-%d"]
 DEFAULT_LIMIT = 10
 DEFAULT_LEADERS_LIMIT = 3
 MAX_LIMIT = 100
+PERIOD_FIELDS = ("period1_start", "period1_end", "period2_start", "period2_end")
 
 
 def _date_field(label: str, *, required: bool = False) -> forms.DateField:
@@ -124,7 +125,7 @@ class CompareForm(SalesFilterForm):
     period2_start = _date_field("Period 2 from", required=True)
     period2_end = _date_field("Period 2 to", required=True)
 
-    field_order = ["period1_start", "period1_end", "period2_start", "period2_end"]
+    field_order = PERIOD_FIELDS
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()

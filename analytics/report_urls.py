@@ -1,3 +1,14 @@
+from django.urls import path
+
+from analytics.views import reports
+
 app_name = "reports"
 
-urlpatterns = []
+urlpatterns = [
+    path("", reports.OverviewView.as_view(), name="overview"),
+    path("products/", reports.ProductsView.as_view(), name="products"),
+    path("revenue/", reports.RevenueView.as_view(), name="revenue"),
+    path("categories/", reports.CategoriesView.as_view(), name="categories"),
+    path("channels/", reports.ChannelsView.as_view(), name="channels"),
+    path("compare/", reports.CompareView.as_view(), name="compare"),
+]

@@ -81,13 +81,18 @@ class WindowSum(Func):
     window_compatible = True
 
 
+def _rounded(value: Decimal, places: Decimal) -> Decimal:
+    rounded = value.quantize(places, rounding=ROUND_HALF_UP)
+    return rounded if rounded else abs(rounded)  # never "-0.00"
+
+
 def money(value: Any) -> Decimal:
     """A database sum as cents; SQLite hands decimals back as floats."""
-    return Decimal(str(value or 0)).quantize(MONEY, rounding=ROUND_HALF_UP)
+    return _rounded(Decimal(str(value or 0)), MONEY)
 
 
 def _ratio(part: Decimal, whole: Decimal) -> Decimal | None:
-    return (part / whole).quantize(RATIO, rounding=ROUND_HALF_UP) if whole else None
+    return _rounded(part / whole, RATIO) if whole else None
 
 
 def _day_start(day: date) -> datetime:
@@ -310,10 +315,7 @@ def revenue_over_time(*, filters: SalesFilters, group_by: str = "month") -> list
     if not by_period and not filters.start:
         return []
     first = _period_start(filters.start, group_by) if filters.start else min(by_period)
-    if filters.end:
-        last = _period_start(filters.end, group_by)
-    else:
-        last = max(by_period, default=first)
+    last = _period_start(filters.end, group_by) if filters.end else max(by_period, default=first)
 
     series: list[dict[str, Any]] = []
     running_total = ZERO
@@ -380,9 +382,7 @@ def sales_compare(
             "units": totals["units2"] or 0,
         },
         "difference": difference,
-        "change_pct": (difference * 100 / revenue1).quantize(MONEY, rounding=ROUND_HALF_UP)
-        if revenue1
-        else None,
+        "change_pct": _rounded(difference * 100 / revenue1, MONEY) if revenue1 else None,
     }
 
 

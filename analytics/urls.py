@@ -1,1 +1,16 @@
-urlpatterns = []
+from django.urls import path
+
+from analytics.views import api
+
+app_name = "analytics"
+
+urlpatterns = [
+    path("summary/", api.SummaryView.as_view(), name="summary"),
+    path("top-products/", api.TopProductsView.as_view(), name="top-products"),
+    path("bottom-products/", api.BottomProductsView.as_view(), name="bottom-products"),
+    path("revenue/", api.RevenueView.as_view(), name="revenue"),
+    path("compare/", api.CompareView.as_view(), name="compare"),
+    path("by-category/", api.ByCategoryView.as_view(), name="by-category"),
+    path("by-channel/", api.ByChannelView.as_view(), name="by-channel"),
+    path("category-leaders/", api.CategoryLeadersView.as_view(), name="category-leaders"),
+]

@@ -28,7 +28,7 @@ import pytest
 from accounts.tests.factories import CustomerFactory
 from catalog.models import ProductStatus
 from catalog.tests.factories import CategoryFactory, ProductFactory, channel
-from orders.models import OrderStatus
+from orders.models import Order, OrderStatus
 from orders.tests.factories import OrderFactory, OrderItemFactory, SalesRecordFactory
 
 
@@ -95,6 +95,10 @@ def ledger(db):
         OrderItemFactory(
             order=OrderFactory(customer=x, channel=web, status=status), product=product.A, quantity=5
         )
+    # Orders are dated when placed (auto_now_add): back-date them to their first sale, the others to February.
+    for order in (o1, o2, o3, o4, o5):
+        Order.objects.filter(pk=order.pk).update(created_at=order.sales_records.earliest("sold_at").sold_at)
+    Order.objects.filter(sales_records__isnull=True).update(created_at=at("2026-02-10"))
     return SimpleNamespace(
         product=product,
         category=SimpleNamespace(electronics=electronics, phones=phones, books=books),

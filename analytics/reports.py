@@ -1,0 +1,299 @@
+"""One small class per report table, in the manner of django-oscar's dashboard reports.
+
+A report knows its question (a selector, cached), the form that validates its filters and
+how to lay its answer out as a table. The JSON API serialises `answer()`; the HTML pages
+render `table()`; the CSV download writes the same table. So all three show the same
+numbers, rounded once, in the selectors.
+"""
+
+import csv
+from dataclasses import dataclass
+from typing import IO, Any, ClassVar
+
+from analytics.cache import cached_answer
+from analytics.forms import (
+    PERIOD_FIELDS,
+    CategoryLeadersForm,
+    CompareForm,
+    ProductRankingForm,
+    RevenueForm,
+    SalesFilterForm,
+)
+from analytics.selectors import (
+    bottom_products,
+    category_leaders,
+    revenue_over_time,
+    sales_by_category,
+    sales_by_channel,
+    sales_compare,
+    sales_summary,
+    top_products,
+)
+
+# Spreadsheets run a cell starting with one of these as a formula.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str  # the JSON field name, also the CSV header
+    label: str
+    numeric: bool = False
+
+
+@dataclass(frozen=True)
+class Table:
+    title: str
+    name: str
+    columns: tuple[Column, ...]
+    rows: list[list[str]]
+
+    def cells(self) -> list[list[tuple[Column, str]]]:
+        return [list(zip(self.columns, row, strict=True)) for row in self.rows]
+
+
+def cell(value: Any) -> str:
+    """Values are already rounded by the selectors; print them as the JSON API does."""
+    return "" if value is None else str(value)
+
+
+class Report:
+    question: ClassVar[str]  # the analytics question: cache key, like the API path
+    table_name: ClassVar[str]  # `?table=` on a report page with several tables
+    title: ClassVar[str]
+    form_class: ClassVar[type[SalesFilterForm]] = SalesFilterForm
+    columns: ClassVar[tuple[Column, ...]]
+    reads_catalog: ClassVar[bool] = False
+
+    def __init__(self, form: SalesFilterForm):
+        """`form` is a valid form of `form_class` (or a subclass: pages share one form)."""
+        self.data = form.cleaned_data
+        self.filters = form.sales_filters()
+
+    def params(self) -> dict[str, Any]:
+        """The question's own parameters beyond the common filters."""
+        return {}
+
+    def compute(self) -> Any:
+        raise NotImplementedError
+
+    def answer(self) -> Any:
+        return cached_answer(
+            self.question,
+            {"filters": self.filters.as_key(), **self.params()},
+            self.compute,
+            reads_catalog=self.reads_catalog,
+        )
+
+    def rows(self, answer: Any) -> list[dict[str, Any]]:
+        return answer
+
+    def table(self, answer: Any) -> Table:
+        return Table(
+            title=self.title,
+            name=self.table_name,
+            columns=self.columns,
+            rows=[[cell(row[column.key]) for column in self.columns] for row in self.rows(answer)],
+        )
+
+    def write_csv(self, answer: Any, out: IO[str]) -> None:
+        writer = csv.writer(out)
+        writer.writerow([column.key for column in self.columns])
+        for row in self.table(answer).rows:
+            writer.writerow(
+                [
+                    f"'{value}" if not column.numeric and value.startswith(FORMULA_PREFIXES) else value
+                    for column, value in zip(self.columns, row, strict=True)
+                ]
+            )
+
+
+SUMMARY_METRICS = (
+    ("revenue", "Revenue"),
+    ("cost", "Cost"),
+    ("profit", "Profit"),
+    ("margin", "Margin"),
+    ("orders", "Orders"),
+    ("units", "Units"),
+    ("average_order_value", "Average order value"),
+    ("customers", "Customers"),
+)
+
+
+class SummaryReport(Report):
+    question = "summary"
+    table_name = "summary"
+    title = "Key figures"
+    columns = (Column("metric", "Metric"), Column("label", "Name"), Column("value", "Value", numeric=True))
+
+    def compute(self) -> dict[str, Any]:
+        return sales_summary(filters=self.filters)
+
+    def rows(self, answer: dict[str, Any]) -> list[dict[str, Any]]:
+        return [{"metric": key, "label": label, "value": answer[key]} for key, label in SUMMARY_METRICS]
+
+
+class OrderStatusReport(SummaryReport):
+    """The summary's `status_counts` as a table (same cached answer)."""
+
+    table_name = "status"
+    title = "Orders placed, by status"
+    columns = (Column("status", "Status"), Column("orders", "Orders", numeric=True))
+
+    def rows(self, answer: dict[str, Any]) -> list[dict[str, Any]]:
+        return [{"status": status, "orders": count} for status, count in answer["status_counts"].items()]
+
+
+PRODUCT_COLUMNS = (
+    Column("rank", "Rank", numeric=True),
+    Column("product", "Product id", numeric=True),
+    Column("sku", "SKU"),
+    Column("name", "Name"),
+    Column("units", "Units", numeric=True),
+    Column("revenue", "Revenue", numeric=True),
+    Column("profit", "Profit", numeric=True),
+    Column("share", "Share", numeric=True),
+)
+
+
+class TopProductsReport(Report):
+    question = "top-products"
+    table_name = "top"
+    title = "Top sellers"
+    form_class = ProductRankingForm
+    columns = PRODUCT_COLUMNS
+
+    def params(self) -> dict[str, Any]:
+        return {"by": self.data["by"], "limit": self.data["limit"]}
+
+    def compute(self) -> list[dict[str, Any]]:
+        return top_products(filters=self.filters, **self.params())
+
+
+class BottomProductsReport(TopProductsReport):
+    question = "bottom-products"
+    table_name = "bottom"
+    title = "Lowest sellers (including active products without sales)"
+    reads_catalog = True
+
+    def compute(self) -> list[dict[str, Any]]:
+        return bottom_products(filters=self.filters, **self.params())
+
+
+class RevenueReport(Report):
+    question = "revenue"
+    table_name = "revenue"
+    title = "Revenue over time"
+    form_class = RevenueForm
+    columns = (
+        Column("period", "Period"),
+        Column("revenue", "Revenue", numeric=True),
+        Column("orders", "Orders", numeric=True),
+        Column("units", "Units", numeric=True),
+        Column("profit", "Profit", numeric=True),
+        Column("running_total", "Running total", numeric=True),
+        Column("change", "Change", numeric=True),
+    )
+
+    def params(self) -> dict[str, Any]:
+        return {"group_by": self.data["group_by"]}
+
+    def compute(self) -> list[dict[str, Any]]:
+        return revenue_over_time(filters=self.filters, **self.params())
+
+
+class CompareReport(Report):
+    question = "compare"
+    table_name = "compare"
+    title = "Period comparison"
+    form_class = CompareForm
+    columns = (
+        Column("metric", "Metric"),
+        Column("period1", "Period 1", numeric=True),
+        Column("period2", "Period 2", numeric=True),
+        Column("difference", "Difference", numeric=True),
+        Column("change_pct", "Change %", numeric=True),
+    )
+
+    def params(self) -> dict[str, Any]:
+        return {key: self.data[key] for key in PERIOD_FIELDS}
+
+    def compute(self) -> dict[str, Any]:
+        data = self.data
+        return sales_compare(
+            filters=self.filters,
+            period1=(data["period1_start"], data["period1_end"]),
+            period2=(data["period2_start"], data["period2_end"]),
+        )
+
+    def rows(self, answer: dict[str, Any]) -> list[dict[str, Any]]:
+        rows = []
+        for metric in ("start", "end", "revenue", "orders", "units"):
+            rows.append(
+                {
+                    "metric": metric,
+                    "period1": answer["period1"][metric],
+                    "period2": answer["period2"][metric],
+                    "difference": answer["difference"] if metric == "revenue" else None,
+                    "change_pct": answer["change_pct"] if metric == "revenue" else None,
+                }
+            )
+        return rows
+
+
+class CategoryReport(Report):
+    question = "by-category"
+    table_name = "categories"
+    title = "Sales by category"
+    columns = (
+        Column("rank", "Rank", numeric=True),
+        Column("category", "Category"),
+        Column("name", "Name"),
+        Column("revenue", "Revenue", numeric=True),
+        Column("units", "Units", numeric=True),
+        Column("profit", "Profit", numeric=True),
+        Column("share", "Share", numeric=True),
+    )
+
+    def compute(self) -> list[dict[str, Any]]:
+        return sales_by_category(filters=self.filters)
+
+
+class CategoryLeadersReport(Report):
+    question = "category-leaders"
+    table_name = "leaders"
+    title = "Best sellers in each category"
+    form_class = CategoryLeadersForm
+    columns = (
+        Column("category", "Category"),
+        Column("category_name", "Category name"),
+        Column("rank", "Rank", numeric=True),
+        Column("product", "Product id", numeric=True),
+        Column("sku", "SKU"),
+        Column("name", "Name"),
+        Column("revenue", "Revenue", numeric=True),
+        Column("units", "Units", numeric=True),
+    )
+
+    def params(self) -> dict[str, Any]:
+        return {"limit": self.data["limit"]}
+
+    def compute(self) -> list[dict[str, Any]]:
+        return category_leaders(filters=self.filters, **self.params())
+
+
+class ChannelReport(Report):
+    question = "by-channel"
+    table_name = "channels"
+    title = "Sales by channel"
+    columns = (
+        Column("rank", "Rank", numeric=True),
+        Column("channel", "Channel"),
+        Column("name", "Name"),
+        Column("revenue", "Revenue", numeric=True),
+        Column("orders", "Orders", numeric=True),
+        Column("share", "Share", numeric=True),
+    )
+
+    def compute(self) -> list[dict[str, Any]]:
+        return sales_by_channel(filters=self.filters)

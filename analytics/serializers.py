@@ -1,0 +1,113 @@
+"""Output shapes of the analytics API. They only translate: values arrive rounded.
+
+Money is a decimal string with 2 places. `share` and `margin` are decimal strings with 4
+places holding a fraction ("0.2500" is 25 %); `change_pct` is a percentage with 2 places.
+A ratio over a zero total is null.
+"""
+
+from rest_framework import serializers
+
+MONEY_HELP = "Decimal string, 2 places."
+RATIO_HELP = "Fraction as a decimal string with 4 places (0.2500 = 25 %); null when the total is zero."
+ORDERS_HELP = (
+    "Net orders: distinct orders with a sale in the window minus distinct orders with a "
+    "reversal (refund, cancellation after payment) in the window."
+)
+
+
+def money(**kwargs) -> serializers.DecimalField:
+    return serializers.DecimalField(max_digits=None, decimal_places=2, help_text=MONEY_HELP, **kwargs)
+
+
+def ratio() -> serializers.DecimalField:
+    return serializers.DecimalField(max_digits=None, decimal_places=4, allow_null=True, help_text=RATIO_HELP)
+
+
+def orders() -> serializers.IntegerField:
+    return serializers.IntegerField(help_text=ORDERS_HELP)
+
+
+class SummarySerializer(serializers.Serializer):
+    revenue = money()
+    cost = money()
+    profit = money()
+    margin = ratio()
+    orders = orders()
+    units = serializers.IntegerField(help_text="Units sold, net of reversals.")
+    average_order_value = money()
+    customers = serializers.IntegerField(help_text="Distinct customers with a sale in the window.")
+    status_counts = serializers.DictField(
+        child=serializers.IntegerField(),
+        help_text="Orders placed in the window (by creation date, date and channel filters only) per status.",
+    )
+
+
+class ProductRankSerializer(serializers.Serializer):
+    rank = serializers.IntegerField(help_text="RANK(): ties share a rank (1, 1, 3).")
+    product = serializers.IntegerField(help_text="Product id.")
+    sku = serializers.CharField()
+    name = serializers.CharField()
+    units = serializers.IntegerField()
+    revenue = money()
+    profit = money()
+    share = ratio()
+
+
+class RevenuePeriodSerializer(serializers.Serializer):
+    period = serializers.DateField(help_text="First day of the period (weeks start on Monday).")
+    revenue = money()
+    orders = orders()
+    units = serializers.IntegerField()
+    profit = money()
+    running_total = money()
+    change = money(allow_null=True)
+
+
+class PeriodTotalsSerializer(serializers.Serializer):
+    start = serializers.DateField()
+    end = serializers.DateField()
+    revenue = money()
+    orders = orders()
+    units = serializers.IntegerField()
+
+
+class CompareSerializer(serializers.Serializer):
+    period1 = PeriodTotalsSerializer(help_text="The baseline.")
+    period2 = PeriodTotalsSerializer()
+    difference = money()
+    change_pct = serializers.DecimalField(
+        max_digits=None,
+        decimal_places=2,
+        allow_null=True,
+        help_text="Revenue change from period1 to period2 in percent; null when period1 has no revenue.",
+    )
+
+
+class CategorySalesSerializer(serializers.Serializer):
+    rank = serializers.IntegerField()
+    category = serializers.CharField(allow_null=True, help_text="Category slug recorded with the sale.")
+    name = serializers.CharField()
+    revenue = money()
+    units = serializers.IntegerField()
+    profit = money()
+    share = ratio()
+
+
+class ChannelSalesSerializer(serializers.Serializer):
+    rank = serializers.IntegerField()
+    channel = serializers.CharField(help_text="Channel code.")
+    name = serializers.CharField()
+    revenue = money()
+    orders = orders()
+    share = ratio()
+
+
+class CategoryLeaderSerializer(serializers.Serializer):
+    category = serializers.CharField(allow_null=True)
+    category_name = serializers.CharField()
+    rank = serializers.IntegerField(help_text="RANK() inside the category by revenue.")
+    product = serializers.IntegerField()
+    sku = serializers.CharField()
+    name = serializers.CharField()
+    revenue = money()
+    units = serializers.IntegerField()

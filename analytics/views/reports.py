@@ -1,0 +1,216 @@
+"""HTML sales reports under /reports/ for managers, behind the admin's session login.
+
+Anonymous visitors go to the admin login; signed-in users without
+`analytics.view_sales_reports` get 403. Every page has the filter form, a server-drawn SVG
+chart, tables filled by the same reports (selectors, cache, rounding) as the JSON API, and
+`?format=csv&table=<name>` downloads of each table.
+"""
+
+from typing import Any
+
+from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.views import View
+
+from analytics import reports
+from analytics.charts import bar_chart, line_chart
+from analytics.forms import (
+    PERIOD_FIELDS,
+    CategoryLeadersForm,
+    CompareForm,
+    ProductRankingForm,
+    RevenueForm,
+    SalesFilterForm,
+)
+
+NAVIGATION = (
+    ("reports:overview", "Overview"),
+    ("reports:products", "Products"),
+    ("reports:revenue", "Revenue over time"),
+    ("reports:categories", "Categories"),
+    ("reports:channels", "Channels"),
+    ("reports:compare", "Compare periods"),
+)
+
+
+class ReportPageView(LoginRequiredMixin, PermissionRequiredMixin, View):
+    permission_required = "analytics.view_sales_reports"
+    template_name = "reports/report.html"
+    url_name: str
+    title: str
+    form_class: type[SalesFilterForm] = SalesFilterForm
+    report_classes: tuple[type[reports.Report], ...] = ()
+
+    def form_data(self) -> QueryDict:
+        return self.request.GET
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        data = self.form_data()
+        form = self.form_class(data)
+        if request.GET.get("format") == "csv":
+            return self.csv_response(form, request.GET.get("table") or self.report_classes[0].table_name)
+        context: dict[str, Any] = {
+            "title": self.title,
+            "navigation": [
+                {"url": reverse(name), "title": title, "active": name == f"reports:{self.url_name}"}
+                for name, title in NAVIGATION
+            ],
+            "form": form,
+            "tables": [],
+            "charts": [],
+        }
+        if form.is_valid():
+            try:
+                context.update(self.report_context(form, data))
+            except ValidationError as error:
+                form.add_error(None, error)
+        return render(request, self.template_name, context, status=400 if form.errors else 200)
+
+    def report_context(self, form: SalesFilterForm, data: QueryDict) -> dict[str, Any]:
+        page_reports = [report_class(form) for report_class in self.report_classes]
+        answers = {report.table_name: report.answer() for report in page_reports}
+        tables = [
+            {"table": report.table(answers[report.table_name]), "csv_url": self.csv_url(data, report)}
+            for report in page_reports
+        ]
+        return {"tables": tables, **self.page_context(form, answers)}
+
+    def page_context(self, form: SalesFilterForm, answers: dict[str, Any]) -> dict[str, Any]:
+        """Charts and tiles of the page."""
+        return {}
+
+    @staticmethod
+    def csv_url(data: QueryDict, report: reports.Report) -> str:
+        query = data.copy()
+        query["format"] = "csv"
+        query["table"] = report.table_name
+        return f"?{query.urlencode()}"
+
+    def csv_response(self, form: SalesFilterForm, table_name: str) -> HttpResponse:
+        by_name = {report_class.table_name: report_class for report_class in self.report_classes}
+        report_class = by_name.get(table_name)
+        if report_class is None:
+            choices = ", ".join(by_name)
+            return HttpResponse(
+                f"Unknown table; choose one of: {choices}.", status=400, content_type="text/plain"
+            )
+        if not form.is_valid():
+            messages = "\n".join(f"{field}: {' '.join(errors)}" for field, errors in form.errors.items())
+            return HttpResponse(messages, status=400, content_type="text/plain")
+        report = report_class(form)
+        try:
+            answer = report.answer()
+        except ValidationError as error:
+            return HttpResponse(" ".join(error.messages), status=400, content_type="text/plain")
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        filename = f"sales-{report_class.table_name}-{timezone.now():%Y%m%d}.csv"
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        report.write_csv(answer, response)
+        return response
+
+
+def _revenue_chart(series: list[dict[str, Any]], group_by: str):
+    return line_chart(
+        f"Revenue by {group_by}", [(row["period"].isoformat(), row["revenue"]) for row in series]
+    )
+
+
+class OverviewView(ReportPageView):
+    url_name = "overview"
+    title = "Sales overview"
+    form_class = RevenueForm
+    report_classes = (reports.SummaryReport, reports.OrderStatusReport)
+
+    def page_context(self, form: SalesFilterForm, answers: dict[str, Any]) -> dict[str, Any]:
+        series = reports.RevenueReport(form).answer()
+        summary = reports.SummaryReport(form)
+        return {
+            "tiles": [(row["label"], reports.cell(row["value"])) for row in summary.rows(answers["summary"])],
+            "charts": [_revenue_chart(series, form.cleaned_data["group_by"])] if series else [],
+        }
+
+
+class ProductsView(ReportPageView):
+    url_name = "products"
+    title = "Products: top and lowest sellers"
+    form_class = ProductRankingForm
+    report_classes = (reports.TopProductsReport, reports.BottomProductsReport)
+
+    def page_context(self, form: SalesFilterForm, answers: dict[str, Any]) -> dict[str, Any]:
+        by = form.cleaned_data["by"]
+        top = answers["top"]
+        chart = bar_chart(f"Top sellers by {by}", [(f"{row['sku']} {row['name']}", row[by]) for row in top])
+        return {"charts": [chart] if top else []}
+
+
+class RevenueView(ReportPageView):
+    url_name = "revenue"
+    title = "Revenue over time"
+    form_class = RevenueForm
+    report_classes = (reports.RevenueReport,)
+
+    def page_context(self, form: SalesFilterForm, answers: dict[str, Any]) -> dict[str, Any]:
+        series = answers["revenue"]
+        group_by = form.cleaned_data["group_by"]
+        if not series:
+            return {}
+        running = line_chart(
+            "Running total", [(row["period"].isoformat(), row["running_total"]) for row in series]
+        )
+        return {"charts": [_revenue_chart(series, group_by), running]}
+
+
+class CategoriesView(ReportPageView):
+    url_name = "categories"
+    title = "Sales by category"
+    form_class = CategoryLeadersForm
+    report_classes = (reports.CategoryReport, reports.CategoryLeadersReport)
+
+    def page_context(self, form: SalesFilterForm, answers: dict[str, Any]) -> dict[str, Any]:
+        rows = answers["categories"]
+        chart = bar_chart("Revenue by category", [(row["name"], row["revenue"]) for row in rows])
+        return {"charts": [chart] if rows else []}
+
+
+class ChannelsView(ReportPageView):
+    url_name = "channels"
+    title = "Sales by channel"
+    report_classes = (reports.ChannelReport,)
+
+    def page_context(self, form: SalesFilterForm, answers: dict[str, Any]) -> dict[str, Any]:
+        rows = answers["channels"]
+        chart = bar_chart("Revenue by channel", [(row["name"], row["revenue"]) for row in rows])
+        return {"charts": [chart] if rows else []}
+
+
+class CompareView(ReportPageView):
+    url_name = "compare"
+    title = "Compare two periods"
+    form_class = CompareForm
+    report_classes = (reports.CompareReport,)
+
+    def form_data(self) -> QueryDict:
+        """Without chosen periods, the last 30 days against the 30 days before them."""
+        data = self.request.GET.copy()
+        if not any(data.get(name) for name in PERIOD_FIELDS):
+            data.update(CompareForm.default_periods(timezone.now().date()))
+        return data
+
+    def page_context(self, form: SalesFilterForm, answers: dict[str, Any]) -> dict[str, Any]:
+        comparison = answers["compare"]
+        periods = [comparison["period1"], comparison["period2"]]
+        chart = bar_chart(
+            "Revenue per period",
+            [(f"{period['start']} to {period['end']}", period["revenue"]) for period in periods],
+        )
+        tiles = [
+            ("Period 1 revenue", reports.cell(comparison["period1"]["revenue"])),
+            ("Period 2 revenue", reports.cell(comparison["period2"]["revenue"])),
+            ("Difference", reports.cell(comparison["difference"])),
+            ("Change %", reports.cell(comparison["change_pct"]) or "n/a"),
+        ]
+        return {"charts": [chart], "tiles": tiles}
