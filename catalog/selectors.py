@@ -5,7 +5,9 @@ one query and walk it in memory: a constant number of queries whatever the depth
 """
 
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import Avg, FloatField, IntegerField, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
@@ -14,6 +16,20 @@ from django.http import Http404
 from accounts.permissions import is_staff_user
 
 from .models import Category, Product, ProductStatus, Review, SalesChannel
+
+# Columns of a product file: what the import reads and the admin export writes (so an export
+# can be edited and imported back).
+PRODUCT_FILE_COLUMNS = (
+    "sku",
+    "name",
+    "description",
+    "price",
+    "cost_price",
+    "category",
+    "status",
+    "stock",
+    "image_url",
+)
 
 
 @dataclass
@@ -136,6 +152,25 @@ def product_list_for(*, user) -> QuerySet[Product]:
     products = products.filter(status=ProductStatus.ACTIVE)
     hidden = CategoryTree.load().hidden_ids()
     return products.exclude(category_id__in=hidden) if hidden else products
+
+
+def product_file_rows(products: QuerySet[Product]) -> Iterator[list[Any]]:
+    """Rows of PRODUCT_FILE_COLUMNS for a product file (export), one query."""
+    rows = products.select_related("category").annotate(
+        stock_quantity=Coalesce("stock__quantity", Value(0), output_field=IntegerField())
+    )
+    for product in rows.order_by("sku"):
+        yield [
+            product.sku,
+            product.name,
+            product.description,
+            product.price,
+            product.cost_price,
+            product.category.slug if product.category_id else "",
+            product.status,
+            product.stock_quantity,
+            product.image_url,
+        ]
 
 
 def channel_list_for(*, user) -> QuerySet[SalesChannel]:

@@ -21,7 +21,7 @@ from inventory.services import stock_adjust, stock_create, stock_discard
 from salesbackend.exceptions import ApplicationError, ConflictError
 
 from .models import Category, Product, ProductStatus, SalesChannel
-from .selectors import CategoryTree
+from .selectors import PRODUCT_FILE_COLUMNS, CategoryTree
 from .tabular import read_table
 
 CATEGORY_FIELDS = ("name", "slug", "description", "parent", "is_active")
@@ -76,16 +76,19 @@ def _category_state(category: Category) -> dict[str, Any]:
     return state
 
 
-def _check_parent(category: Category) -> None:
+def category_validate_parent(*, category: Category, parent: Category | None) -> None:
     """A category may not sit under itself or under one of its own sub-categories."""
-    if category.pk is None or category.parent_id is None:
+    if category.pk is None or parent is None:
         return
-    # Tree moves are rare: serialise them so two concurrent moves cannot build a cycle together.
-    list(Category.objects.select_for_update().values_list("pk", flat=True))
-    if category.parent_id in CategoryTree.load().descendant_ids(category.pk):
+    if parent.pk in CategoryTree.load().descendant_ids(category.pk):
         raise ValidationError(
             {"parent": ["A category cannot be moved under itself or one of its sub-categories."]}
         )
+
+
+def _lock_tree() -> None:
+    """Tree moves are rare: serialise them so two concurrent moves cannot build a cycle together."""
+    list(Category.objects.select_for_update().values_list("pk", flat=True))
 
 
 @transaction.atomic
@@ -124,7 +127,9 @@ def category_update(*, category: Category, actor, data: Mapping[str, Any]) -> Ca
         if field in data:
             setattr(category, field, data[field])
     category.full_clean()
-    _check_parent(category)
+    if "parent" in data:
+        _lock_tree()
+        category_validate_parent(category=category, parent=category.parent)
     category.save()
     changes = changes_between(before, _category_state(category))
     if changes:
@@ -378,7 +383,7 @@ def product_import(*, actor, file: IO[bytes], filename: str = "", dry_run: bool 
     errors = [
         {"row": 1, "field": column, "message": "Unknown column."}
         for column in table.header
-        if column and column not in IMPORT_COLUMNS
+        if column and column not in PRODUCT_FILE_COLUMNS
     ]
     if "sku" not in table.header:
         errors.append({"row": 1, "field": "sku", "message": "The sku column is required."})

@@ -1,0 +1,150 @@
+"""Stock in the admin: rows with a low-stock filter and an adjust action that calls
+`stock_adjust()`, and the read-only ledger. Quantities never change any other way."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.db import transaction
+from django.db.models import F
+from django.template.response import TemplateResponse
+
+from salesbackend.exceptions import ApplicationError
+
+from .models import ADJUSTMENT_REASONS, Stock, StockMovement
+from .services import stock_adjust, stock_threshold_set
+
+
+class LowStockFilter(admin.SimpleListFilter):
+    title = "stock level"
+    parameter_name = "low"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Low (at or below threshold)"), ("no", "Above threshold")]
+
+    def queryset(self, request, queryset):
+        low = {"quantity__lte": F("low_stock_threshold")}
+        if self.value() == "yes":
+            return queryset.filter(**low)
+        if self.value() == "no":
+            return queryset.exclude(**low)
+        return queryset
+
+
+class StockAdjustForm(forms.Form):
+    MODES = [("delta", "Add or remove units (negative removes)"), ("quantity", "Set the quantity on hand")]
+
+    mode = forms.ChoiceField(choices=MODES, widget=forms.RadioSelect, initial="delta")
+    amount = forms.IntegerField()
+    reason = forms.ChoiceField(choices=[(reason.value, reason.label) for reason in ADJUSTMENT_REASONS])
+    note = forms.CharField(max_length=500, required=False)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("mode") == "quantity" and data.get("amount") is not None and data["amount"] < 0:
+            self.add_error("amount", "The quantity on hand cannot be negative.")
+        if data.get("mode") == "delta" and data.get("amount") == 0:
+            self.add_error("amount", "A change of 0 changes nothing.")
+        return data
+
+
+@admin.register(Stock)
+class StockAdmin(admin.ModelAdmin):
+    list_display = ("sku", "product_name", "quantity", "low_stock_threshold", "is_low", "updated_at")
+    list_filter = (LowStockFilter,)
+    search_fields = ("product__sku", "product__name")
+    list_select_related = ("product",)
+    ordering = ("product__sku",)
+    fields = ("product", "quantity", "low_stock_threshold", "updated_at")
+    readonly_fields = ("product", "quantity", "updated_at")
+    actions = ("adjust_stock",)
+
+    @admin.display(description="SKU", ordering="product__sku")
+    def sku(self, stock):
+        return stock.product.sku
+
+    @admin.display(description="product", ordering="product__name")
+    def product_name(self, stock):
+        return stock.product.name
+
+    @admin.display(description="low", boolean=True)
+    def is_low(self, stock):
+        return stock.is_low
+
+    def has_add_permission(self, request):
+        return False  # every product gets its stock row when it is created
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        stock_threshold_set(
+            stock=Stock.objects.get(pk=obj.pk),
+            actor=request.user,
+            low_stock_threshold=form.cleaned_data["low_stock_threshold"],
+        )
+
+    @admin.action(description="Adjust stock of the selected products", permissions=["manage_stock"])
+    def adjust_stock(self, request, queryset):
+        """An intermediate form; on apply, every selected row is adjusted or none is."""
+        form = StockAdjustForm(request.POST if "apply" in request.POST else None)
+        if form.is_bound and form.is_valid():
+            data = form.cleaned_data
+            stocks = list(queryset.select_related("product"))
+            try:
+                with transaction.atomic():
+                    for stock in stocks:
+                        stock_adjust(
+                            product=stock.product,
+                            actor=request.user,
+                            reason=data["reason"],
+                            note=data["note"],
+                            **{data["mode"]: data["amount"]},
+                        )
+            except ApplicationError as refused:
+                detail = "; ".join(
+                    f"{item['sku']}: {item['available']} on hand" for item in refused.extra.get("items", [])
+                )
+                self.message_user(request, f"Nothing changed. {refused.message} {detail}", messages.ERROR)
+            else:
+                self.message_user(request, f"Adjusted the stock of {len(stocks)} products.", messages.SUCCESS)
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": "Adjust stock",
+            "form": form,
+            "stocks": queryset.select_related("product"),
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/inventory/stock/adjust.html", context)
+
+    def has_manage_stock_permission(self, request):
+        return request.user.has_perm("inventory.manage_stock")
+
+
+@admin.register(StockMovement)
+class StockMovementAdmin(admin.ModelAdmin):
+    """The ledger: append-only, so read-only here."""
+
+    list_display = (
+        "created_at",
+        "product",
+        "delta",
+        "quantity_before",
+        "quantity_after",
+        "reason",
+        "order",
+        "actor",
+    )
+    list_filter = ("reason", ("created_at", admin.DateFieldListFilter))
+    search_fields = ("product__sku", "product__name", "note")
+    list_select_related = ("product", "order", "actor")
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
