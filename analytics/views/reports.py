@@ -70,6 +70,15 @@ class ReportPageView(LoginRequiredMixin, PermissionRequiredMixin, View):
                 form.add_error(None, error)
         return render(request, self.template_name, context, status=400 if form.errors else 200)
 
+    @staticmethod
+    def applied_filters(form: SalesFilterForm) -> list[str]:
+        """The filters in words, for the printed page (which has no form)."""
+        return [
+            f"{form.fields[name].label}: {value}"
+            for name, value in form.cleaned_data.items()
+            if value not in (None, "")
+        ]
+
     def report_context(self, form: SalesFilterForm, data: QueryDict) -> dict[str, Any]:
         page_reports = [report_class(form) for report_class in self.report_classes]
         answers = {report.table_name: report.answer() for report in page_reports}
@@ -77,7 +86,11 @@ class ReportPageView(LoginRequiredMixin, PermissionRequiredMixin, View):
             {"table": report.table(answers[report.table_name]), "csv_url": self.csv_url(data, report)}
             for report in page_reports
         ]
-        return {"tables": tables, **self.page_context(form, answers)}
+        return {
+            "tables": tables,
+            "applied_filters": self.applied_filters(form),
+            **self.page_context(form, answers),
+        }
 
     def page_context(self, form: SalesFilterForm, answers: dict[str, Any]) -> dict[str, Any]:
         """Charts and tiles of the page."""

@@ -1,0 +1,161 @@
+"""HTML reports: session login, staff only, form + SVG chart + tables, CSV with the API's numbers."""
+
+import csv
+import io
+
+import pytest
+from django.urls import reverse
+
+from conftest import client_for
+
+pytestmark = pytest.mark.django_db
+
+PAGES = ["overview", "products", "revenue", "categories", "channels", "compare"]
+COMPARE = "period1_start=2026-01-01&period1_end=2026-01-31&period2_start=2026-03-01&period2_end=2026-03-31"
+
+
+@pytest.fixture
+def staff_browser(client, salesperson):
+    client.force_login(salesperson)
+    return client
+
+
+def read_csv(response) -> list[list[str]]:
+    assert response["Content-Type"].startswith("text/csv")
+    assert "attachment" in response["Content-Disposition"]
+    return list(csv.reader(io.StringIO(response.content.decode())))
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_staff_get_a_page_with_a_form_a_chart_and_a_table(ledger, client, ceo, salesperson, page):
+    for user in (ceo, salesperson):
+        client.force_login(user)
+        response = client.get(reverse(f"reports:{page}"), {"start": "2026-01-01", "end": "2026-03-31"})
+
+        assert response.status_code == 200
+        html = response.content.decode()
+        assert response["Content-Type"].startswith("text/html")
+        assert '<form method="get"' in html
+        assert "<svg" in html
+        assert "<table>" in html
+        assert 'href="/admin/"' in html  # back to the admin
+        assert "format=csv" in html
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_anonymous_visitors_are_sent_to_the_admin_login(client, page):
+    response = client.get(reverse(f"reports:{page}"))
+
+    assert response.status_code == 302
+    assert response["Location"].startswith("/admin/login/?next=/reports/")
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_customers_are_refused(ledger, client, customer, page):
+    client.force_login(customer)
+
+    response = client.get(reverse(f"reports:{page}"))
+    csv_response = client.get(reverse(f"reports:{page}"), {"format": "csv"})
+
+    assert response.status_code == csv_response.status_code == 403
+    assert b"500.00" not in response.content + csv_response.content
+
+
+def test_overview_tiles_show_the_summary(ledger, staff_browser):
+    html = staff_browser.get(reverse("reports:overview")).content.decode()
+
+    for figure in ("500.00", "229.00", "0.4580", "125.00"):
+        assert f'<div class="value">{figure}</div>' in html
+
+
+def test_products_csv_has_a_header_and_the_api_numbers(ledger, staff_browser, salesperson):
+    params = {"by": "units", "limit": 3, "category": "books"}
+    api_rows = client_for(salesperson).get("/api/v1/analytics/bottom-products/", params).json()
+
+    rows = read_csv(
+        staff_browser.get(reverse("reports:products"), {**params, "format": "csv", "table": "bottom"})
+    )
+
+    header, *body = rows
+    assert header == ["rank", "product", "sku", "name", "units", "revenue", "profit", "share"]
+    assert body == [[str(row[key]) for key in header] for row in api_rows]
+    assert body[0][:3] == ["1", str(ledger.product.D.pk), "D"]
+
+
+@pytest.mark.parametrize(
+    ("page", "query", "api_path"),
+    [
+        ("revenue", "group_by=month&start=2026-01-01&end=2026-04-30", "revenue/"),
+        ("channels", "", "by-channel/"),
+        ("categories", "table=categories", "by-category/"),
+        ("categories", "table=leaders&limit=1", "category-leaders/"),
+        ("products", "table=top", "top-products/"),
+    ],
+)
+def test_every_table_downloads_the_numbers_the_api_returns(
+    ledger, staff_browser, salesperson, page, query, api_path
+):
+    api_query = "&".join(part for part in query.split("&") if part and not part.startswith("table="))
+    api_rows = client_for(salesperson).get(f"/api/v1/analytics/{api_path}?{api_query}").json()
+
+    header, *body = read_csv(staff_browser.get(f"{reverse(f'reports:{page}')}?format=csv&{query}"))
+
+    assert body == [["" if row[key] is None else str(row[key]) for key in header] for row in api_rows]
+
+
+def test_revenue_page_shows_running_total_and_change(ledger, staff_browser):
+    html = staff_browser.get(
+        reverse("reports:revenue"), {"group_by": "month", "start": "2026-01-01", "end": "2026-04-30"}
+    ).content.decode()
+
+    assert "Running total" in html
+    assert '<td class="num">-280.00</td>' in html  # February, empty, against January
+    assert "<polyline" in html
+
+
+def test_compare_page_defaults_to_the_last_30_days_and_downloads_the_comparison(ledger, staff_browser):
+    default = staff_browser.get(reverse("reports:compare"))
+    rows = read_csv(staff_browser.get(f"{reverse('reports:compare')}?{COMPARE}&format=csv"))
+
+    assert default.status_code == 200
+    assert rows == [
+        ["metric", "period1", "period2", "difference", "change_pct"],
+        ["start", "2026-01-01", "2026-03-01", "", ""],
+        ["end", "2026-01-31", "2026-03-31", "", ""],
+        ["revenue", "280.00", "220.00", "-60.00", "-21.43"],
+        ["orders", "2", "2", "", ""],
+        ["units", "7", "4", "", ""],
+    ]
+
+
+def test_overview_status_table_csv(ledger, staff_browser):
+    rows = read_csv(staff_browser.get(reverse("reports:overview"), {"format": "csv", "table": "status"}))
+
+    assert rows[0] == ["status", "orders"]
+    assert ["paid", "4"] in rows and ["pending", "1"] in rows
+
+
+def test_bad_filters_show_the_error_with_status_400(ledger, staff_browser):
+    response = staff_browser.get(reverse("reports:revenue"), {"start": "2026-03-02", "end": "2026-03-01"})
+    bad_csv = staff_browser.get(reverse("reports:revenue"), {"group_by": "hour", "format": "csv"})
+    unknown_table = staff_browser.get(reverse("reports:products"), {"format": "csv", "table": "nope"})
+
+    assert response.status_code == 400
+    assert "The end date must not be before the start date." in response.content.decode()
+    assert bad_csv.status_code == 400
+    assert unknown_table.status_code == 400
+
+
+def test_spreadsheet_formulas_in_names_are_neutralised(ledger, staff_browser):
+    ledger.product.A.name = "=HYPERLINK(1)"
+    ledger.product.A.save()
+
+    rows = read_csv(staff_browser.get(reverse("reports:products"), {"format": "csv", "table": "top"}))
+
+    assert "'=HYPERLINK(1)" in [row[3] for row in rows]
+
+
+def test_admin_header_links_to_the_reports(staff_browser):
+    html = staff_browser.get("/admin/").content.decode()
+
+    assert '<a href="/reports/" class="sales-reports-link">Sales reports</a>' in html
