@@ -5,6 +5,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
 from django.db.models import Case, F, IntegerField, Value, When
 from django.db.models.functions import Coalesce, Concat
 from django.http import HttpResponse
@@ -109,13 +110,11 @@ class CategoryAdmin(admin.ModelAdmin):
 
 
 class ProductAddForm(forms.ModelForm):
+    """The admin's product form (model and fields come from ProductAdmin) plus the opening stock."""
+
     opening_stock = forms.IntegerField(
         min_value=0, initial=0, help_text="Units on hand now (a restock movement)."
     )
-
-    class Meta:
-        model = Product
-        fields = ("sku", "name", "description", "price", "cost_price", "status", "category", "image_url")
 
 
 class CategoryTreeFilter(admin.SimpleListFilter):
@@ -186,6 +185,7 @@ class ProductAdmin(admin.ModelAdmin):
     autocomplete_fields = ("category",)
     readonly_fields = ("created_by", "created_at", "updated_at")
     actions = ("export_csv", "export_xlsx")
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     def get_queryset(self, request):
         return (
