@@ -15,6 +15,8 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# A few MB of XLSX can unzip to millions of rows; refuse those before holding them in memory.
+MAX_ROWS = 50_000
 
 
 @dataclass
@@ -39,6 +41,8 @@ def _table(lines: Iterable[Sequence[Any]]) -> Table:
         raise ValidationError({"file": ["The file is empty: the first row must name the columns."]})
     rows = []
     for number, line in enumerate(lines, start=2):
+        if number > MAX_ROWS + 1:
+            raise ValidationError({"file": [f"The file has more than {MAX_ROWS} rows; split it."]})
         cells = [_cell_text(cell) for cell in line]
         if any(cells):
             rows.append(

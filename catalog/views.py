@@ -31,6 +31,12 @@ from .serializers import (
 )
 
 MAX_BULK_ITEMS = 1000
+CHANNEL_CODE = OpenApiParameter(
+    "code",
+    str,
+    OpenApiParameter.PATH,
+    description="Channel code (`web`, `retail`, `phone`, ...); not the id.",
+)
 
 
 @extend_schema_view(
@@ -229,9 +235,12 @@ def _item_errors(errors: dict) -> list[dict]:
 
 @extend_schema_view(
     list=extend_schema(description="Sales channels; channel managers (ceo) also see inactive ones."),
-    retrieve=extend_schema(description="One channel, looked up by its `code` (e.g. `web`)."),
+    retrieve=extend_schema(
+        description="One channel, looked up by its `code` (e.g. `web`).", parameters=[CHANNEL_CODE]
+    ),
     partial_update=extend_schema(
         request=ChannelUpdateSerializer,
+        parameters=[CHANNEL_CODE],
         description="Rename or (de)activate a channel; `code` cannot change (orders refer to it).",
     ),
 )

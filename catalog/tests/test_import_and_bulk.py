@@ -267,3 +267,13 @@ def test_bulk_needs_a_non_empty_list(ceo_client, body):
 
     assert response.status_code == 400
     assert response.json()["errors"]
+
+
+def test_too_many_rows_is_400_before_anything_is_read_into_products(ceo_client, monkeypatch):
+    monkeypatch.setattr("catalog.tabular.MAX_ROWS", 2)
+
+    response = _import(ceo_client, _csv("R-1,A,,1.00,0.50,,,", "R-2,B,,1.00,0.50,,,", "R-3,C,,1.00,0.50,,,"))
+
+    assert response.status_code == 400
+    assert "more than 2 rows" in response.json()["file"][0]
+    assert not Product.objects.exists()
