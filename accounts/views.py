@@ -59,11 +59,19 @@ class RegisterView(PublicAuthView):
 class LoginView(PublicAuthView):
     throttle_classes = (LoginIPThrottle, LoginNameThrottle)
 
+    def get_throttles(self):
+        # Kept so a failed attempt can be counted against the same keys after the check.
+        self.throttles = super().get_throttles()
+        return self.throttles
+
     @extend_schema(
         tags=["auth"],
         request=LoginInputSerializer,
         responses={200: AuthResponseSerializer, 401: OpenApiResponse(description="Wrong credentials")},
         summary="Log in with username or e-mail",
+        description="Failed attempts are throttled per login name (LOGIN_THROTTLE_PER_NAME, "
+        "10/min) and per client IP (LOGIN_THROTTLE_PER_IP, 100/min): past either budget every "
+        "attempt, right or wrong, answers 429 until the window passes.",
     )
     def post(self, request):
         serializer = LoginInputSerializer(data=request.data)
@@ -71,6 +79,8 @@ class LoginView(PublicAuthView):
         try:
             user = services.user_login(**serializer.validated_data)
         except services.InvalidCredentials:
+            for throttle in self.throttles:
+                throttle.record_failure()
             raise AuthenticationFailed(
                 "No active account found with the given credentials.", code="invalid_credentials"
             ) from None

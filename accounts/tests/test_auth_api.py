@@ -355,12 +355,21 @@ def test_login_is_throttled_per_login_name(settings, customer, other_customer):
     assert _login(attacker, other_customer.username).status_code == 200
 
 
+def test_successful_logins_do_not_use_up_the_budget(settings, customer):
+    _throttle_rates(settings, login_name="3/min", login_ip="3/min")
+    client = client_for(None)
+
+    responses = [_login(client, customer.username) for _ in range(6)]
+
+    assert [r.status_code for r in responses] == [200] * 6
+
+
 def test_login_is_throttled_per_client_ip(settings):
     _throttle_rates(settings, login_ip="3/min")
     users = CustomerFactory.create_batch(4)
     office = client_for(None)
     for user in users[:3]:
-        assert _login(office, user.username).status_code == 200
+        assert _login(office, user.username, password="guess").status_code == 401
 
     response = _login(office, users[3].username)
 
