@@ -28,18 +28,6 @@ CATEGORY_FIELDS = ("name", "slug", "description", "parent", "is_active")
 PRODUCT_FIELDS = ("sku", "name", "description", "price", "cost_price", "status", "category", "image_url")
 CHANNEL_FIELDS = ("code", "name", "is_active")
 
-# Columns of an import file (and of the admin export, so an export can be imported back).
-IMPORT_COLUMNS = (
-    "sku",
-    "name",
-    "description",
-    "price",
-    "cost_price",
-    "category",
-    "status",
-    "stock",
-    "image_url",
-)
 IMPORT_REQUIRED_FOR_NEW = ("name", "price", "cost_price")
 
 
