@@ -233,3 +233,26 @@ def test_channel_admin_is_for_the_ceo_and_audited(ceo, salesperson):
     assert changed.status_code == 302
     assert SalesChannel.objects.get(code="web").name == "Online"
     assert AuditEntry.objects.get(action="update", actor=ceo).changes == {"name": ["Web shop", "Online"]}
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        "/admin/catalog/category/",
+        "/admin/catalog/category/add/",
+        "/admin/catalog/category/{category}/change/",
+        "/admin/catalog/product/add/",
+        "/admin/catalog/product/import/",
+        "/admin/catalog/saleschannel/",
+        "/admin/catalog/review/",
+        "/admin/inventory/stock/",
+        "/admin/inventory/stock/{stock}/change/",
+        "/admin/inventory/stockmovement/",
+    ],
+)
+def test_admin_pages_render_for_staff(staff_admin, page):
+    product = ProductFactory(stock=1)
+
+    response = staff_admin.get(page.format(category=product.category_id, stock=product.stock.pk))
+
+    assert response.status_code == 200
