@@ -293,3 +293,17 @@ def test_schema_documents_the_analytics_parameters(ceo_client):
         "limit",
     }
     assert "0.2500" in top["description"]
+
+
+@pytest.mark.parametrize("path", ENDPOINTS)
+def test_query_count_does_not_grow_with_the_data(ledger, ceo_client, path):
+    with CaptureQueriesContext(connection) as small:
+        ceo_client.get(BASE + path, ENDPOINTS[path])
+    for day in ("2026-01-07", "2026-03-12"):
+        SalesRecordFactory.create_batch(6, sold_at=at(day))  # new products, categories, orders, customers
+
+    with CaptureQueriesContext(connection) as large:
+        response = ceo_client.get(BASE + path, ENDPOINTS[path])
+
+    assert response.status_code == 200
+    assert len(large) == len(small) <= 8
