@@ -20,6 +20,7 @@ from . import events
 from .models import ADJUSTMENT_REASONS, MovementReason, Stock, StockMovement
 
 
+@transaction.atomic
 def stock_create(*, product: Product, quantity: int = 0, low_stock_threshold: int = 10) -> Stock:
     """The stock row of a new product, starting empty; an opening quantity is a restock movement."""
     stock, _ = Stock.objects.get_or_create(
