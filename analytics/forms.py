@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from django import forms
+from django.utils.functional import cached_property
 
 from analytics.selectors import (
     GROUPINGS,
@@ -73,8 +74,10 @@ class SalesFilterForm(forms.Form):
             self.add_error("end", "The end date must not be before the start date.")
         return cleaned
 
+    @cached_property
     def sales_filters(self) -> SalesFilters:
-        """The validated filters as the selectors take them (call after is_valid())."""
+        """The validated filters as the selectors take them (after is_valid()); one
+        category-tree query however many reports a page shows."""
         data = self.cleaned_data
         category = data.get("category")
         return SalesFilters(

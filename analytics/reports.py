@@ -68,7 +68,7 @@ class Report:
     def __init__(self, form: SalesFilterForm):
         """`form` is a valid form of `form_class` (or a subclass: pages share one form)."""
         self.data = form.cleaned_data
-        self.filters = form.sales_filters()
+        self.filters = form.sales_filters
 
     def params(self) -> dict[str, Any]:
         """The question's own parameters beyond the common filters."""
