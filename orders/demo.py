@@ -8,9 +8,10 @@ real installation has.
 Orders are different on purpose: a benchmark database needs about a million order lines,
 and `orders.services.order_place` plus one `order_set_status` per step would take hours.
 So orders, items, status history and sales records are computed in memory and written
-with `bulk_create`, in batches, with the money from `orders.pricing` and the sales ledger
-rules of `orders.services` (a positive row per line when paid, revenue net of the line's
-share of the discount; a negative copy on refund or on cancellation after payment).
+in batches (COPY on PostgreSQL, `bulk_create` elsewhere), with the money from
+`orders.pricing` and the sales ledger rules of `orders.services` (a positive row per line
+when paid, revenue net of the line's share of the discount; a negative copy on refund or
+on cancellation after payment).
 Historical orders take no stock: a product's stock is its one opening movement, so
 `Stock.quantity` still equals the sum of its ledger. One audit entry records the seed.
 """
