@@ -11,7 +11,6 @@ import pytest
 from asgiref.sync import async_to_sync, sync_to_async
 from asgiref.testing import ApplicationCommunicator
 from django.conf import settings
-from django.db import transaction
 from rest_framework_simplejwt.tokens import AccessToken
 
 from catalog.tests.factories import ProductFactory
@@ -89,8 +88,7 @@ async def _subscribers() -> int:
 
 @needs_redis
 def test_staff_receive_an_order_placed_after_connecting(salesperson, customer):
-    with transaction.atomic():  # stock_create locks the stock row, which needs a transaction
-        product = ProductFactory(stock=5)
+    product = ProductFactory(stock=5)
 
     async def scenario():
         subscribers_before = await _subscribers()
