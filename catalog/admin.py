@@ -17,11 +17,12 @@ from django.utils.html import format_html
 
 from inventory.models import Stock, StockMovement
 from inventory.services import stock_threshold_set
+from salesbackend.spreadsheets import write_csv
 
 from . import services
 from .models import Category, Product, Review, SalesChannel
 from .selectors import PRODUCT_FILE_COLUMNS, CategoryTree, product_file_rows
-from .tabular import XLSX_CONTENT_TYPE, write_csv, write_xlsx
+from .tabular import XLSX_CONTENT_TYPE, write_xlsx
 
 
 def _field_changes(form, fields: tuple[str, ...]) -> dict:

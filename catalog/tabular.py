@@ -14,6 +14,8 @@ from django.core.exceptions import ValidationError
 from openpyxl import Workbook, load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 
+from salesbackend.spreadsheets import spreadsheet_safe
+
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # A few MB of XLSX can unzip to millions of rows; refuse those before holding them in memory.
 MAX_ROWS = 50_000
@@ -89,20 +91,12 @@ def read_table(file: IO[bytes], filename: str = "") -> Table:
     return _read_csv(file)
 
 
-def write_csv(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(header)
-    writer.writerows(rows)
-    return buffer.getvalue().encode("utf-8")
-
-
 def write_xlsx(header: Sequence[str], rows: Iterable[Sequence[Any]], *, title: str = "Sheet") -> bytes:
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=title)
     sheet.append(list(header))
     for row in rows:
-        sheet.append(list(row))
+        sheet.append([spreadsheet_safe(cell) for cell in row])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

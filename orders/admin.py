@@ -1,7 +1,6 @@
 """Orders in the admin. Nothing here changes an order directly: placing one and every
 lifecycle action call `orders.services`, like the API, so stock, ledgers and audit follow."""
 
-import csv
 from decimal import Decimal
 
 from django import forms
@@ -17,6 +16,7 @@ from accounts.roles import Role
 from accounts.selectors import users_with_role
 from catalog.models import SalesChannel
 from salesbackend.exceptions import ApplicationError
+from salesbackend.spreadsheets import write_csv
 
 from . import services
 from .models import Order, OrderItem, OrderStatus, OrderStatusChange, SalesRecord
@@ -175,26 +175,24 @@ CSV_COLUMNS = (
 
 @admin.action(description="Export selected orders as CSV", permissions=["view"])
 def export_csv(modeladmin, request, queryset):
-    response = HttpResponse(content_type="text/csv")
+    rows = (
+        [
+            order.number,
+            order.created_at.isoformat(),
+            order.customer.email,
+            order.channel.code,
+            order.status,
+            order.subtotal,
+            order.discount,
+            order.tax,
+            order.shipping,
+            order.total,
+            order.currency,
+        ]
+        for order in queryset.select_related("customer", "channel").order_by("created_at", "id")
+    )
+    response = HttpResponse(write_csv(CSV_COLUMNS, rows), content_type="text/csv")
     response["Content-Disposition"] = 'attachment; filename="orders.csv"'
-    writer = csv.writer(response)
-    writer.writerow(CSV_COLUMNS)
-    for order in queryset.select_related("customer", "channel").order_by("created_at", "id"):
-        writer.writerow(
-            [
-                order.number,
-                order.created_at.isoformat(),
-                order.customer.email,
-                order.channel.code,
-                order.status,
-                order.subtotal,
-                order.discount,
-                order.tax,
-                order.shipping,
-                order.total,
-                order.currency,
-            ]
-        )
     return response
 
 

@@ -37,7 +37,6 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_countries",
-    "import_export",
     "accounts",
     "audit",
     "catalog",
