@@ -33,7 +33,7 @@ def main() -> None:
         exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [db["NAME"]]).fetchone()
         if not exists:
             conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(db["NAME"])))
-            print(f"Created database {db['NAME']}")
+            sys.stdout.write(f"Created database {db['NAME']}\n")
 
 
 if __name__ == "__main__":
