@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.urls import include, path, re_path
+from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from .errors import api_not_found
@@ -15,6 +16,7 @@ api_v1 = [
 ]
 
 urlpatterns = [
+    path("", RedirectView.as_view(url="/api/docs/", permanent=False)),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
     path("healthz/", healthz),
@@ -32,3 +34,5 @@ handler500 = "salesbackend.errors.handler500"
 admin.site.site_header = "Sales backend"
 admin.site.site_title = "Sales backend admin"
 admin.site.index_title = "Sales administration"
+# No public site behind the admin: its "View site" link would lead nowhere.
+admin.site.site_url = None
