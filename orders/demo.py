@@ -13,7 +13,8 @@ in batches (COPY on PostgreSQL, `bulk_create` elsewhere), with the money from
 when paid, revenue net of the line's share of the discount; a negative copy on refund or
 on cancellation after payment).
 Historical orders take no stock: a product's stock is its one opening movement, so
-`Stock.quantity` still equals the sum of its ledger. One audit entry records the seed.
+`Stock.quantity` still equals the sum of its ledger. The sales rollups are rebuilt from the
+ledger at the end, in the same transaction. One audit entry records the seed.
 """
 
 import json
@@ -48,7 +49,18 @@ from catalog.models import Category, Product, ProductStatus, SalesChannel
 from catalog.tests.factories import CategoryFactory, ProductFactory
 
 from . import pricing
-from .models import Order, OrderItem, OrderStatus, OrderStatusChange, SalesRecord
+from .models import (
+    DailyCustomers,
+    DailyOrders,
+    DailySales,
+    MonthlyProductSales,
+    Order,
+    OrderItem,
+    OrderStatus,
+    OrderStatusChange,
+    SalesRecord,
+)
+from .services import sales_rollup_rebuild
 
 User = get_user_model()
 
@@ -874,6 +886,8 @@ def demo_seed(*, customers: int, products: int, orders: int, seed: int, log: Log
                 now=now,
                 log=log,
             )
+        with _timed(result, "sales rollups", log):
+            sales_rollup_rebuild(actor=None)
         result.counts = {
             "customers": customers,
             "products": len(sellers) + len(launches),
@@ -892,7 +906,18 @@ def demo_seed(*, customers: int, products: int, orders: int, seed: int, log: Log
         # Fresh statistics, so the planner picks the analytics indexes right away
         # instead of waiting for autovacuum to notice a million new rows.
         with _timed(result, "analyze", log), connection.cursor() as cursor:
-            for model in (Order, OrderItem, OrderStatusChange, SalesRecord, Product, User):
+            for model in (
+                Order,
+                OrderItem,
+                OrderStatusChange,
+                SalesRecord,
+                DailySales,
+                MonthlyProductSales,
+                DailyOrders,
+                DailyCustomers,
+                Product,
+                User,
+            ):
                 cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
     return result
 

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
+from django.db.models.functions import Coalesce
 
 from catalog.models import Category, Product, SalesChannel
 
@@ -117,6 +118,104 @@ class SalesRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.order_id}/{self.product_id}: {self.quantity} for {self.revenue}"
+
+
+# The sales ledger's rollups: its rows summed per UTC day (or month) and per what analytics
+# filters and groups by. `orders.services.sales_ledger_append` adds every new ledger row to
+# them in the same transaction, so they are always exact; `sales_rollup_rebuild` recomputes
+# them from the ledger. A missing category is keyed as 0 in the unique constraints, because
+# SQL treats NULLs as distinct and the row would otherwise be created twice.
+
+
+class DailySales(models.Model):
+    """Net units, revenue and cost of one UTC day, channel and category."""
+
+    day = models.DateField()
+    channel = models.ForeignKey(SalesChannel, on_delete=models.PROTECT, related_name="+")
+    category = models.ForeignKey(Category, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    quantity = models.IntegerField(default=0)
+    revenue = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+    cost = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "daily sales"
+        constraints = [
+            models.UniqueConstraint(
+                "day", "channel", Coalesce("category", 0), name="orders_dailysales_unique_key"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.channel_id}/{self.category_id}: {self.revenue}"
+
+
+class MonthlyProductSales(models.Model):
+    """Net units, revenue and cost of one product in one UTC month, category and channel.
+
+    `month` is the first day of the month. For product rankings over whole months.
+    """
+
+    month = models.DateField()
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="monthly_sales")
+    category = models.ForeignKey(Category, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    channel = models.ForeignKey(SalesChannel, on_delete=models.PROTECT, related_name="+")
+    quantity = models.IntegerField(default=0)
+    revenue = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+    cost = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "monthly product sales"
+        constraints = [
+            models.UniqueConstraint(
+                "month",
+                "product",
+                Coalesce("category", 0),
+                "channel",
+                name="orders_monthlyproductsales_unique_key",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.product_id}: {self.revenue}"
+
+
+class DailyOrders(models.Model):
+    """Orders paid and orders reversed (refunded or cancelled after payment) on one UTC day
+    and channel. Each order is paid once, on one day, so the days add up to distinct orders."""
+
+    day = models.DateField()
+    channel = models.ForeignKey(SalesChannel, on_delete=models.PROTECT, related_name="+")
+    orders_sold = models.PositiveIntegerField(default=0)
+    orders_reversed = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "daily orders"
+        constraints = [
+            models.UniqueConstraint(fields=["day", "channel"], name="orders_dailyorders_unique_key"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.channel_id}: +{self.orders_sold} -{self.orders_reversed}"
+
+
+class DailyCustomers(models.Model):
+    """One row per customer who bought on a UTC day through a channel: distinct customers
+    of any window are distinct customers of these rows, not a sum."""
+
+    day = models.DateField()
+    channel = models.ForeignKey(SalesChannel, on_delete=models.PROTECT, related_name="+")
+    customer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "daily customers"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "channel", "customer"], name="orders_dailycustomers_unique_key"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.channel_id}: {self.customer_id}"
 
 
 class IdempotencyKey(models.Model):
