@@ -1,17 +1,15 @@
 """Analytics answers cached through Django's cache API (Redis when REDIS_URL is set).
 
-Never stale, without invalidation: the key holds the ledger's high-water mark, the newest
-`SalesRecord` id. The ledger is append-only and every sale and every reversal is a new
-row, so a new or reversed sale changes the mark and the next request computes afresh;
-old keys simply expire (ANALYTICS_CACHE_SECONDS).
+Never stale, without invalidation: the key holds the sales ledger's version
+(`orders.selectors.sales_ledger_version`), which orders moves on after every commit that
+records or reverses a sale. The next request then computes afresh; old keys simply expire
+(ANALYTICS_CACHE_SECONDS). The version lives in the cache too, so a cached answer costs no
+query on the sales tables at all. A transaction that commits late moves the version when
+it commits, so its sales are never hidden behind an answer cached meanwhile.
 
-Reading the mark is one `ORDER BY id DESC LIMIT 1` on the primary key index: a single
-index probe, no scan and no aggregate over the sales table. (The orders app could bump a
-version number in the cache instead, but analytics may not be imported by orders, and
-signals would miss bulk inserts.)
-
-Known limit: on PostgreSQL a transaction that took a lower id can commit after one with a
-higher id; its rows then show up with the next sale or when the entry expires.
+The cache must be shared by every process that records sales and every process that
+answers (Redis): with the local-memory cache, run one process, or set
+ANALYTICS_CACHE_SECONDS=0.
 """
 
 import hashlib
@@ -25,16 +23,11 @@ from django.core.cache import cache
 from django.db.models import Count, Max
 
 from catalog.models import Product
-from orders.models import SalesRecord
+from orders.selectors import sales_ledger_version
 
 logger = logging.getLogger(__name__)
 
 Answer = TypeVar("Answer")
-
-
-def ledger_high_water_mark() -> int:
-    """The newest sales record id (0 for an empty ledger)."""
-    return SalesRecord.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
 
 
 def catalog_version() -> dict[str, Any]:
@@ -49,12 +42,8 @@ def cached_answer(
 
     A cache outage is logged and the answer computed: reports stay up without Redis.
     """
-    version: dict[str, Any] = {"ledger": ledger_high_water_mark()}
-    if reads_catalog:
-        version["catalog"] = catalog_version()
-    fingerprint = json.dumps({"params": params, "version": version}, sort_keys=True, default=str)
-    key = f"analytics:{question}:{hashlib.sha256(fingerprint.encode()).hexdigest()}"
     try:
+        key = _answer_key(question, params, reads_catalog=reads_catalog)
         answer = cache.get(key)
     except Exception:
         logger.warning("Analytics cache unavailable; computing %s", question, exc_info=True)
@@ -66,3 +55,11 @@ def cached_answer(
         except Exception:
             logger.warning("Could not cache the %s answer", question, exc_info=True)
     return answer
+
+
+def _answer_key(question: str, params: dict[str, Any], *, reads_catalog: bool) -> str:
+    version: dict[str, Any] = {"ledger": sales_ledger_version()}
+    if reads_catalog:
+        version["catalog"] = catalog_version()
+    fingerprint = json.dumps({"params": params, "version": version}, sort_keys=True, default=str)
+    return f"analytics:{question}:{hashlib.sha256(fingerprint.encode()).hexdigest()}"

@@ -5,6 +5,18 @@ line, a negative row for each line of a refund or a cancellation after payment),
 catalog only for names and for the active products that sold nothing. Unpaid and cancelled
 orders never reach the ledger, so they never count.
 
+Where the numbers come from: the ledger has a million rows in a big shop, so the answers
+are read from its rollups (`orders.DailySales`, `DailyOrders`, `DailyCustomers`,
+`MonthlyProductSales`), which orders keeps exact in the transaction of every sale and
+reversal, whenever they hold the answer exactly; otherwise from the ledger:
+- units, revenue, cost: `DailySales` (per UTC day, channel and category), unless a
+  product is asked for;
+- orders and customers: `DailyOrders` and `DailyCustomers` (per day and channel), unless
+  a category or product is asked for: distinct orders and customers do not add up across
+  categories, and those filters make the ledger query selective;
+- per product (rankings, category leaders): `MonthlyProductSales` when the dates are
+  whole months or open, else the ledger (its `sold_at` index serves the date range).
+
 Definitions (also in the OpenAPI schema):
 - revenue, cost, units are net of reversals; profit = revenue - cost, from the cost snapshots.
 - orders = distinct orders with a sale in the window minus distinct orders with a reversal in
@@ -19,6 +31,7 @@ so the (…, sold_at) indexes serve them.
 """
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -27,10 +40,13 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db.models import (
     Count,
+    DateField,
     DecimalField,
+    Expression,
     F,
     FilteredRelation,
     Func,
+    Model,
     Q,
     QuerySet,
     Sum,
@@ -40,7 +56,15 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, Lag, Rank, TruncDay, TruncMonth, TruncWeek, TruncYear
 
 from catalog.models import Category, Product, ProductStatus, SalesChannel
-from orders.models import Order, OrderStatus, SalesRecord
+from orders.models import (
+    DailyCustomers,
+    DailyOrders,
+    DailySales,
+    MonthlyProductSales,
+    Order,
+    OrderStatus,
+    SalesRecord,
+)
 
 MONEY = Decimal("0.01")
 RATIO = Decimal("0.0001")
@@ -54,6 +78,13 @@ MAX_PERIODS = 3700
 
 SOLD = Q(quantity__gt=0)
 REVERSED = Q(quantity__lt=0)
+# The date each rollup is keyed by (the ledger has its `sold_at` time instead).
+ROLLUP_DATES: dict[type[Model], str] = {
+    DailySales: "day",
+    DailyOrders: "day",
+    DailyCustomers: "day",
+    MonthlyProductSales: "month",
+}
 
 
 @dataclass(frozen=True)
@@ -108,8 +139,45 @@ def _sold_between(start: date | None, end: date | None, prefix: str = "") -> Q:
     return condition
 
 
-def _ledger_condition(filters: SalesFilters, prefix: str = "") -> Q:
-    condition = _sold_between(filters.start, filters.end, prefix)
+def _source(rollup: type[Model], *, exact: bool) -> type[Model]:
+    """The rollup when it holds the answer exactly, else the ledger itself."""
+    return rollup if exact else SalesRecord
+
+
+def _money_source(filters: SalesFilters) -> type[Model]:
+    """Where units, revenue and cost come from: DailySales is keyed by day, channel, category."""
+    return _source(DailySales, exact=filters.product_id is None)
+
+
+def _order_source(filters: SalesFilters, rollup: type[Model] = DailyOrders) -> type[Model]:
+    """Where net orders (or, with DailyCustomers, customers) come from: distinct counts do
+    not add up across categories or products, so those filters read the ledger."""
+    return _source(rollup, exact=filters.product_id is None and filters.category_ids is None)
+
+
+def _product_source(filters: SalesFilters) -> type[Model]:
+    """Where per-product sales come from: MonthlyProductSales when the dates are whole months."""
+    whole_months = (filters.start is None or filters.start.day == 1) and (
+        filters.end is None or (filters.end + timedelta(days=1)).day == 1
+    )
+    return _source(MonthlyProductSales, exact=whole_months)
+
+
+def _dated_between(source: type[Model], start: date | None, end: date | None, prefix: str = "") -> Q:
+    """Rows of the ledger or of a rollup dated within the inclusive days [start, end]."""
+    if source is SalesRecord:
+        return _sold_between(start, end, prefix)
+    field = prefix + ROLLUP_DATES[source]
+    condition = Q()
+    if start:
+        condition &= Q(**{f"{field}__gte": start})
+    if end:
+        condition &= Q(**{f"{field}__lte": end})
+    return condition
+
+
+def _condition(source: type[Model], filters: SalesFilters, prefix: str = "") -> Q:
+    condition = _dated_between(source, filters.start, filters.end, prefix)
     if filters.category_ids is not None:
         condition &= Q(**{f"{prefix}category_id__in": filters.category_ids})
     if filters.channel_id is not None:
@@ -119,19 +187,46 @@ def _ledger_condition(filters: SalesFilters, prefix: str = "") -> Q:
     return condition
 
 
-def _ledger(filters: SalesFilters) -> QuerySet:
+def _rows(source: type[Model], filters: SalesFilters) -> QuerySet:
     # order_by() drops the model's default ordering, which would otherwise join GROUP BY.
-    return SalesRecord.objects.filter(_ledger_condition(filters)).order_by()
+    return source.objects.filter(_condition(source, filters)).order_by()
 
 
-def _net_orders(within: Q | None = None):
-    within = within or Q()
-    return Count("order_id", distinct=True, filter=SOLD & within) - Count(
-        "order_id", distinct=True, filter=REVERSED & within
+def _period(source: type[Model], group_by: str) -> Expression:
+    """The first day of the period a row falls in, as a date."""
+    if source is SalesRecord:
+        return TRUNCATIONS[group_by]("sold_at", tzinfo=UTC, output_field=DateField())
+    return TRUNCATIONS[group_by](ROLLUP_DATES[source])
+
+
+def _as_date(value: date | datetime | None) -> date | None:
+    """A period read back through a window function is a timestamp on PostgreSQL."""
+    return value.date() if isinstance(value, datetime) else value
+
+
+def _net_orders(source: type[Model], within: Q | None = None) -> Expression:
+    if source is SalesRecord:
+        within = within or Q()
+        return Count("order_id", distinct=True, filter=SOLD & within) - Count(
+            "order_id", distinct=True, filter=REVERSED & within
+        )
+    return Sum("orders_sold", filter=within) - Sum("orders_reversed", filter=within)
+
+
+def _net_orders_per(filters: SalesFilters, group: Callable[[type[Model]], Expression]) -> dict[Any, int]:
+    """Net orders per value of `group` (a period, a channel)."""
+    source = _order_source(filters)
+    return dict(
+        _rows(source, filters)
+        .annotate(group=group(source))
+        .values("group")
+        .annotate(orders=_net_orders(source))
+        .values_list("group", "orders")
     )
 
 
 def _net_totals() -> dict[str, Any]:
+    """The ledger and the rollups name these columns alike."""
     return {"net_revenue": Sum("revenue"), "net_cost": Sum("cost"), "net_units": Sum("quantity")}
 
 
@@ -150,13 +245,9 @@ def category_subtree_ids(*, category: Category) -> list[int]:
 
 
 def sales_summary(*, filters: SalesFilters) -> dict[str, Any]:
-    totals = _ledger(filters).aggregate(
-        **_net_totals(),
-        orders=_net_orders(),
-        customers=Count("customer_id", distinct=True, filter=SOLD),
-    )
+    totals = _rows(_money_source(filters), filters).aggregate(**_net_totals())
+    orders, customers = _orders_and_customers(filters)
     revenue, cost = money(totals["net_revenue"]), money(totals["net_cost"])
-    orders = totals["orders"] or 0
     return {
         "revenue": revenue,
         "cost": cost,
@@ -165,9 +256,22 @@ def sales_summary(*, filters: SalesFilters) -> dict[str, Any]:
         "orders": orders,
         "units": totals["net_units"] or 0,
         "average_order_value": money(revenue / orders) if orders else ZERO,
-        "customers": totals["customers"],
+        "customers": customers,
         "status_counts": order_status_counts(filters=filters),
     }
+
+
+def _orders_and_customers(filters: SalesFilters) -> tuple[int, int]:
+    """Net orders and distinct customers with a sale: one ledger query, or one per rollup."""
+    source = _order_source(filters)
+    if source is SalesRecord:
+        counts = _rows(source, filters).aggregate(
+            orders=_net_orders(source), customers=Count("customer_id", distinct=True, filter=SOLD)
+        )
+        return counts["orders"] or 0, counts["customers"]
+    orders = _rows(source, filters).aggregate(orders=_net_orders(source))["orders"]
+    buyers = _rows(_order_source(filters, DailyCustomers), filters)
+    return orders or 0, buyers.aggregate(customers=Count("customer_id", distinct=True))["customers"]
 
 
 def order_status_counts(*, filters: SalesFilters) -> dict[str, int]:
@@ -192,11 +296,11 @@ def _product_ranking(
     Starts from the catalog and LEFT JOINs the window's sales (FilteredRelation), so the
     lowest sellers include active products that sold nothing at all.
     """
-    zero_money = Value(ZERO, output_field=DecimalField(max_digits=14, decimal_places=2))
+    zero_money = Value(ZERO, output_field=DecimalField(max_digits=16, decimal_places=2))
+    source = _product_source(filters)
+    relation = "sales_records" if source is SalesRecord else "monthly_sales"
     products = Product.objects.annotate(
-        window_sales=FilteredRelation(
-            "sales_records", condition=_ledger_condition(filters, "sales_records__")
-        )
+        window_sales=FilteredRelation(relation, condition=_condition(source, filters, f"{relation}__"))
     ).order_by()
     if filters.product_id is not None:
         products = products.filter(pk=filters.product_id)
@@ -299,11 +403,12 @@ def revenue_over_time(*, filters: SalesFilters, group_by: str = "month") -> list
     after a gap compares with that empty period (zero) rather than with LAG's value.
     """
     in_period_order = F("period").asc()
+    source = _money_source(filters)
     rows = (
-        _ledger(filters)
-        .annotate(period=TRUNCATIONS[group_by]("sold_at", tzinfo=UTC))
+        _rows(source, filters)
+        .annotate(period=_period(source, group_by))
         .values("period")
-        .annotate(**_net_totals(), orders=_net_orders())
+        .annotate(**_net_totals())
         .annotate(
             running_total=Window(WindowSum("net_revenue"), order_by=in_period_order),
             previous_period=Window(Lag("period"), order_by=in_period_order),
@@ -311,7 +416,8 @@ def revenue_over_time(*, filters: SalesFilters, group_by: str = "month") -> list
         )
         .order_by("period")
     )
-    by_period = {row["period"].date(): row for row in rows}
+    by_period = {_as_date(row["period"]): row for row in rows}
+    orders = _net_orders_per(filters, lambda source: _period(source, group_by))
     if not by_period and not filters.start:
         return []
     first = _period_start(filters.start, group_by) if filters.start else min(by_period)
@@ -331,15 +437,13 @@ def revenue_over_time(*, filters: SalesFilters, group_by: str = "month") -> list
             entry = {
                 "period": period,
                 "revenue": revenue,
-                "orders": row["orders"],
+                "orders": orders.get(period, 0),
                 "units": row["net_units"],
                 "profit": revenue - money(row["net_cost"]),
             }
         if previous is None:
             change = None
-        elif (
-            row is not None and row["previous_period"] and row["previous_period"].date() == previous["period"]
-        ):
+        elif row is not None and _as_date(row["previous_period"]) == previous["period"]:
             change = revenue - money(row["previous_revenue"])
         else:
             change = revenue - previous["revenue"]
@@ -350,19 +454,25 @@ def revenue_over_time(*, filters: SalesFilters, group_by: str = "month") -> list
 def sales_compare(
     *, filters: SalesFilters, period1: tuple[date, date], period2: tuple[date, date]
 ) -> dict[str, Any]:
-    """Two date ranges side by side in one query; period1 is the baseline of the change."""
-    in_period1, in_period2 = _sold_between(*period1), _sold_between(*period2)
+    """Two date ranges side by side (money, then orders); period1 is the baseline of the change."""
+    source = _money_source(filters)
+    in_period1, in_period2 = _dated_between(source, *period1), _dated_between(source, *period2)
     totals = (
-        _ledger(filters)
+        _rows(source, filters)
         .filter(in_period1 | in_period2)
         .aggregate(
             revenue1=Sum("revenue", filter=in_period1),
             units1=Sum("quantity", filter=in_period1),
-            orders1=_net_orders(in_period1),
             revenue2=Sum("revenue", filter=in_period2),
             units2=Sum("quantity", filter=in_period2),
-            orders2=_net_orders(in_period2),
         )
+    )
+    source = _order_source(filters)
+    in_period1, in_period2 = _dated_between(source, *period1), _dated_between(source, *period2)
+    totals |= (
+        _rows(source, filters)
+        .filter(in_period1 | in_period2)
+        .aggregate(orders1=_net_orders(source, in_period1), orders2=_net_orders(source, in_period2))
     )
     revenue1, revenue2 = money(totals["revenue1"]), money(totals["revenue2"])
     difference = revenue2 - revenue1
@@ -396,9 +506,9 @@ def _ranked_by_revenue(rows: QuerySet) -> QuerySet:
 def sales_by_category(*, filters: SalesFilters) -> list[dict[str, Any]]:
     """Net sales per category (the category recorded with the sale), ranked by revenue."""
     rows = list(
-        _ranked_by_revenue(_ledger(filters).values("category_id").annotate(**_net_totals())).order_by(
-            "rank", "category_id"
-        )
+        _ranked_by_revenue(
+            _rows(_money_source(filters), filters).values("category_id").annotate(**_net_totals())
+        ).order_by("rank", "category_id")
     )
     categories = Category.objects.in_bulk([row["category_id"] for row in rows if row["category_id"]])
     result = []
@@ -423,9 +533,10 @@ def sales_by_channel(*, filters: SalesFilters) -> list[dict[str, Any]]:
     """Net sales per channel, ranked by revenue."""
     rows = list(
         _ranked_by_revenue(
-            _ledger(filters).values("channel_id").annotate(net_revenue=Sum("revenue"), orders=_net_orders())
+            _rows(_money_source(filters), filters).values("channel_id").annotate(net_revenue=Sum("revenue"))
         ).order_by("rank", "channel_id")
     )
+    orders = _net_orders_per(filters, lambda source: F("channel_id"))
     channels = SalesChannel.objects.in_bulk([row["channel_id"] for row in rows])
     result = []
     for row in rows:
@@ -437,7 +548,7 @@ def sales_by_channel(*, filters: SalesFilters) -> list[dict[str, Any]]:
                 "channel": channel.code,
                 "name": channel.name,
                 "revenue": revenue,
-                "orders": row["orders"],
+                "orders": orders.get(row["channel_id"], 0),
                 "share": _ratio(revenue, money(row["total_revenue"])),
             }
         )
@@ -451,7 +562,7 @@ def category_leaders(*, filters: SalesFilters, limit: int = 3) -> list[dict[str,
     Django (>= 4.2) wraps the windowed query in a subquery to filter on it.
     """
     rows = list(
-        _ledger(filters)
+        _rows(_product_source(filters), filters)
         .values("category_id", "product_id")
         .annotate(net_revenue=Sum("revenue"), net_units=Sum("quantity"))
         .annotate(rank=Window(Rank(), partition_by=F("category_id"), order_by=F("net_revenue").desc()))

@@ -443,11 +443,30 @@ def sales_ledger_append(*, records: Sequence[SalesRecord]) -> list[SalesRecord]:
     the rollups), so a reader sees the ledger and its rollups agree at every commit. Once
     the transaction commits, the ledger version moves on and cached analytics answers are
     computed afresh; a transaction that commits late moves it late, so it is never missed.
+
+    `records` are all the rows of payments or reversals: the rollups count an order once
+    on the day it was paid and once on the day it was reversed, so an order's rows of one
+    sign come in one call, at one time, and never again.
     """
+    _check_whole_sales(records)
     written = SalesRecord.objects.bulk_create(records)
     _sales_rollups_add(written)
     run_on_commit(_sales_ledger_version_bump, "bump the sales ledger version")
     return written
+
+
+def _check_whole_sales(records: Sequence[SalesRecord]) -> None:
+    times: dict[tuple[int, bool], Any] = {}
+    for sale in records:
+        if times.setdefault((sale.order_id, sale.quantity > 0), sale.sold_at) != sale.sold_at:
+            raise ValueError(f"Order {sale.order_id}: the rows of one sale or reversal have one time.")
+    sold = [order_id for order_id, is_sale in times if is_sale]
+    reversed_ = [order_id for order_id, is_sale in times if not is_sale]
+    recorded = SalesRecord.objects.filter(
+        Q(order_id__in=sold, quantity__gt=0) | Q(order_id__in=reversed_, quantity__lt=0)
+    )
+    if recorded.exists():
+        raise ValueError("An order's sale or reversal is already in the sales ledger.")
 
 
 def _sales_rollups_add(records: Sequence[SalesRecord]) -> None:

@@ -17,6 +17,9 @@ Ledger (UTC), 9 records, revenue 500.00, cost 271.00, 11 units:
   2026-03-20 phone  O4 reversed  C -3 -60/-15  (cancelled after payment)
   2026-03-25 retail O5 (cust Y)  C +1  20/5    (at 23:30, the last minute of the day matters)
 Plus a pending and a cancelled-before-payment order: no records, never counted.
+
+The records are written through `orders.services.sales_ledger_append`, as payments and
+reversals write them, so the rollups hold them too.
 """
 
 from datetime import UTC, datetime
@@ -26,9 +29,11 @@ from types import SimpleNamespace
 import pytest
 
 from accounts.tests.factories import CustomerFactory
+from analytics import selectors
 from catalog.models import ProductStatus
 from catalog.tests.factories import CategoryFactory, ProductFactory, channel
-from orders.models import Order, OrderStatus
+from orders.models import Order, OrderStatus, SalesRecord
+from orders.services import sales_ledger_append
 from orders.tests.factories import OrderFactory, OrderItemFactory, SalesRecordFactory
 
 
@@ -36,28 +41,53 @@ def at(day: str, clock: str = "12:00") -> datetime:
     return datetime.fromisoformat(f"{day}T{clock}").replace(tzinfo=UTC)
 
 
-def record_sale(order, product, quantity: int, revenue: str, cost: str, sold_at: datetime):
-    item = OrderItemFactory(
-        order=order,
-        product=product,
-        quantity=quantity,
-        unit_price=Decimal(revenue) / quantity,
-        unit_cost=Decimal(cost) / quantity,
-        line_total=Decimal(revenue),
-    )
-    return SalesRecordFactory(
-        order_item=item, quantity=quantity, revenue=Decimal(revenue), cost=Decimal(cost), sold_at=sold_at
+def record_sale(order, sold_at: datetime, *lines: tuple) -> list[SalesRecord]:
+    """Pay `order`: one record per (product, quantity, revenue, cost) line, written at once
+    as a payment writes them."""
+    records = []
+    for product, quantity, revenue, cost in lines:
+        item = OrderItemFactory(
+            order=order,
+            product=product,
+            quantity=quantity,
+            unit_price=Decimal(revenue) / quantity,
+            unit_cost=Decimal(cost) / quantity,
+            line_total=Decimal(revenue),
+        )
+        records.append(
+            SalesRecordFactory.build(
+                order_item=item,
+                quantity=quantity,
+                revenue=Decimal(revenue),
+                cost=Decimal(cost),
+                sold_at=sold_at,
+            )
+        )
+    return sales_ledger_append(records=records)
+
+
+def record_reversal(sales: list[SalesRecord], sold_at: datetime) -> list[SalesRecord]:
+    """Refund or cancel after payment: a negative copy of every record of the sale."""
+    return sales_ledger_append(
+        records=[
+            SalesRecordFactory.build(
+                order_item=sale.order_item,
+                quantity=-sale.quantity,
+                revenue=-sale.revenue,
+                cost=-sale.cost,
+                sold_at=sold_at,
+            )
+            for sale in sales
+        ]
     )
 
 
-def record_reversal(sale, sold_at: datetime):
-    return SalesRecordFactory(
-        order_item=sale.order_item,
-        quantity=-sale.quantity,
-        revenue=-sale.revenue,
-        cost=-sale.cost,
-        sold_at=sold_at,
-    )
+@pytest.fixture(params=["rollups", "ledger"])
+def sales_source(request, monkeypatch):
+    """Run a test twice: answers from the rollups where they are exact, and from the ledger only."""
+    if request.param == "ledger":
+        monkeypatch.setattr(selectors, "_source", lambda rollup, *, exact: SalesRecord)
+    return request.param
 
 
 @pytest.fixture
@@ -82,15 +112,13 @@ def ledger(db):
     o3 = OrderFactory(customer=x, channel=web, status=paid)
     o4 = OrderFactory(customer=z, channel=phone, status=OrderStatus.CANCELLED)
     o5 = OrderFactory(customer=y, channel=retail, status=paid)
-    record_sale(o1, product.A, 1, "100.00", "60.00", at("2026-01-05"))
-    record_sale(o1, product.C, 2, "40.00", "10.00", at("2026-01-05"))
-    record_sale(o2, product.B, 2, "100.00", "60.00", at("2026-01-20"))
-    record_sale(o2, product.H, 2, "40.00", "16.00", at("2026-01-20"))
-    record_sale(o3, product.A, 1, "100.00", "60.00", at("2026-03-10"))
-    record_sale(o3, product.B, 2, "100.00", "60.00", at("2026-03-10"))
-    reversed_sale = record_sale(o4, product.C, 3, "60.00", "15.00", at("2026-03-15"))
+    A, B, C, H = product.A, product.B, product.C, product.H
+    record_sale(o1, at("2026-01-05"), (A, 1, "100.00", "60.00"), (C, 2, "40.00", "10.00"))
+    record_sale(o2, at("2026-01-20"), (B, 2, "100.00", "60.00"), (H, 2, "40.00", "16.00"))
+    record_sale(o3, at("2026-03-10"), (A, 1, "100.00", "60.00"), (B, 2, "100.00", "60.00"))
+    reversed_sale = record_sale(o4, at("2026-03-15"), (C, 3, "60.00", "15.00"))
     record_reversal(reversed_sale, at("2026-03-20"))
-    record_sale(o5, product.C, 1, "20.00", "5.00", at("2026-03-25", "23:30"))
+    record_sale(o5, at("2026-03-25", "23:30"), (C, 1, "20.00", "5.00"))
     for status in (OrderStatus.PENDING, OrderStatus.CANCELLED):
         OrderItemFactory(
             order=OrderFactory(customer=x, channel=web, status=status), product=product.A, quantity=5

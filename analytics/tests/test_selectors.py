@@ -19,7 +19,7 @@ from analytics.selectors import (
 )
 from catalog.tests.factories import channel
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("sales_source")]
 
 ALL = SalesFilters()
 
