@@ -7,15 +7,15 @@ orders never reach the ledger, so they never count.
 
 Where the numbers come from: the ledger has a million rows in a big shop, so the answers
 are read from its rollups (`orders.DailySales`, `DailyOrders`, `DailyCustomers`,
-`MonthlyProductSales`), which orders keeps exact in the transaction of every sale and
-reversal, whenever they hold the answer exactly; otherwise from the ledger:
+`ProductSales`), which orders keeps exact in the transaction of every sale and reversal,
+whenever they hold the answer exactly; otherwise from the ledger:
 - units, revenue, cost: `DailySales` (per UTC day, channel and category), unless a
   product is asked for;
 - orders and customers: `DailyOrders` and `DailyCustomers` (per day and channel), unless
   a category or product is asked for: distinct orders and customers do not add up across
   categories, and those filters make the ledger query selective;
-- per product (rankings, category leaders): `MonthlyProductSales` when the dates are
-  whole months or open, else the ledger (its `sold_at` index serves the date range).
+- per product (rankings, category leaders): `ProductSales`, always: its month rows for
+  the whole months in the dates, its day rows for the days at either end.
 
 Definitions (also in the OpenAPI schema):
 - revenue, cost, units are net of reversals; profit = revenue - cost, from the cost snapshots.
@@ -60,9 +60,9 @@ from orders.models import (
     DailyCustomers,
     DailyOrders,
     DailySales,
-    MonthlyProductSales,
     Order,
     OrderStatus,
+    ProductSales,
     SalesRecord,
 )
 
@@ -78,13 +78,6 @@ MAX_PERIODS = 3700
 
 SOLD = Q(quantity__gt=0)
 REVERSED = Q(quantity__lt=0)
-# The date each rollup is keyed by (the ledger has its `sold_at` time instead).
-ROLLUP_DATES: dict[type[Model], str] = {
-    DailySales: "day",
-    DailyOrders: "day",
-    DailyCustomers: "day",
-    MonthlyProductSales: "month",
-}
 
 
 @dataclass(frozen=True)
@@ -156,24 +149,50 @@ def _order_source(filters: SalesFilters, rollup: type[Model] = DailyOrders) -> t
 
 
 def _product_source(filters: SalesFilters) -> type[Model]:
-    """Where per-product sales come from: MonthlyProductSales when the dates are whole months."""
-    whole_months = (filters.start is None or filters.start.day == 1) and (
-        filters.end is None or (filters.end + timedelta(days=1)).day == 1
-    )
-    return _source(MonthlyProductSales, exact=whole_months)
+    """Where per-product sales come from: ProductSales holds every product question exactly."""
+    return _source(ProductSales, exact=True)
 
 
-def _dated_between(source: type[Model], start: date | None, end: date | None, prefix: str = "") -> Q:
-    """Rows of the ledger or of a rollup dated within the inclusive days [start, end]."""
-    if source is SalesRecord:
-        return _sold_between(start, end, prefix)
-    field = prefix + ROLLUP_DATES[source]
+def _days_between(field: str, start: date | None, end: date | None) -> Q:
     condition = Q()
     if start:
         condition &= Q(**{f"{field}__gte": start})
     if end:
         condition &= Q(**{f"{field}__lte": end})
     return condition
+
+
+def _product_sales_between(start: date | None, end: date | None, prefix: str = "") -> Q:
+    """ProductSales rows that add up to exactly the days [start, end]: the month rows of
+    the whole months inside, the day rows of the days before and after them."""
+    day, whole_month = f"{prefix}day", f"{prefix}whole_month"
+    months_from = start if start is None or start.day == 1 else _next_period(start.replace(day=1), "month")
+    months_until = None  # the first day after the last whole month
+    if end is not None:
+        day_after = end + timedelta(days=1)
+        months_until = day_after if day_after.day == 1 else end.replace(day=1)
+    day_rows = Q(**{whole_month: False})
+    if months_from and months_until and months_from >= months_until:  # not one whole month
+        return day_rows & _days_between(day, start, end)
+    rows = Q(**{whole_month: True})
+    if months_from:
+        rows &= Q(**{f"{day}__gte": months_from})
+    if months_until:
+        rows &= Q(**{f"{day}__lt": months_until})
+    if start and start < months_from:
+        rows |= day_rows & _days_between(day, start, months_from - timedelta(days=1))
+    if end and months_until <= end:
+        rows |= day_rows & _days_between(day, months_until, end)
+    return rows
+
+
+def _dated_between(source: type[Model], start: date | None, end: date | None, prefix: str = "") -> Q:
+    """Rows of the ledger or of a rollup dated within the inclusive days [start, end]."""
+    if source is SalesRecord:
+        return _sold_between(start, end, prefix)
+    if source is ProductSales:
+        return _product_sales_between(start, end, prefix)
+    return _days_between(f"{prefix}day", start, end)
 
 
 def _condition(source: type[Model], filters: SalesFilters, prefix: str = "") -> Q:
@@ -196,7 +215,7 @@ def _period(source: type[Model], group_by: str) -> Expression:
     """The first day of the period a row falls in, as a date."""
     if source is SalesRecord:
         return TRUNCATIONS[group_by]("sold_at", tzinfo=UTC, output_field=DateField())
-    return TRUNCATIONS[group_by](ROLLUP_DATES[source])
+    return TRUNCATIONS[group_by]("day")
 
 
 def _as_date(value: date | datetime | None) -> date | None:
@@ -270,8 +289,9 @@ def _orders_and_customers(filters: SalesFilters) -> tuple[int, int]:
         )
         return counts["orders"] or 0, counts["customers"]
     orders = _rows(source, filters).aggregate(orders=_net_orders(source))["orders"]
-    buyers = _rows(_order_source(filters, DailyCustomers), filters)
-    return orders or 0, buyers.aggregate(customers=Count("customer_id", distinct=True))["customers"]
+    # COUNT(*) over SELECT DISTINCT: hashes, where COUNT(DISTINCT) sorts (twice as slow here).
+    buyers = _rows(_order_source(filters, DailyCustomers), filters).values("customer_id").distinct()
+    return orders or 0, buyers.count()
 
 
 def order_status_counts(*, filters: SalesFilters) -> dict[str, int]:
@@ -298,7 +318,7 @@ def _product_ranking(
     """
     zero_money = Value(ZERO, output_field=DecimalField(max_digits=16, decimal_places=2))
     source = _product_source(filters)
-    relation = "sales_records" if source is SalesRecord else "monthly_sales"
+    relation = "sales_records" if source is SalesRecord else "rollup_sales"
     products = Product.objects.annotate(
         window_sales=FilteredRelation(relation, condition=_condition(source, filters, f"{relation}__"))
     ).order_by()

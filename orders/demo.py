@@ -53,11 +53,11 @@ from .models import (
     DailyCustomers,
     DailyOrders,
     DailySales,
-    MonthlyProductSales,
     Order,
     OrderItem,
     OrderStatus,
     OrderStatusChange,
+    ProductSales,
     SalesRecord,
 )
 from .services import sales_rollup_rebuild
@@ -912,7 +912,7 @@ def demo_seed(*, customers: int, products: int, orders: int, seed: int, log: Log
                 OrderStatusChange,
                 SalesRecord,
                 DailySales,
-                MonthlyProductSales,
+                ProductSales,
                 DailyOrders,
                 DailyCustomers,
                 Product,

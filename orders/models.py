@@ -120,7 +120,7 @@ class SalesRecord(models.Model):
         return f"{self.order_id}/{self.product_id}: {self.quantity} for {self.revenue}"
 
 
-# The sales ledger's rollups: its rows summed per UTC day (or month) and per what analytics
+# The sales ledger's rollups: its rows summed per UTC day (and month) and per what analytics
 # filters and groups by. `orders.services.sales_ledger_append` adds every new ledger row to
 # them in the same transaction, so they are always exact; `sales_rollup_rebuild` recomputes
 # them from the ledger. A missing category is keyed as 0 in the unique constraints, because
@@ -149,14 +149,17 @@ class DailySales(models.Model):
         return f"{self.day} {self.channel_id}/{self.category_id}: {self.revenue}"
 
 
-class MonthlyProductSales(models.Model):
-    """Net units, revenue and cost of one product in one UTC month, category and channel.
+class ProductSales(models.Model):
+    """Net units, revenue and cost of one product, category and channel on one UTC day,
+    and again for the whole month (`whole_month`, dated the month's first day).
 
-    `month` is the first day of the month. For product rankings over whole months.
+    Product rankings over any dates add up the month rows of the whole months and the day
+    rows of the days at either end: a year is a dozen rows per product and channel.
     """
 
-    month = models.DateField()
-    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="monthly_sales")
+    whole_month = models.BooleanField()
+    day = models.DateField()
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="rollup_sales")
     category = models.ForeignKey(Category, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     channel = models.ForeignKey(SalesChannel, on_delete=models.PROTECT, related_name="+")
     quantity = models.IntegerField(default=0)
@@ -164,19 +167,22 @@ class MonthlyProductSales(models.Model):
     cost = models.DecimalField(max_digits=16, decimal_places=2, default=0)
 
     class Meta:
-        verbose_name = verbose_name_plural = "monthly product sales"
+        verbose_name = verbose_name_plural = "product sales"
         constraints = [
+            # (whole_month, day) first: it serves the date ranges of both kinds of rows.
             models.UniqueConstraint(
-                "month",
+                "whole_month",
+                "day",
                 "product",
                 Coalesce("category", 0),
                 "channel",
-                name="orders_monthlyproductsales_unique_key",
+                name="orders_productsales_unique_key",
             ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.month:%Y-%m} {self.product_id}: {self.revenue}"
+        period = f"{self.day:%Y-%m}" if self.whole_month else f"{self.day}"
+        return f"{period} {self.product_id}: {self.revenue}"
 
 
 class DailyOrders(models.Model):

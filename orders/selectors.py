@@ -8,7 +8,7 @@ from typing import Any
 
 from django.apps import apps
 from django.core.cache import cache
-from django.db.models import Count, DateField, Model, Q, QuerySet, Sum
+from django.db.models import Count, DateField, Model, Q, QuerySet, Sum, Value
 from django.db.models.functions import TruncDate, TruncMonth
 
 from accounts.permissions import is_staff_user
@@ -21,8 +21,9 @@ SALES_LEDGER_VERSION_KEY = "orders:sales-ledger-version"
 # first. Writers lock rollup rows in this order of models, then of keys (no deadlocks).
 SALES_ROLLUP_COLUMNS: dict[str, tuple[str, ...]] = {
     "DailySales": ("day", "channel_id", "category_id", "quantity", "revenue", "cost"),
-    "MonthlyProductSales": (
-        "month",
+    "ProductSales": (
+        "whole_month",
+        "day",
         "product_id",
         "category_id",
         "channel_id",
@@ -96,11 +97,15 @@ def sales_rollup_rows(ledger: type[Model] = SalesRecord) -> dict[str, QuerySet]:
     day = TruncDate("sold_at", tzinfo=UTC)
     month = TruncMonth("sold_at", tzinfo=UTC, output_field=DateField())
     net = {"net_quantity": Sum("quantity"), "net_revenue": Sum("revenue"), "net_cost": Sum("cost")}
+    per_product = ("whole_month", "day", "product_id", "category_id", "channel_id")
     return {
         "DailySales": records.annotate(day=day).values("day", "channel_id", "category_id").annotate(**net),
-        "MonthlyProductSales": records.annotate(month=month)
-        .values("month", "product_id", "category_id", "channel_id")
-        .annotate(**net),
+        "ProductSales": records.annotate(whole_month=Value(True), day=month)
+        .values(*per_product)
+        .annotate(**net)
+        .union(
+            records.annotate(whole_month=Value(False), day=day).values(*per_product).annotate(**net), all=True
+        ),
         "DailyOrders": records.annotate(day=day)
         .values("day", "channel_id")
         .annotate(
@@ -132,7 +137,7 @@ def sales_rollup_differences() -> dict[str, int]:
     differences = {}
     for name, from_ledger in sales_rollup_rows().items():
         rollup = apps.get_model("orders", name)
-        expected = {_in_cents(row) for row in from_ledger.values_list()}
+        expected = {_in_cents(tuple(row.values())) for row in from_ledger}
         stored = {_in_cents(row) for row in rollup.objects.values_list(*SALES_ROLLUP_COLUMNS[name])}
         if expected != stored:
             differences[name] = len(expected ^ stored)

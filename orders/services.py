@@ -470,14 +470,14 @@ def _check_whole_sales(records: Sequence[SalesRecord]) -> None:
 
 
 def _sales_rollups_add(records: Sequence[SalesRecord]) -> None:
-    """Add records to every rollup: money per day and per month and product, orders, customers.
+    """Add records to every rollup: money per day, per product and day and month, orders, customers.
 
     Rows are updated rollup by rollup in SALES_ROLLUP_COLUMNS order, keys sorted, so two
     transactions lock shared rows in the same order and never deadlock.
     """
     money: dict[str, dict[tuple, dict[str, Any]]] = {
         "DailySales": defaultdict(_no_sales),
-        "MonthlyProductSales": defaultdict(_no_sales),
+        "ProductSales": defaultdict(_no_sales),
     }
     sold: dict[tuple, set[int]] = defaultdict(set)
     reversed_: dict[tuple, set[int]] = defaultdict(set)
@@ -486,8 +486,9 @@ def _sales_rollups_add(records: Sequence[SalesRecord]) -> None:
         day = sale.sold_at.astimezone(UTC).date()
         for totals in (
             money["DailySales"][day, sale.channel_id, sale.category_id],
-            money["MonthlyProductSales"][
-                day.replace(day=1), sale.product_id, sale.category_id, sale.channel_id
+            money["ProductSales"][False, day, sale.product_id, sale.category_id, sale.channel_id],
+            money["ProductSales"][
+                True, day.replace(day=1), sale.product_id, sale.category_id, sale.channel_id
             ],
         ):
             totals["quantity"] += sale.quantity

@@ -9,6 +9,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -114,6 +115,14 @@ CELERY_TIMEZONE = "UTC"
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "socket_connect_timeout": 2, "socket_timeout": 2}
 CELERY_TASK_PUBLISH_RETRY = False
+# Periodic work, run by `celery beat` (make worker starts it with --beat).
+CELERY_BEAT_SCHEDULE = {
+    # The sales rollups are exact on every sale; this repairs them if rows were ever written around it.
+    "verify-sales-rollups": {
+        "task": "orders.tasks.verify_sales_rollups",
+        "schedule": crontab(hour=3, minute=30),
+    },
+}
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = ["accounts.backends.UsernameOrEmailBackend"]

@@ -34,7 +34,7 @@ ENDPOINTS = {
 SALES_TABLES = (
     "orders_salesrecord",
     "orders_dailysales",
-    "orders_monthlyproductsales",
+    "orders_productsales",
     "orders_dailyorders",
     "orders_dailycustomers",
 )
