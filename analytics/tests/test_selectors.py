@@ -283,3 +283,44 @@ def test_category_leaders_rank_inside_each_category(ledger):
         ("phones", 1, "A", D("200.00"), 2),
     ]
     assert [(row["rank"], row["sku"]) for row in two_per_category] == [(1, "C"), (2, "H")]
+
+
+def test_product_rankings_over_dates_that_cut_months_count_exactly_those_days(ledger):
+    # 10 Jan - 22 Mar: O2 (20 Jan), February (nothing), O3 (10 Mar), O4 sold 15 Mar and reversed 20 Mar.
+    window = SalesFilters(start=date(2026, 1, 10), end=date(2026, 3, 22))
+
+    ranking = top_products(filters=window, by="revenue", limit=10)
+
+    assert [(row["rank"], row["sku"], row["revenue"], row["units"], row["share"]) for row in ranking] == [
+        (1, "B", D("200.00"), 4, D("0.5882")),
+        (2, "A", D("100.00"), 1, D("0.2941")),
+        (3, "H", D("40.00"), 2, D("0.1176")),
+        (4, "C", D("0.00"), 0, D("0.0000")),  # sold and reversed inside the window: listed, nets to zero
+    ]
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "expected"),
+    [
+        # open start, ends mid-March: January, February and 1-12 March
+        (
+            None,
+            date(2026, 3, 12),
+            [("A", D("200.00")), ("B", D("200.00")), ("C", D("40.00")), ("H", D("40.00"))],
+        ),
+        # inside one month, up to its last day (O5 at 23:30 on the 25th)
+        (date(2026, 3, 11), date(2026, 3, 31), [("C", D("20.00"))]),
+        # whole months only
+        (date(2026, 2, 1), date(2026, 3, 31), [("A", D("100.00")), ("B", D("100.00")), ("C", D("20.00"))]),
+        # starts mid-January, open end
+        (
+            date(2026, 1, 6),
+            None,
+            [("A", D("100.00")), ("B", D("200.00")), ("C", D("20.00")), ("H", D("40.00"))],
+        ),
+    ],
+)
+def test_product_revenue_over_any_dates_equals_the_ledger(ledger, start, end, expected):
+    leaders = category_leaders(filters=SalesFilters(start=start, end=end), limit=10)
+
+    assert sorted((row["sku"], row["revenue"]) for row in leaders) == expected

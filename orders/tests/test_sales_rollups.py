@@ -1,0 +1,264 @@
+"""The sales rollups that analytics read always equal the sales ledger, whatever happens
+to orders through orders.services; a rebuild repairs them; the ledger version moves on at
+every commit that records a sale."""
+
+import logging
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from io import StringIO
+from unittest import mock
+
+import pytest
+from django.core.cache import cache
+from django.core.management import call_command
+from django.db import connection, transaction
+from django.db.models import Sum
+
+from audit.models import AuditEntry
+from catalog.tests.factories import CategoryFactory, ProductFactory, channel
+from orders.models import DailyCustomers, DailyOrders, DailySales, OrderStatus, ProductSales, SalesRecord
+from orders.selectors import SALES_LEDGER_VERSION_KEY, sales_ledger_version, sales_rollup_differences
+from orders.services import order_cancel, order_set_status, sales_ledger_append, sales_rollup_rebuild
+from orders.tasks import verify_sales_rollups
+from orders.tests.factories import SalesRecordFactory, place_order
+
+D = Decimal
+S = OrderStatus
+
+
+@contextmanager
+def moment(iso: str):
+    """Everything in the block happens at this UTC time (sales are dated by timezone.now())."""
+    with mock.patch(
+        "django.utils.timezone.now", return_value=datetime.fromisoformat(iso).replace(tzinfo=UTC)
+    ):
+        yield
+
+
+def move(order, *statuses, actor):
+    for status in statuses:
+        if status == S.CANCELLED:
+            order = order_cancel(order=order, actor=actor)
+        else:
+            order = order_set_status(order=order, to_status=status, actor=actor)
+    return order
+
+
+@pytest.fixture
+def products():
+    # the loose product has no category: its rollup rows are keyed by a missing category
+    return (
+        ProductFactory(price=D("100.00"), cost_price=D("60.00"), category=CategoryFactory(), stock=100),
+        ProductFactory(price=D("15.00"), cost_price=D("5.00"), category=CategoryFactory(), stock=100),
+        ProductFactory(price=D("50.00"), cost_price=D("20.00"), category=None, stock=100),
+    )
+
+
+def daily_orders() -> dict:
+    return {
+        (row.day, row.channel.code): (row.orders_sold, row.orders_reversed)
+        for row in DailyOrders.objects.select_related("channel")
+    }
+
+
+@pytest.mark.django_db
+def test_rollups_equal_the_ledger_after_placements_payments_cancellations_and_refunds(
+    customer, other_customer, salesperson, products
+):
+    phone, novel, loose = products
+    kept = place_order(customer=customer, products={phone: 1, novel: 2})
+    by_phone = place_order(
+        customer=other_customer,
+        actor=salesperson,
+        channel_code="phone",
+        discount=D("10.00"),
+        products={phone: 2, loose: 1},
+    )
+    cancelled_after_payment = place_order(customer=customer, products={novel: 3})
+    refunded = place_order(customer=other_customer, products={phone: 1, loose: 2})
+    never_paid = place_order(customer=customer, products={novel: 1})
+
+    with moment("2026-01-31T23:59:59"):  # the last second of January
+        for order in (kept, by_phone, cancelled_after_payment):
+            move(order, S.PAID, actor=salesperson)
+    with moment("2026-02-01T00:00:00"):
+        move(refunded, S.PAID, S.SHIPPED, S.DELIVERED, actor=salesperson)
+        move(cancelled_after_payment, S.CANCELLED, actor=salesperson)
+    with moment("2026-02-10T09:00:00"):
+        move(refunded, S.REFUNDED, actor=salesperson)
+        move(never_paid, S.CANCELLED, actor=customer)
+
+    assert sales_rollup_differences() == {}
+    assert daily_orders() == {
+        (date(2026, 1, 31), "web"): (2, 0),
+        (date(2026, 1, 31), "phone"): (1, 0),
+        (date(2026, 2, 1), "web"): (1, 1),
+        (date(2026, 2, 10), "web"): (0, 1),
+    }
+    assert set(DailyCustomers.objects.values_list("day", "channel__code", "customer_id")) == {
+        (date(2026, 1, 31), "web", customer.pk),
+        (date(2026, 1, 31), "phone", other_customer.pk),
+        (date(2026, 2, 1), "web", other_customer.pk),
+    }
+    # 130 kept + 45 cancelled on the web, 250 - 10 discount by phone on the 31st
+    assert dict(
+        DailySales.objects.filter(day=date(2026, 1, 31)).values_list("channel__code").annotate(Sum("revenue"))
+    ) == {
+        "web": D("175.00"),
+        "phone": D("240.00"),
+    }
+    # the loose product: 1 by phone, 2 refunded (sold and reversed in February)
+    loose_rows = ProductSales.objects.filter(product=loose, category__isnull=True)
+    assert sorted(loose_rows.values_list("whole_month", "day", "quantity")) == [
+        (False, date(2026, 1, 31), 1),
+        (False, date(2026, 2, 1), 2),
+        (False, date(2026, 2, 10), -2),
+        (True, date(2026, 1, 1), 1),
+        (True, date(2026, 2, 1), 0),
+    ]
+
+
+@pytest.mark.django_db
+def test_a_sale_written_around_the_services_is_found_and_repaired_by_a_rebuild(ceo):
+    SalesRecordFactory()  # a raw insert: no rollup knows it
+
+    assert sales_rollup_differences() == {
+        "DailySales": 1,
+        "ProductSales": 2,  # its day row and its month row
+        "DailyOrders": 1,
+        "DailyCustomers": 1,
+    }
+    written = sales_rollup_rebuild(actor=ceo)
+
+    assert sales_rollup_differences() == {}
+    assert written == {"DailySales": 1, "ProductSales": 2, "DailyOrders": 1, "DailyCustomers": 1}
+    entry = AuditEntry.objects.get(entity_type="orders.salesrollup")
+    assert (entry.actor, entry.changes["ProductSales"]) == (ceo, [None, 2])
+
+
+@pytest.mark.django_db
+def test_the_nightly_check_rebuilds_only_rollups_that_differ(customer, salesperson, products, caplog):
+    order = place_order(customer=customer, products={products[0]: 1})
+    move(order, S.PAID, actor=salesperson)
+
+    assert verify_sales_rollups() == {}
+    assert not AuditEntry.objects.filter(entity_type="orders.salesrollup").exists()
+
+    DailySales.objects.update(revenue=D("1.00"))
+    with caplog.at_level(logging.ERROR, logger="orders.services"):
+        assert verify_sales_rollups() == {"DailySales": 2}  # the wrong row out, the right one in
+
+    assert sales_rollup_differences() == {}
+    assert "differ from the ledger" in caplog.text
+
+
+@pytest.mark.django_db
+def test_the_rebuild_command_reports_what_it_wrote_and_what_differed(customer, salesperson, products):
+    move(place_order(customer=customer, products={products[1]: 2}), S.PAID, actor=salesperson)
+    out = StringIO()
+
+    call_command("rebuild_sales_rollup", stdout=out)
+    call_command("rebuild_sales_rollup", "--verify", stdout=out)
+    DailyOrders.objects.all().delete()
+    call_command("rebuild_sales_rollup", "--verify", stdout=out)
+
+    assert "DailySales: 1 rows" in out.getvalue()
+    assert "The sales rollups equal the ledger." in out.getvalue()
+    assert "DailyOrders: 1" in out.getvalue()
+    assert sales_rollup_differences() == {}
+
+
+@pytest.mark.django_db
+def test_seed_demo_rebuilds_the_rollups_from_its_bulk_loaded_ledger():
+    call_command("seed_demo", customers=4, products=12, orders=30, seed=7, stdout=StringIO())
+
+    assert SalesRecord.objects.filter(quantity__lt=0).exists()
+    assert ProductSales.objects.filter(whole_month=True).exists()
+    assert sales_rollup_differences() == {}
+
+
+@pytest.mark.django_db
+def test_an_order_is_sold_once_and_reversed_once_in_the_ledger(customer, salesperson, products):
+    order = move(place_order(customer=customer, products={products[0]: 1}), S.PAID, actor=salesperson)
+    sale = SalesRecord.objects.get(order=order)
+    again = SalesRecordFactory.build(order_item=sale.order_item, sold_at=sale.sold_at)
+
+    with pytest.raises(ValueError, match="already in the sales ledger"):
+        sales_ledger_append(records=[again])
+
+    assert SalesRecord.objects.filter(order=order).count() == 1
+    assert sales_rollup_differences() == {}
+
+
+@pytest.mark.django_db
+def test_the_ledger_version_moves_on_when_a_sale_commits_not_before(
+    customer, salesperson, products, django_capture_on_commit_callbacks
+):
+    order = place_order(customer=customer, products={products[0]: 1})
+    before = sales_ledger_version()
+
+    with django_capture_on_commit_callbacks() as on_commit:
+        move(order, S.PAID, actor=salesperson)
+    uncommitted = sales_ledger_version()
+    for callback in on_commit:
+        callback()
+
+    assert uncommitted == before
+    assert sales_ledger_version() == before + 1
+
+
+@pytest.mark.django_db
+def test_a_lost_version_starts_again_past_every_number_given_before(
+    customer, salesperson, products, django_capture_on_commit_callbacks
+):
+    first = sales_ledger_version()
+    cache.delete(SALES_LEDGER_VERSION_KEY)  # flushed or evicted
+    with django_capture_on_commit_callbacks(execute=True):  # and bumped while missing
+        move(place_order(customer=customer, products={products[0]: 1}), S.PAID, actor=salesperson)
+    after_bump = sales_ledger_version()
+    cache.delete(SALES_LEDGER_VERSION_KEY)
+
+    assert after_bump > first
+    assert sales_ledger_version() > after_bump + 1
+
+
+# ---------------------------------------------------------------------------- PostgreSQL, in parallel
+
+
+def _in_parallel(calls) -> list:
+    """Run every call at once, each in its own thread and database connection."""
+    start = threading.Barrier(len(calls))
+
+    def run(call):
+        try:
+            start.wait(timeout=30)
+            return call()
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=len(calls)) as pool:
+        return list(pool.map(run, calls))
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL row locks")
+@pytest.mark.django_db(transaction=True)
+def test_parallel_payments_and_rebuilds_lose_no_sale_and_never_deadlock(customer, salesperson):
+    with transaction.atomic():  # stock_create locks the new stock row
+        first = ProductFactory(price=D("10.00"), cost_price=D("4.00"), stock=100)
+        second = ProductFactory(price=D("20.00"), cost_price=D("9.00"), stock=100)
+    # half the orders list the products the other way round: same rollup rows, other line order
+    orders = [
+        place_order(customer=customer, products={first: 1, second: 1} if n % 2 else {second: 1, first: 1})
+        for n in range(12)
+    ]
+    payments = [lambda order=order: move(order, S.PAID, actor=salesperson) for order in orders]
+
+    _in_parallel([*payments, sales_rollup_rebuild, sales_rollup_rebuild])
+
+    assert sales_rollup_differences() == {}
+    assert DailyOrders.objects.get(channel=channel("web")).orders_sold == 12
+    assert DailySales.objects.aggregate(total=Sum("revenue"))["total"] == D("360.00")
