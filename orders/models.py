@@ -124,15 +124,29 @@ class SalesRecord(models.Model):
 # filters and groups by. `orders.services.sales_ledger_append` adds every new ledger row to
 # them in the same transaction, so they are always exact; `sales_rollup_rebuild` recomputes
 # them from the ledger. A missing category is keyed as 0 in the unique constraints, because
-# SQL treats NULLs as distinct and the row would otherwise be created twice.
+# SQL treats NULLs as distinct and the row would otherwise be created twice. The unique
+# constraints' indexes serve every read. Foreign keys have neither an index nor a database
+# constraint: the rows are sums of ledger rows, whose own foreign keys already guarantee
+# what they point to, and checking the rollups' 900,000 rows again would make a rebuild
+# more than twice as slow. (Django still refuses to delete what they point to.)
 
 
 class DailySales(models.Model):
     """Net units, revenue and cost of one UTC day, channel and category."""
 
     day = models.DateField()
-    channel = models.ForeignKey(SalesChannel, on_delete=models.PROTECT, related_name="+")
-    category = models.ForeignKey(Category, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    channel = models.ForeignKey(
+        SalesChannel, on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False
+    )
+    category = models.ForeignKey(
+        Category,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+    )
     quantity = models.IntegerField(default=0)
     revenue = models.DecimalField(max_digits=16, decimal_places=2, default=0)
     cost = models.DecimalField(max_digits=16, decimal_places=2, default=0)
@@ -159,9 +173,21 @@ class ProductSales(models.Model):
 
     whole_month = models.BooleanField()
     day = models.DateField()
-    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="rollup_sales")
-    category = models.ForeignKey(Category, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    channel = models.ForeignKey(SalesChannel, on_delete=models.PROTECT, related_name="+")
+    product = models.ForeignKey(
+        Product, on_delete=models.PROTECT, related_name="rollup_sales", db_index=False, db_constraint=False
+    )
+    category = models.ForeignKey(
+        Category,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+    )
+    channel = models.ForeignKey(
+        SalesChannel, on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False
+    )
     quantity = models.IntegerField(default=0)
     revenue = models.DecimalField(max_digits=16, decimal_places=2, default=0)
     cost = models.DecimalField(max_digits=16, decimal_places=2, default=0)
@@ -190,7 +216,9 @@ class DailyOrders(models.Model):
     and channel. Each order is paid once, on one day, so the days add up to distinct orders."""
 
     day = models.DateField()
-    channel = models.ForeignKey(SalesChannel, on_delete=models.PROTECT, related_name="+")
+    channel = models.ForeignKey(
+        SalesChannel, on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False
+    )
     orders_sold = models.PositiveIntegerField(default=0)
     orders_reversed = models.PositiveIntegerField(default=0)
 
@@ -209,8 +237,16 @@ class DailyCustomers(models.Model):
     of any window are distinct customers of these rows, not a sum."""
 
     day = models.DateField()
-    channel = models.ForeignKey(SalesChannel, on_delete=models.PROTECT, related_name="+")
-    customer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    channel = models.ForeignKey(
+        SalesChannel, on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False
+    )
+    customer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+    )
 
     class Meta:
         verbose_name = verbose_name_plural = "daily customers"
