@@ -148,8 +148,8 @@ def _order_source(filters: SalesFilters, rollup: type[Model] = DailyOrders) -> t
     return _source(rollup, exact=filters.product_id is None and filters.category_ids is None)
 
 
-def _product_source(filters: SalesFilters) -> type[Model]:
-    """Where per-product sales come from: ProductSales holds every product question exactly."""
+def _product_source() -> type[Model]:
+    """Where per-product sales come from: ProductSales answers every product question exactly."""
     return _source(ProductSales, exact=True)
 
 
@@ -317,7 +317,7 @@ def _product_ranking(
     lowest sellers include active products that sold nothing at all.
     """
     zero_money = Value(ZERO, output_field=DecimalField(max_digits=16, decimal_places=2))
-    source = _product_source(filters)
+    source = _product_source()
     relation = "sales_records" if source is SalesRecord else "rollup_sales"
     products = Product.objects.annotate(
         window_sales=FilteredRelation(relation, condition=_condition(source, filters, f"{relation}__"))
@@ -436,7 +436,7 @@ def revenue_over_time(*, filters: SalesFilters, group_by: str = "month") -> list
         )
         .order_by("period")
     )
-    by_period = {_as_date(row["period"]): row for row in rows}
+    by_period = {row["period"]: row for row in rows}
     orders = _net_orders_per(filters, lambda source: _period(source, group_by))
     if not by_period and not filters.start:
         return []
@@ -582,7 +582,7 @@ def category_leaders(*, filters: SalesFilters, limit: int = 3) -> list[dict[str,
     Django (>= 4.2) wraps the windowed query in a subquery to filter on it.
     """
     rows = list(
-        _rows(_product_source(filters), filters)
+        _rows(_product_source(), filters)
         .values("category_id", "product_id")
         .annotate(net_revenue=Sum("revenue"), net_units=Sum("quantity"))
         .annotate(rank=Window(Rank(), partition_by=F("category_id"), order_by=F("net_revenue").desc()))
