@@ -3,7 +3,8 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
-WORKERS ?= 4
+# Processes share the cache only through Redis; without it one process keeps answers consistent.
+WORKERS ?= $(if $(REDIS_URL),4,1)
 
 .DEFAULT_GOAL := help
 .PHONY: help install run dev test lint format migrate demo worker bench clean

@@ -9,6 +9,14 @@ from rest_framework_simplejwt.tokens import RefreshToken
 from accounts.roles import Role, sync_role_groups
 from accounts.tests.factories import CEOFactory, CustomerFactory, SalespersonFactory
 from catalog.channels import ensure_default_channels
+from salesbackend.celery import app as celery_app
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _celery_in_process():
+    """Tasks run inside the test, whatever broker the environment names, so tests see
+    their effects (e-mails) and never leave messages on a real queue."""
+    celery_app.conf.task_always_eager = True
 
 
 @pytest.fixture(autouse=True)
