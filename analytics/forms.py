@@ -102,13 +102,18 @@ class ProductRankingForm(SalesFilterForm):
         return self.cleaned_data.get("limit") or DEFAULT_LIMIT
 
 
-class RevenueForm(SalesFilterForm):
-    group_by = forms.ChoiceField(
-        label="Group by", choices=[(g, g.capitalize()) for g in GROUPINGS], required=False
-    )
+DEFAULT_GROUPING = "month"
 
-    def clean_group_by(self) -> str:
-        return self.cleaned_data.get("group_by") or "month"
+
+class RevenueForm(SalesFilterForm):
+    group_by = forms.ChoiceField(label="Group by", choices=[(g, g.capitalize()) for g in GROUPINGS])
+
+    def __init__(self, data=None, *args, **kwargs):
+        # Months by default; put it in the data so the page's select shows what the chart uses.
+        if data is not None and not data.get("group_by"):
+            data = data.copy()
+            data["group_by"] = DEFAULT_GROUPING
+        super().__init__(data, *args, **kwargs)
 
 
 class CategoryLeadersForm(SalesFilterForm):

@@ -113,6 +113,13 @@ def test_revenue_page_shows_running_total_and_change(ledger, staff_browser):
     assert "<polyline" in html
 
 
+def test_revenue_page_form_shows_the_grouping_the_chart_uses(ledger, staff_browser):
+    html = staff_browser.get(reverse("reports:revenue")).content.decode()
+
+    assert '<option value="month" selected>' in html
+    assert "Revenue by month" in html
+
+
 def test_compare_page_defaults_to_the_last_30_days_and_downloads_the_comparison(ledger, staff_browser):
     default = staff_browser.get(reverse("reports:compare"))
     rows = read_csv(staff_browser.get(f"{reverse('reports:compare')}?{COMPARE}&format=csv"))
