@@ -7,6 +7,8 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from inventory.services import MAX_STOCK_QUANTITY
+
 from .models import Category, Product, SalesChannel
 
 
@@ -116,7 +118,11 @@ class ProductInputSerializer(serializers.ModelSerializer):
 
 class ProductCreateSerializer(ProductInputSerializer):
     stock = serializers.IntegerField(
-        min_value=0, required=False, default=0, help_text="Opening quantity on hand (a restock movement)."
+        min_value=0,
+        max_value=MAX_STOCK_QUANTITY,
+        required=False,
+        default=0,
+        help_text="Opening quantity on hand (a restock movement).",
     )
 
     class Meta(ProductInputSerializer.Meta):

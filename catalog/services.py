@@ -17,7 +17,7 @@ from django.utils.text import slugify
 from audit.models import AuditAction
 from audit.services import changes_between, record, snapshot
 from inventory.models import MovementReason, Stock
-from inventory.services import stock_adjust, stock_create, stock_discard
+from inventory.services import MAX_STOCK_QUANTITY, stock_adjust, stock_create, stock_discard
 from salesbackend.exceptions import ApplicationError, ConflictError
 
 from .models import Category, Product, ProductStatus, SalesChannel
@@ -310,6 +310,10 @@ def _parse_stock(text: str) -> int:
         raise ValidationError({"stock": ["A whole number is required."]})
     if value < 0:
         raise ValidationError({"stock": ["Ensure this value is greater than or equal to 0."]})
+    if value > MAX_STOCK_QUANTITY:
+        raise ValidationError(
+            {"stock": [f"Ensure this value is less than or equal to {MAX_STOCK_QUANTITY}."]}
+        )
     return int(value)
 
 

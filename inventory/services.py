@@ -19,6 +19,9 @@ from salesbackend.exceptions import ApplicationError, InsufficientStock
 from . import events
 from .models import ADJUSTMENT_REASONS, MovementReason, Stock, StockMovement
 
+# The largest quantity an integer column holds on every supported database.
+MAX_STOCK_QUANTITY = 2**31 - 1
+
 
 @transaction.atomic
 def stock_create(*, product: Product, quantity: int = 0, low_stock_threshold: int = 10) -> Stock:
@@ -109,6 +112,9 @@ def stock_adjust(
         raise InsufficientStock(
             [{"product": product.pk, "sku": product.sku, "requested": -change, "available": stock.quantity}]
         )
+    if stock.quantity + change > MAX_STOCK_QUANTITY:
+        field = "quantity" if quantity is not None else "delta"
+        raise ValidationError({field: [f"Stock cannot exceed {MAX_STOCK_QUANTITY} units."]})
     before = stock.quantity
     if change:
         _move(stock, change, reason=reason, actor=actor, note=note)

@@ -97,6 +97,14 @@ def test_one_bad_row_writes_nothing_and_names_the_row(ceo_client, lamps):
     assert (Product.objects.count(), StockMovement.objects.count(), AuditEntry.objects.count()) == before
 
 
+def test_a_stock_beyond_what_a_stock_row_holds_is_a_row_error(ceo_client, lamps):
+    response = _import(ceo_client, _csv("BIG-1,Big,,10.00,5.00,lamps,active,99999999999"))
+
+    assert response.status_code == 400
+    assert [(e["row"], e["field"]) for e in response.json()["errors"]] == [(2, "stock")]
+    assert not Product.objects.exists()
+
+
 def test_every_error_of_every_row_is_reported(ceo_client, lamps):
     ProductFactory(sku="DUP")
     response = _import(

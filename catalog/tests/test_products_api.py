@@ -249,6 +249,8 @@ def test_staff_create_a_product_with_opening_stock(salesperson_client, salespers
         ("status", "sold-out"),
         ("category", "no-such-category"),
         ("sku", ""),
+        ("price", "10000000000000.00"),
+        ("stock", 2**31),
     ],
 )
 def test_invalid_product_input_is_400_with_a_field_message(ceo_client, field, value):

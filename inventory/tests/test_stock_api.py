@@ -139,6 +139,10 @@ def test_adjust_below_zero_is_409_and_changes_nothing(salesperson_client):
         {"quantity": -1, "reason": "correction"},
         {"delta": 1, "reason": "sale"},
         {"delta": 1},
+        # beyond what a stock row can hold: a 400, never an integer overflow in the database
+        {"delta": 10**30, "reason": "restock"},
+        {"delta": 2**31 - 3, "reason": "restock"},
+        {"quantity": 2**31, "reason": "correction"},
     ],
 )
 def test_invalid_adjustment_is_400_and_changes_nothing(salesperson_client, payload):
