@@ -10,8 +10,10 @@ from contextvars import ContextVar
 from django import forms
 from django.contrib import admin
 from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminPasswordChangeForm, UserChangeForm, UserCreationForm
+from django.contrib.auth.models import Group
 
 from salesbackend.exceptions import ApplicationError
 
@@ -158,6 +160,10 @@ class UserAdmin(DjangoUserAdmin):
     def save_model(self, request, obj, form, change):
         """Already saved by the service in save_form."""
 
+    def has_delete_permission(self, request, obj=None) -> bool:
+        # No service deletes a user (and none writes its audit entry): ban with is_active instead.
+        return False
+
     def save_related(self, request, form, formsets, change):
         # The forms have no many-to-many fields (groups follow the role), only inlines to save.
         for formset in formsets:
@@ -169,3 +175,21 @@ class UserAdmin(DjangoUserAdmin):
             return super().user_change_password(request, id, form_url)
         finally:
             _password_actor.reset(token)
+
+
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class RoleGroupAdmin(DjangoGroupAdmin):
+    """The role groups, read-only: their permissions come from accounts.roles.ROLE_PERMISSIONS
+    (a data migration syncs them, and would undo a hand edit that no audit entry records)."""
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

@@ -170,3 +170,45 @@ def test_customer_cannot_log_in_to_the_admin(customer):
 
     assert response.status_code == 302
     assert "/admin/login/" in response["Location"]
+
+
+def test_users_are_deactivated_not_deleted_in_the_admin(ceo):
+    # given a customer the CEO created in the admin (no orders, no audit entries as actor)
+    from accounts.tests.factories import CustomerFactory
+
+    doomed = CustomerFactory()
+    client = _admin_client(ceo)
+    entries = AuditEntry.objects.count()
+
+    # when the CEO tries the delete page and the "delete selected" action
+    page = client.post(f"{USERS}{doomed.pk}/delete/", {"post": "yes"})
+    action = client.post(USERS, {"action": "delete_selected", "_selected_action": [doomed.pk], "post": "yes"})
+
+    # then nothing is deleted behind the services' back (ban with is_active instead)
+    assert page.status_code == 403
+    assert b"delete_selected" not in client.get(USERS).content
+    assert action.status_code in (200, 302)
+    assert User.objects.filter(pk=doomed.pk).exists()
+    assert AuditEntry.objects.count() == entries
+
+
+def test_role_groups_are_read_only_in_the_admin(ceo):
+    # given the role groups the data migration made
+    from django.contrib.auth.models import Group
+
+    group = Group.objects.get(name="Salesperson")
+    permissions = set(group.permissions.values_list("pk", flat=True))
+    client = _admin_client(ceo)
+
+    # when the CEO tries to change, add or delete a group in the admin
+    change = client.post(f"/admin/auth/group/{group.pk}/change/", {"name": "Sales", "permissions": []})
+    add = client.post("/admin/auth/group/add/", {"name": "Rogue"})
+    delete = client.post(f"/admin/auth/group/{group.pk}/delete/", {"post": "yes"})
+
+    # then the CEO may read them, but roles change in code (accounts.roles) and via the user's role
+    assert client.get(f"/admin/auth/group/{group.pk}/change/").status_code == 200
+    assert (change.status_code, add.status_code, delete.status_code) == (403, 403, 403)
+    group.refresh_from_db()
+    assert group.name == "Salesperson"
+    assert set(group.permissions.values_list("pk", flat=True)) == permissions
+    assert not Group.objects.filter(name="Rogue").exists()
