@@ -256,3 +256,24 @@ def test_admin_pages_render_for_staff(staff_admin, page):
     response = staff_admin.get(page.format(category=product.category_id, stock=product.stock.pk))
 
     assert response.status_code == 200
+
+
+def _changelist_queries(client, url: str) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+def test_product_changelist_queries_do_not_grow_with_rows(staff_admin, django_assert_max_num_queries):
+    # given a few products, then many more in nested categories
+    ProductFactory.create_batch(2, stock=3)
+    few = _changelist_queries(staff_admin, PRODUCTS)
+    ProductFactory.create_batch(20, stock=3, category=CategoryFactory(parent=CategoryFactory()))
+
+    # when the change list is shown again, then it costs no more queries
+    with django_assert_max_num_queries(few):
+        response = staff_admin.get(PRODUCTS)
+    assert response.context["cl"].result_count == 22

@@ -93,3 +93,19 @@ def test_the_ledger_is_read_only_in_the_admin(staff_admin):
         == 403
     )
     assert StockMovement.objects.filter(pk=movement.pk).exists()
+
+
+def test_stock_changelist_queries_do_not_grow_with_rows(staff_admin, django_assert_max_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    # given a few stock rows, then many more
+    ProductFactory.create_batch(2, stock=3)
+    with CaptureQueriesContext(connection) as few:
+        staff_admin.get(STOCK)
+    ProductFactory.create_batch(20, stock=3)
+
+    # when the change list is shown again, then it costs no more queries
+    with django_assert_max_num_queries(len(few)):
+        response = staff_admin.get(STOCK)
+    assert response.context["cl"].result_count == 22

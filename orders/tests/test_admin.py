@@ -187,3 +187,23 @@ def test_customers_do_not_get_into_the_admin(client, customer, product):
 
     assert response.status_code == 302
     assert "/login/" in response["Location"]
+
+
+def test_order_changelist_queries_do_not_grow_with_rows(
+    staff_browser, customer, other_customer, django_assert_max_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    # given a few orders, then many more from several customers
+    product = ProductFactory(stock=20)
+    place_order(customer=customer, products={product: 1})
+    with CaptureQueriesContext(connection) as few:
+        staff_browser.get(CHANGELIST)
+    for buyer in [customer, other_customer] * 5:
+        place_order(customer=buyer, products={product: 1})
+
+    # when the change list is shown again, then it costs no more queries
+    with django_assert_max_num_queries(len(few)):
+        response = staff_browser.get(CHANGELIST)
+    assert response.context["cl"].result_count == 11
