@@ -2,8 +2,10 @@
 
 import logging
 
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
@@ -23,6 +25,8 @@ def api_exception_handler(exc, context):
     """DRF's handler, with every non-field error shaped as {"detail", "code"}."""
     if isinstance(exc, ApplicationError):
         return Response({"detail": exc.message, "code": exc.code, **exc.extra}, status=exc.status_code)
+    if isinstance(exc, RequestDataTooBig):
+        exc = PayloadTooLarge()
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(
             exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
@@ -55,6 +59,7 @@ def _is_api(request) -> bool:
     return request.path.startswith("/api/")
 
 
+@csrf_exempt  # a POST to an unknown path is a 404, not a CSRF failure page
 def api_not_found(request, *args, **kwargs):
     """Catch-all for unknown /api/ paths, so they answer JSON even with DEBUG on."""
     return JsonResponse({"detail": "Not found.", "code": "not_found"}, status=404)
@@ -72,6 +77,11 @@ class JSONErrorMiddleware:
     def process_exception(self, request, exception):
         if not _is_api(request):
             return None
+        if isinstance(exception, RequestDataTooBig):
+            return JsonResponse({"detail": PayloadTooLarge.default_detail, "code": "too_large"}, status=413)
+        if isinstance(exception, SuspiciousOperation):
+            # Django answers these with 400, e.g. too many form fields
+            return JsonResponse({"detail": "Bad request.", "code": "bad_request"}, status=400)
         logger.exception("Unhandled error on %s %s", request.method, request.path)
         return JsonResponse({"detail": "A server error occurred.", "code": "server_error"}, status=500)
 

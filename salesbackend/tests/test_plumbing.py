@@ -1,7 +1,9 @@
 from unittest import mock
 
 import pytest
+from django.http import JsonResponse
 from django.urls import path
+from rest_framework.test import APIClient
 
 from salesbackend import urls as root_urls
 
@@ -18,6 +20,27 @@ def test_unknown_api_path_is_json_404_for_anonymous(anon_client):
 
     assert response.status_code == 404
     assert response["Content-Type"] == "application/json"
+
+
+def test_unknown_api_path_is_json_404_for_a_post_without_csrf_token():
+    client = APIClient(enforce_csrf_checks=True)
+
+    response = client.post("/api/v1/nope/", {"a": 1}, format="json")
+
+    assert response.status_code == 404
+    assert response.json() == {"detail": "Not found.", "code": "not_found"}
+
+
+@pytest.mark.django_db
+def test_a_json_body_over_the_upload_limit_is_json_413(anon_client, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+
+    response = anon_client.post(
+        "/api/v1/auth/login/", {"username": "someone", "password": "x" * 2000}, format="json"
+    )
+
+    assert response.status_code == 413
+    assert response.json()["code"] == "too_large"
 
 
 @pytest.mark.django_db
@@ -41,7 +64,42 @@ def _boom(request):
     raise RuntimeError("secret internals")
 
 
-urlpatterns = [path("api/v1/boom/", _boom), *root_urls.urlpatterns]
+def _read_body(request):
+    return JsonResponse({"size": len(request.body)})
+
+
+def _read_form(request):
+    return JsonResponse({"fields": len(request.POST)})
+
+
+urlpatterns = [
+    path("api/v1/boom/", _boom),
+    path("api/v1/body/", _read_body),
+    path("api/v1/form/", _read_form),
+    *root_urls.urlpatterns,
+]
+
+
+@pytest.mark.urls("salesbackend.tests.test_plumbing")
+def test_too_many_form_fields_is_json_400_not_500(client, settings):
+    settings.DATA_UPLOAD_MAX_NUMBER_FIELDS = 3
+    client.raise_request_exception = False
+
+    response = client.post("/api/v1/form/", {f"f{n}": "x" for n in range(5)})
+
+    assert response.status_code == 400
+    assert response.json()["code"] == "bad_request"
+
+
+@pytest.mark.urls("salesbackend.tests.test_plumbing")
+def test_a_body_over_the_upload_limit_outside_drf_is_json_413_not_500(client, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    client.raise_request_exception = False
+
+    response = client.post("/api/v1/body/", "x" * 2000, content_type="text/plain")
+
+    assert response.status_code == 413
+    assert response.json()["code"] == "too_large"
 
 
 @pytest.mark.urls("salesbackend.tests.test_plumbing")
