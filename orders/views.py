@@ -1,6 +1,7 @@
 """Thin views: check who asks, parse with a serializer, call a service, render the result."""
 
 import django_filters
+from django import forms
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, status
@@ -35,10 +36,20 @@ class CanPlaceOrManageOrders(BasePermission):
         )
 
 
+class IdFilter(django_filters.NumberFilter):
+    """A whole id within the database's range: "1.5" is a 400, not rounded to another
+    customer's id, and a 30-digit number is a 400, not an integer overflow in the database."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, min_value=1, max_value=2**63 - 1, **kwargs)
+
+
 class OrderFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=OrderStatus.choices)
     channel = django_filters.CharFilter(field_name="channel__code")
-    customer = django_filters.NumberFilter(field_name="customer_id")
+    customer = IdFilter(field_name="customer_id")
     created_after = django_filters.DateFilter(field_name="created_at", lookup_expr="date__gte")
     created_before = django_filters.DateFilter(field_name="created_at", lookup_expr="date__lte")
 

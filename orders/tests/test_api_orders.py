@@ -209,6 +209,18 @@ def test_staff_filter_and_order_the_list(customer, other_customer, salesperson, 
     assert salesperson_client.get(URL, {"created_after": "yesterday"}).status_code == 400
 
 
+@pytest.mark.parametrize("value", ["1.5", "1e1", "abc", "0", "9" * 30])
+def test_the_customer_filter_takes_a_whole_id(customer, salesperson_client, product, value):
+    # given an order of a customer whose id a fraction would round to
+    place_order(customer=customer, products={product: 1})
+
+    # when staff filter by something that is not a whole id, then it is a 400, not a rounded match
+    response = salesperson_client.get(URL, {"customer": value})
+
+    assert response.status_code == 400
+    assert "customer" in response.json()
+
+
 def _count_queries(client, url) -> int:
     with CaptureQueriesContext(connection) as queries:
         assert client.get(url).status_code == 200
