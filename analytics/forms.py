@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from django import forms
+from django.core.validators import MaxValueValidator
 from django.utils.functional import cached_property
 
 from analytics.selectors import (
@@ -24,6 +25,9 @@ DEFAULT_LIMIT = 10
 DEFAULT_LEADERS_LIMIT = 3
 MAX_LIMIT = 100
 PERIOD_FIELDS = ("period1_start", "period1_end", "period2_start", "period2_end")
+# The queries look at the day after an inclusive end and at the period after the last one;
+# the calendar (Python's date) ends at 9999-12-31, so the filters stop a year before it.
+LATEST_DATE = date(9998, 12, 31)
 
 
 def _date_field(label: str, *, required: bool = False) -> forms.DateField:
@@ -33,6 +37,7 @@ def _date_field(label: str, *, required: bool = False) -> forms.DateField:
         input_formats=ISO_DATE,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         error_messages={"invalid": "Enter a date as YYYY-MM-DD."},
+        validators=[MaxValueValidator(LATEST_DATE)],
     )
 
 

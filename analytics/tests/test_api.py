@@ -216,6 +216,11 @@ def test_by_channel_category_and_leaders_as_json(ledger, ceo_client):
         ("compare/", {"period1_start": "2026-01-01"}, "period2_start"),
         ("compare/", {**ENDPOINTS["compare/"], "period2_end": "2026-02-01"}, "period2_end"),
         ("revenue/", {"group_by": "day", "start": "2000-01-01", "end": "2026-01-01"}, "group_by"),
+        # The last day the calendar has: the day after it (an inclusive end) does not exist.
+        ("summary/", {"start": "9999-12-01", "end": "9999-12-31"}, "end"),
+        ("top-products/", {"end": "9999-12-31"}, "end"),
+        ("revenue/", {"group_by": "year", "start": "9999-01-01"}, "start"),
+        ("compare/", {**ENDPOINTS["compare/"], "period2_end": "9999-12-31"}, "period2_end"),
     ],
 )
 def test_bad_filters_answer_400_with_field_messages(ledger, ceo_client, path, params, field):
