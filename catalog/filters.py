@@ -5,7 +5,15 @@ from rest_framework.filters import OrderingFilter
 from accounts.permissions import is_staff_user
 
 from .models import Category, Product, ProductStatus
-from .selectors import category_descendant_ids
+from .selectors import CategoryTree, category_descendant_ids
+
+
+def _filterable_categories(request) -> QuerySet[Category]:
+    """The categories the user may filter by: a customer's hidden category is as unknown as a
+    missing one (400), so the filter cannot reveal that it exists."""
+    if request is None or is_staff_user(request.user):
+        return Category.objects.all()
+    return Category.objects.exclude(pk__in=CategoryTree.load().hidden_ids())
 
 
 class ProductFilter(django_filters.FilterSet):
@@ -13,7 +21,7 @@ class ProductFilter(django_filters.FilterSet):
         method="filter_search", help_text="Words in the SKU, name or description."
     )
     category = django_filters.ModelChoiceFilter(
-        queryset=Category.objects.all(),
+        queryset=_filterable_categories,
         to_field_name="slug",
         method="filter_category",
         help_text="Category slug; products of all its sub-categories are included.",

@@ -146,6 +146,18 @@ def test_unknown_category_filter_is_400(customer_client):
     assert "category" in response.json()
 
 
+def test_a_hidden_category_filters_like_an_unknown_one_for_customers(customer_client, salesperson_client):
+    closed = CategoryFactory(slug="closed", is_active=False)
+    CategoryFactory(slug="below", parent=closed)
+
+    # customers cannot tell a hidden category from one that does not exist
+    for slug in ("closed", "below", "nope"):
+        response = customer_client.get(f"/api/v1/products/?category={slug}")
+        assert response.status_code == 400
+        assert "category" in response.json()
+    assert salesperson_client.get("/api/v1/products/?category=below").status_code == 200
+
+
 def test_search_price_range_and_in_stock_filters(customer_client):
     ProductFactory(sku="CHEAP", name="Blue mug", price=Decimal("5.00"), stock=0)
     ProductFactory(sku="MID", name="Red mug", price=Decimal("15.00"), stock=2)
