@@ -38,8 +38,12 @@ class AddressSerializer(serializers.Serializer):
     country = CountryCodeField()
 
 
+# The largest primary key a database row can have (a signed 64-bit integer).
+MAX_ID = 2**63 - 1
+
+
 class OrderLineInputSerializer(serializers.Serializer):
-    product = StrictIntegerField(required=False, min_value=1)
+    product = StrictIntegerField(required=False, min_value=1, max_value=MAX_ID)
     sku = serializers.CharField(required=False, max_length=64)
     quantity = StrictIntegerField(min_value=1, max_value=MAX_LINE_QUANTITY)
 

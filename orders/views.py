@@ -16,6 +16,7 @@ from catalog.models import Review
 from . import selectors, services
 from .models import Order, OrderStatus
 from .serializers import (
+    MAX_ID,
     OrderCancelInputSerializer,
     OrderPlaceInputSerializer,
     OrderSerializer,
@@ -43,7 +44,7 @@ class IdFilter(django_filters.NumberFilter):
     field_class = forms.IntegerField
 
     def __init__(self, *args, **kwargs):
-        super().__init__(*args, min_value=1, max_value=2**63 - 1, **kwargs)
+        super().__init__(*args, min_value=1, max_value=MAX_ID, **kwargs)
 
 
 class OrderFilter(django_filters.FilterSet):

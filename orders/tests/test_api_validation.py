@@ -119,6 +119,15 @@ def test_unknown_product_is_a_400(customer_client, product, line):
     _assert_nothing_placed(product)
 
 
+@pytest.mark.parametrize("product_id", [2**63, 10**30, 0, -5])
+def test_a_product_id_no_row_can_have_is_a_400(customer_client, product, product_id):
+    response = _post(customer_client, product, items=[{"product": product_id, "quantity": 1}])
+
+    assert response.status_code == 400
+    assert "product" in response.json()["items"]["0"]
+    _assert_nothing_placed(product)
+
+
 @pytest.mark.parametrize("status", [ProductStatus.INACTIVE, ProductStatus.ARCHIVED])
 def test_non_active_product_is_a_400(customer_client, product, status):
     hidden = ProductFactory(status=status, stock=5)
