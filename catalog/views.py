@@ -165,7 +165,7 @@ class ProductViewSet(viewsets.ModelViewSet):
         parameters=[OpenApiParameter("sku", str, OpenApiParameter.PATH)],
         responses=StaffProductSerializer,
     )
-    @action(detail=False, methods=["get"], url_path=r"sku/(?P<sku>[^/]+)", filter_backends=[])
+    @action(detail=False, methods=["get"], url_path=r"sku/(?P<sku>[^/\x00]+)", filter_backends=[])
     def by_sku(self, request, sku: str):
         product = get_object_or_404(self.get_queryset(), sku=sku)
         return Response(self.get_serializer(product).data)

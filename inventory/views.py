@@ -26,7 +26,7 @@ class StockViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     filter_backends = [DjangoFilterBackend]
     filterset_class = StockFilter
     lookup_field = "sku"
-    lookup_value_regex = r"[^/]+"
+    lookup_value_regex = r"[^/\x00]+"  # no NUL: PostgreSQL refuses it in a text parameter
     queryset = Stock.objects.none()
 
     def get_queryset(self):

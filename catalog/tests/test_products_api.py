@@ -139,6 +139,13 @@ def test_category_filter_includes_children_and_grandchildren(customer_client):
     assert sorted(_skus(kitchen)) == ["B-CHILD", "C-GRANDCHILD"]
 
 
+def test_a_sku_with_a_nul_character_is_404_not_a_database_error(customer_client):
+    response = customer_client.get("/api/v1/products/sku/A%00B/")
+
+    assert response.status_code == 404
+    assert response.json()["code"] == "not_found"
+
+
 def test_unknown_category_filter_is_400(customer_client):
     response = customer_client.get("/api/v1/products/?category=nope")
 

@@ -69,6 +69,17 @@ def test_unknown_sku_is_404(salesperson_client):
     )
 
 
+@pytest.mark.parametrize("suffix", ["", "adjust/", "movements/"])
+def test_a_sku_with_a_nul_character_is_404_not_a_database_error(salesperson_client, suffix):
+    # PostgreSQL refuses NUL in text parameters; a path holding one names no product
+    method = salesperson_client.post if suffix == "adjust/" else salesperson_client.get
+
+    response = method(f"/api/v1/inventory/A%00B/{suffix}", {"delta": 1, "reason": "restock"}, format="json")
+
+    assert response.status_code == 404
+    assert response.json()["code"] == "not_found"
+
+
 def test_low_filter(salesperson_client):
     ProductFactory(sku="PLENTY", stock=50)
     ProductFactory(sku="AT-THRESHOLD", stock=10)
