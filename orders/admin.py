@@ -106,6 +106,9 @@ class OrderItemInline(admin.TabularInline):
     def has_change_permission(self, request, obj=None) -> bool:
         return False
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("product")
+
 
 class OrderStatusChangeInline(admin.TabularInline):
     model = OrderStatusChange
@@ -120,6 +123,9 @@ class OrderStatusChangeInline(admin.TabularInline):
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("by")
 
 
 def _apply_to_each(request, orders, change, done: str) -> None:

@@ -207,3 +207,23 @@ def test_order_changelist_queries_do_not_grow_with_rows(
     with django_assert_max_num_queries(len(few)):
         response = staff_browser.get(CHANGELIST)
     assert response.context["cl"].result_count == 11
+
+
+def test_order_change_page_queries_do_not_grow_with_items_and_history(
+    staff_browser, salesperson, ceo, customer, django_assert_max_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    # given a one-line order, and an eight-line one that staff moved along the lifecycle
+    small = place_order(customer=customer, products={ProductFactory(stock=5): 1})
+    with CaptureQueriesContext(connection) as few:
+        staff_browser.get(reverse("admin:orders_order_change", args=[small.pk]))
+    large = place_order(customer=customer, products={ProductFactory(stock=5): 1 for _ in range(8)})
+    for to_status, actor in [(OrderStatus.PAID, salesperson), (OrderStatus.SHIPPED, ceo)]:
+        order_set_status(order=large, to_status=to_status, actor=actor)
+
+    # when its change page is shown, then its items and history cost no query each
+    with django_assert_max_num_queries(len(few)):
+        response = staff_browser.get(reverse("admin:orders_order_change", args=[large.pk]))
+    assert response.status_code == 200
