@@ -147,7 +147,13 @@ class StockInline(admin.StackedInline):
 
 class LatestMovementsFormSet(forms.BaseInlineFormSet):
     def get_queryset(self):
-        return super().get_queryset()[: StockMovementInline.shown]
+        # One query for the page: the formset asks for its rows once per form, so keep the
+        # sliced queryset (and its results), with the order and actor every row shows.
+        if not hasattr(self, "_latest_movements"):
+            self._latest_movements = (
+                super().get_queryset().select_related("order", "actor")[: StockMovementInline.shown]
+            )
+        return self._latest_movements
 
 
 class StockMovementInline(admin.TabularInline):

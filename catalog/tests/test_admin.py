@@ -277,3 +277,24 @@ def test_product_changelist_queries_do_not_grow_with_rows(staff_admin, django_as
     with django_assert_max_num_queries(few):
         response = staff_admin.get(PRODUCTS)
     assert response.context["cl"].result_count == 22
+
+
+def test_product_change_page_queries_do_not_grow_with_movements(
+    staff_admin, salesperson, ceo, customer, django_assert_max_num_queries
+):
+    from inventory.services import stock_adjust
+    from orders.tests.factories import place_order
+
+    # given a product with its opening movement only, and one with many sales and restocks
+    quiet = ProductFactory(stock=50)
+    few = _changelist_queries(staff_admin, f"{PRODUCTS}{quiet.pk}/change/")
+    busy = ProductFactory(stock=50)
+    for actor in [salesperson, ceo] * 3:
+        place_order(customer=customer, products={busy: 1})
+        stock_adjust(product=busy, actor=actor, reason="restock", delta=1)
+
+    # when its change page is shown, then its movements cost no query each
+    with django_assert_max_num_queries(few):
+        page = staff_admin.get(f"{PRODUCTS}{busy.pk}/change/")
+    assert page.status_code == 200
+    assert page.context["inline_admin_formsets"][1].formset.total_form_count() == 13
