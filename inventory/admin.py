@@ -3,6 +3,7 @@
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.template.response import TemplateResponse
@@ -104,6 +105,8 @@ class StockAdmin(admin.ModelAdmin):
                     f"{item['sku']}: {item['available']} on hand" for item in refused.extra.get("items", [])
                 )
                 self.message_user(request, f"Nothing changed. {refused.message} {detail}", messages.ERROR)
+            except ValidationError as invalid:
+                self.message_user(request, f"Nothing changed. {' '.join(invalid.messages)}", messages.ERROR)
             else:
                 self.message_user(request, f"Adjusted the stock of {len(stocks)} products.", messages.SUCCESS)
             return None

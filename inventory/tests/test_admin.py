@@ -109,3 +109,16 @@ def test_stock_changelist_queries_do_not_grow_with_rows(staff_admin, django_asse
     with django_assert_max_num_queries(len(few)):
         response = staff_admin.get(STOCK)
     assert response.context["cl"].result_count == 22
+
+
+@pytest.mark.parametrize(("mode", "amount"), [("delta", "10" * 15), ("quantity", "9" * 30)])
+def test_adjusting_beyond_the_stock_limit_is_reported_and_changes_nothing(staff_admin, mode, amount):
+    stocks = [Stock.objects.get(product=ProductFactory(stock=n)) for n in (10, 2)]
+    movements = StockMovement.objects.count()
+
+    refused = _adjust(staff_admin, stocks, apply="1", mode=mode, amount=amount, reason="restock")
+
+    assert refused.status_code == 200
+    assert "Nothing changed" in refused.content.decode()
+    assert [Stock.objects.get(pk=s.pk).quantity for s in stocks] == [10, 2]
+    assert StockMovement.objects.count() == movements
