@@ -2,13 +2,15 @@ import django_filters
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 
+from salesbackend.filters import BooleanFilter
+
 from .roles import Role
 from .selectors import users_with_role
 
 
 class UserFilter(django_filters.FilterSet):
     role = django_filters.ChoiceFilter(choices=Role.choices, method="filter_role")
-    is_active = django_filters.BooleanFilter()
+    is_active = BooleanFilter()
     search = django_filters.CharFilter(
         method="filter_search", help_text="Part of the username, e-mail, first or last name."
     )

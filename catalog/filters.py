@@ -3,6 +3,7 @@ from django.db.models import Q, QuerySet
 from rest_framework.filters import OrderingFilter
 
 from accounts.permissions import is_staff_user
+from salesbackend.filters import BooleanFilter
 
 from .models import Category, Product, ProductStatus
 from .selectors import CategoryTree, category_descendant_ids
@@ -31,7 +32,7 @@ class ProductFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(
         choices=ProductStatus.choices, method="filter_status", help_text="Staff only; ignored for customers."
     )
-    in_stock = django_filters.BooleanFilter(method="filter_in_stock", help_text="true: quantity on hand > 0.")
+    in_stock = BooleanFilter(method="filter_in_stock", help_text="true: quantity on hand > 0.")
 
     class Meta:
         model = Product

@@ -1,13 +1,13 @@
 import django_filters
 from django.db.models import F, Q, QuerySet
 
+from salesbackend.filters import BooleanFilter
+
 from .models import Stock
 
 
 class StockFilter(django_filters.FilterSet):
-    low = django_filters.BooleanFilter(
-        method="filter_low", help_text="true: quantity at or below the low-stock threshold."
-    )
+    low = BooleanFilter(method="filter_low", help_text="true: quantity at or below the low-stock threshold.")
     search = django_filters.CharFilter(method="filter_search", help_text="Part of the SKU or product name.")
 
     class Meta:

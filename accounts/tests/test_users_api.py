@@ -161,6 +161,13 @@ def test_user_list_rejects_an_unknown_role(ceo_client):
     assert response.status_code == 400
 
 
+def test_user_list_rejects_an_is_active_that_is_not_a_boolean(ceo_client):
+    response = ceo_client.get(USERS, {"is_active": "maybe"})
+
+    assert response.status_code == 400
+    assert "is_active" in response.json()
+
+
 @pytest.mark.parametrize("rows", [3, 30])
 def test_user_list_queries_do_not_grow_with_rows(ceo, django_assert_max_num_queries, rows):
     CustomerFactory.create_batch(rows)

@@ -176,6 +176,13 @@ def test_search_price_range_and_in_stock_filters(customer_client):
     assert sorted(_skus(customer_client.get("/api/v1/products/?in_stock=true"))) == ["DEAR", "MID"]
 
 
+def test_in_stock_filter_that_is_not_a_boolean_is_400(customer_client):
+    response = customer_client.get("/api/v1/products/?in_stock=maybe")
+
+    assert response.status_code == 400
+    assert "in_stock" in response.json()
+
+
 def test_staff_can_filter_by_status(salesperson_client):
     ProductFactory(sku="ON")
     ProductFactory(sku="OFF", status=ProductStatus.INACTIVE)

@@ -93,6 +93,13 @@ def test_low_filter(salesperson_client):
     assert [row["sku"] for row in not_low] == ["PLENTY"]
 
 
+def test_low_filter_that_is_not_a_boolean_is_400(salesperson_client):
+    response = salesperson_client.get("/api/v1/inventory/?low=maybe")
+
+    assert response.status_code == 400
+    assert "low" in response.json()
+
+
 def test_adjust_by_delta_and_set_quantity(ceo_client, ceo):
     product = ProductFactory(sku="INV-1", stock=20)
 
