@@ -1,7 +1,7 @@
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 
 
@@ -31,7 +31,13 @@ class ProductStatus(models.TextChoices):
 
 
 class Product(models.Model):
-    sku = models.CharField("SKU", max_length=64, unique=True)
+    sku = models.CharField(
+        "SKU",
+        max_length=64,
+        unique=True,
+        # a SKU is a URL path segment: /products/sku/{sku}/, /inventory/{sku}/
+        validators=[RegexValidator(r"^[^/]+$", message="A SKU cannot contain a slash (/).")],
+    )
     name = models.CharField(max_length=200)
     description = models.TextField(blank=True)
     price = models.DecimalField(

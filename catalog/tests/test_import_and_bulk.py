@@ -105,6 +105,14 @@ def test_a_stock_beyond_what_a_stock_row_holds_is_a_row_error(ceo_client, lamps)
     assert not Product.objects.exists()
 
 
+def test_a_sku_with_a_slash_is_a_row_error(ceo_client, lamps):
+    response = _import(ceo_client, _csv("A/B,Slashed,,10.00,5.00,lamps,active,1"))
+
+    assert response.status_code == 400
+    assert [(e["row"], e["field"]) for e in response.json()["errors"]] == [(2, "sku")]
+    assert not Product.objects.exists()
+
+
 def test_every_error_of_every_row_is_reported(ceo_client, lamps):
     ProductFactory(sku="DUP")
     response = _import(

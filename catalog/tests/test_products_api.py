@@ -275,6 +275,7 @@ def test_staff_create_a_product_with_opening_stock(salesperson_client, salespers
         ("status", "sold-out"),
         ("category", "no-such-category"),
         ("sku", ""),
+        ("sku", "A/B"),  # the product would be unreachable at /products/sku/{sku}/ and /inventory/{sku}/
         ("price", "10000000000000.00"),
         ("stock", 2**31),
     ],
