@@ -27,6 +27,7 @@ from audit.models import AuditAction
 from audit.services import record
 from catalog.models import Product, ProductStatus, Review, SalesChannel
 from inventory.events import publish_on_commit
+from inventory.models import MovementReason
 from inventory.services import stock_return, stock_take
 from salesbackend.background import enqueue_on_commit, run_on_commit
 from salesbackend.exceptions import ConflictError
@@ -295,6 +296,11 @@ def _resolve_lines(lines: Sequence[Mapping[str, Any]]) -> dict[Product, int]:
             errors.append(f"Product {product.sku} is not available.")
         else:
             quantities[product] = quantities.get(product, 0) + quantity
+    errors += [
+        f"Product {product.sku}: {quantity} in all is more than {MAX_LINE_QUANTITY} per order."
+        for product, quantity in quantities.items()
+        if quantity > MAX_LINE_QUANTITY
+    ]
     if errors:
         raise ValidationError({"items": errors})
     return quantities
@@ -373,7 +379,9 @@ def _transition(order: Order, *, to_status: str, actor, note: str) -> Order:
         returned: Counter[Product] = Counter()
         for item in items:
             returned[item.product] += item.quantity
-        stock_return(lines=returned, actor=_person(actor), order=order)
+        # A refund takes back delivered goods; a cancellation releases goods never shipped.
+        reason = MovementReason.RETURN if to_status == OrderStatus.REFUNDED else MovementReason.CANCELLATION
+        stock_return(lines=returned, actor=_person(actor), order=order, reason=reason)
     if to_status == OrderStatus.PAID:
         _sales_record(order, items)
     elif to_status in STOCK_RETURNING_STATUSES and from_status in SALE_RECORDED_STATUSES:

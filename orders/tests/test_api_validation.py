@@ -47,6 +47,21 @@ def test_quantity_1000_is_accepted(customer_client):
     assert response.status_code == 201
 
 
+def test_repeated_lines_of_one_product_merge_within_the_1000_limit(customer_client):
+    plenty = ProductFactory(stock=5000)
+
+    response = _post(
+        customer_client,
+        plenty,
+        items=[{"product": plenty.pk, "quantity": 600}, {"sku": plenty.sku, "quantity": 600}],
+    )
+
+    assert response.status_code == 400
+    assert "1000" in response.json()["items"][0]
+    assert not Order.objects.exists()
+    assert Stock.objects.get(product=plenty).quantity == 5000
+
+
 @pytest.mark.parametrize("country", ["XX", "United Kingdom", "GBR", "", 44])
 def test_country_must_be_an_iso_alpha_2_code(customer_client, product, country):
     response = _post(customer_client, product, shipping_address={**ADDRESS, "country": country})

@@ -145,6 +145,8 @@ def test_cancel_after_payment_and_refund_reverse_the_sale_and_return_stock(final
     order_set_status(order=order, to_status=final, actor=ceo)
 
     assert _stock(product) == _ledger(product) == 10
+    returned = StockMovement.objects.get(order=order, delta=3)
+    assert returned.reason == (MovementReason.RETURN if final == S.REFUNDED else MovementReason.CANCELLATION)
     rows = SalesRecord.objects.filter(order=order)
     assert sorted(rows.values_list("quantity", "revenue", "cost")) == [
         (-3, D("-30.00"), D("-18.00")),
