@@ -47,6 +47,11 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         "orders.view_orderitem",
         "orders.view_orderstatuschange",
         "orders.view_salesrecord",
+        "orders.view_dailysales",
+        "orders.view_productsales",
+        "orders.view_dailyorders",
+        "orders.view_dailycustomers",
+        "orders.view_idempotencykey",
     ),
     Role.CUSTOMER: (
         "orders.place_order",

@@ -1,10 +1,12 @@
 from django.contrib import admin
 
+from salesbackend.admin import ReadOnlyAdminMixin
+
 from .models import AuditEntry
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """The audit log, read-only for everyone (and on PostgreSQL a trigger refuses changes anyway).
     Only roles holding `audit.view_auditentry` (the CEO) see it."""
 
@@ -28,12 +30,3 @@ class AuditEntryAdmin(admin.ModelAdmin):
         "changes",
         "ip",
     )
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

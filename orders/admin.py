@@ -15,11 +15,23 @@ from django_countries import countries
 from accounts.roles import Role
 from accounts.selectors import users_with_role
 from catalog.models import SalesChannel
+from salesbackend.admin import ReadOnlyAdminMixin
 from salesbackend.exceptions import ApplicationError
 from salesbackend.spreadsheets import write_csv
 
 from . import services
-from .models import Order, OrderItem, OrderStatus, OrderStatusChange, SalesRecord
+from .models import (
+    DailyCustomers,
+    DailyOrders,
+    DailySales,
+    IdempotencyKey,
+    Order,
+    OrderItem,
+    OrderStatus,
+    OrderStatusChange,
+    ProductSales,
+    SalesRecord,
+)
 from .selectors import manages_orders
 
 
@@ -93,36 +105,20 @@ class OrderPlaceForm(forms.Form):
         return None
 
 
-class OrderItemInline(admin.TabularInline):
+class OrderItemInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = OrderItem
     fields = ("product", "sku", "name", "quantity", "unit_price", "unit_cost", "line_total")
     readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("product")
 
 
-class OrderStatusChangeInline(admin.TabularInline):
+class OrderStatusChangeInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = OrderStatusChange
     verbose_name_plural = "status history"
     fields = ("created_at", "from_status", "to_status", "by", "note")
     readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("by")
@@ -272,7 +268,7 @@ class OrderAdmin(admin.ModelAdmin):
 
 
 @admin.register(SalesRecord)
-class SalesRecordAdmin(admin.ModelAdmin):
+class SalesRecordAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """The sales ledger, read-only: rows come from payments and their reversals."""
 
     list_display = ("sold_at", "order", "product", "category", "channel", "quantity", "revenue", "cost")
@@ -281,11 +277,43 @@ class SalesRecordAdmin(admin.ModelAdmin):
     date_hierarchy = "sold_at"
     search_fields = ("order__number", "product__sku")
 
-    def has_add_permission(self, request) -> bool:
-        return False
 
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
+@admin.register(DailySales)
+class DailySalesAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Rollup of the sales ledger kept by orders.services; `rebuild_sales_rollup` repairs it."""
 
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
+    list_display = ("day", "channel", "category", "quantity", "revenue", "cost")
+    list_select_related = ("channel", "category")
+    list_filter = ("channel", ("day", admin.DateFieldListFilter))
+    date_hierarchy = "day"
+
+
+@admin.register(ProductSales)
+class ProductSalesAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("day", "whole_month", "product", "channel", "category", "quantity", "revenue", "cost")
+    list_select_related = ("product", "channel", "category")
+    list_filter = ("whole_month", "channel", ("day", admin.DateFieldListFilter))
+    search_fields = ("product__sku", "product__name")
+
+
+@admin.register(DailyOrders)
+class DailyOrdersAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("day", "channel", "orders_sold", "orders_reversed")
+    list_select_related = ("channel",)
+    list_filter = ("channel", ("day", admin.DateFieldListFilter))
+    date_hierarchy = "day"
+
+
+@admin.register(DailyCustomers)
+class DailyCustomersAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("day", "channel", "customer")
+    list_select_related = ("channel", "customer")
+    list_filter = ("channel", ("day", admin.DateFieldListFilter))
+    search_fields = ("customer__email",)
+
+
+@admin.register(IdempotencyKey)
+class IdempotencyKeyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("created_at", "customer", "key", "order")
+    list_select_related = ("customer", "order")
+    search_fields = ("key", "customer__email", "order__number")

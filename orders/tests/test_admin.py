@@ -180,6 +180,28 @@ def test_sales_ledger_is_read_only(staff_browser, salesperson, customer, product
     assert 'name="_save"' not in page
 
 
+@pytest.mark.parametrize("model", ["dailysales", "productsales", "dailyorders", "dailycustomers"])
+def test_sales_rollups_are_listed_read_only(staff_browser, salesperson, customer, product, model):
+    order = place_order(customer=customer, products={product: 2})
+    order_set_status(order=order, to_status=OrderStatus.PAID, actor=salesperson)
+
+    listing = staff_browser.get(reverse(f"admin:orders_{model}_changelist"))
+
+    assert listing.status_code == 200
+    assert listing.context["cl"].result_count >= 1
+    assert staff_browser.get(reverse(f"admin:orders_{model}_add")).status_code == 403
+
+
+def test_idempotency_keys_are_listed_read_only(staff_browser, customer, product):
+    place_order(customer=customer, products={product: 1}, idempotency_key="retry-1")
+
+    listing = staff_browser.get(reverse("admin:orders_idempotencykey_changelist"))
+
+    assert listing.status_code == 200
+    assert "retry-1" in listing.content.decode()
+    assert staff_browser.get(reverse("admin:orders_idempotencykey_add")).status_code == 403
+
+
 def test_customers_do_not_get_into_the_admin(client, customer, product):
     client.force_login(customer)
 
