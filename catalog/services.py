@@ -306,7 +306,8 @@ def _parse_stock(text: str) -> int:
         value = Decimal(text)
     except ArithmeticError as exc:
         raise ValidationError({"stock": ["A whole number is required."]}) from exc
-    if value != value.to_integral_value():
+    # is_finite first: comparing a signalling NaN raises
+    if not value.is_finite() or value != value.to_integral_value():
         raise ValidationError({"stock": ["A whole number is required."]})
     if value < 0:
         raise ValidationError({"stock": ["Ensure this value is greater than or equal to 0."]})
@@ -383,6 +384,15 @@ def product_import(*, actor, file: IO[bytes], filename: str = "", dry_run: bool 
         raise RowErrors(errors)
     if not table.rows:
         raise RowErrors([{"row": 2, "field": None, "message": "The file has no product rows."}])
+    # PostgreSQL refuses NUL in text, even in the SKU lookup below
+    errors = [
+        {"row": number, "field": column, "message": "Null characters are not allowed."}
+        for number, cells in table.rows
+        for column, value in cells.items()
+        if "\x00" in value
+    ]
+    if errors:
+        raise RowErrors(errors)
 
     skus = {cells["sku"] for _, cells in table.rows}
     existing = {p.sku: p for p in Product.objects.select_related("category").filter(sku__in=skus)}

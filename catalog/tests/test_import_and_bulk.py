@@ -105,6 +105,22 @@ def test_a_stock_beyond_what_a_stock_row_holds_is_a_row_error(ceo_client, lamps)
     assert not Product.objects.exists()
 
 
+@pytest.mark.parametrize(
+    ("line", "field"),
+    [
+        ("NUL\x00SKU,Name,,10.00,5.00,lamps,active,1", "sku"),
+        ("NUL-1,Na\x00me,,10.00,5.00,lamps,active,1", "name"),
+        ("SNAN-1,Name,,10.00,5.00,lamps,active,sNaN", "stock"),
+    ],
+)
+def test_cells_the_database_cannot_take_are_row_errors_not_500(ceo_client, lamps, line, field):
+    response = _import(ceo_client, _csv(line))
+
+    assert response.status_code == 400
+    assert [(e["row"], e["field"]) for e in response.json()["errors"]] == [(2, field)]
+    assert not Product.objects.exists()
+
+
 def test_a_sku_with_a_slash_is_a_row_error(ceo_client, lamps):
     response = _import(ceo_client, _csv("A/B,Slashed,,10.00,5.00,lamps,active,1"))
 
