@@ -40,11 +40,24 @@ class CategoryDetailSerializer(CategoryNodeSerializer):
     children = CategoryRefSerializer(many=True)
 
 
+class CategorySlugField(serializers.SlugRelatedField):
+    """A category by its slug, or null. A value holding NUL names no category; it never reaches
+    the database, which would refuse it (PostgreSQL)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(
+            slug_field="slug", queryset=Category.objects.all(), allow_null=True, required=False, **kwargs
+        )
+
+    def to_internal_value(self, data):
+        if isinstance(data, str) and "\x00" in data:
+            self.fail("does_not_exist", slug_name=self.slug_field, value=data)
+        return super().to_internal_value(data)
+
+
 class CategoryInputSerializer(serializers.ModelSerializer):
     slug = serializers.SlugField(max_length=140, required=False, help_text="Made from the name when omitted.")
-    parent = serializers.SlugRelatedField(
-        slug_field="slug", queryset=Category.objects.all(), allow_null=True, required=False
-    )
+    parent = CategorySlugField()
 
     class Meta:
         model = Category
@@ -107,9 +120,7 @@ class StaffProductSerializer(ProductSerializer):
 
 
 class ProductInputSerializer(serializers.ModelSerializer):
-    category = serializers.SlugRelatedField(
-        slug_field="slug", queryset=Category.objects.all(), allow_null=True, required=False
-    )
+    category = CategorySlugField()
 
     class Meta:
         model = Product

@@ -109,6 +109,7 @@ def test_parent_cycle_is_400_and_changes_nothing(ceo_client, tree, new_parent):
         ({"name": "Dup", "slug": "toys"}, "slug"),
         ({"name": "Bad", "slug": "not a slug"}, "slug"),
         ({"name": "Orphan", "parent": "no-such-parent"}, "parent"),
+        ({"name": "Orphan", "parent": "to\x00ys"}, "parent"),  # PostgreSQL refuses NUL: still a 400
         ({"slug": "nameless"}, "name"),
     ],
 )

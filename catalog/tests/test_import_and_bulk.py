@@ -121,6 +121,16 @@ def test_cells_the_database_cannot_take_are_row_errors_not_500(ceo_client, lamps
     assert not Product.objects.exists()
 
 
+def test_bulk_item_with_a_nul_in_its_category_is_an_item_error(ceo_client, lamps):
+    item = {"sku": "B-1", "name": "Lamp", "price": "10.00", "cost_price": "5.00", "category": "lam\x00ps"}
+
+    response = ceo_client.post("/api/v1/products/bulk/", [item], format="json")
+
+    assert response.status_code == 400
+    assert [(e["index"], e["field"]) for e in response.json()["errors"]] == [(0, "category")]
+    assert not Product.objects.exists()
+
+
 def test_a_sku_with_a_slash_is_a_row_error(ceo_client, lamps):
     response = _import(ceo_client, _csv("A/B,Slashed,,10.00,5.00,lamps,active,1"))
 

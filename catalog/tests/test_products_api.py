@@ -274,6 +274,7 @@ def test_staff_create_a_product_with_opening_stock(salesperson_client, salespers
         ("cost_price", "free"),
         ("status", "sold-out"),
         ("category", "no-such-category"),
+        ("category", "lam\x00ps"),  # PostgreSQL refuses NUL: still a 400
         ("sku", ""),
         ("sku", "A/B"),  # the product would be unreachable at /products/sku/{sku}/ and /inventory/{sku}/
         ("price", "10000000000000.00"),
