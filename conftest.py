@@ -49,9 +49,15 @@ def _reference_data(request):
         return
     from django.contrib.auth.models import Group
 
+    from catalog.channels import DEFAULT_CHANNELS
+    from catalog.models import SalesChannel
+
     if Group.objects.filter(name__in=[role.group_name for role in Role]).count() != len(Role):
         sync_role_groups(apps)
-        ensure_default_channels(apps.get_model("catalog", "SalesChannel"))
+    if SalesChannel.objects.filter(code__in=[code for code, _ in DEFAULT_CHANNELS]).count() != len(
+        DEFAULT_CHANNELS
+    ):
+        ensure_default_channels(SalesChannel)
 
 
 @pytest.fixture

@@ -5,6 +5,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
 
 logger = logging.getLogger(__name__)
@@ -32,6 +33,7 @@ def _cache_ok() -> bool:
         return False
 
 
+@csrf_exempt  # probes never send a CSRF token; anything but GET is a plain 405
 @never_cache
 @require_GET
 def healthz(request):

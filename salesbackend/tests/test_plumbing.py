@@ -136,3 +136,12 @@ def test_openapi_schema_offers_the_jwt_bearer_scheme(client):
     assert {"jwtAuth": []} in schema["paths"]["/api/v1/users/me/"]["get"]["security"]
     # Logging in needs no token, so Swagger does not ask for one there.
     assert schema["paths"]["/api/v1/auth/login/"]["post"]["security"] == [{}]
+
+
+@pytest.mark.django_db
+def test_healthz_refuses_other_methods_with_405_not_a_csrf_page(client):
+    client.handler.enforce_csrf_checks = True
+
+    response = client.post("/healthz")
+
+    assert response.status_code == 405
