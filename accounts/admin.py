@@ -15,6 +15,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminPasswordChangeForm, UserChangeForm, UserCreationForm
 from django.contrib.auth.models import Group
 
+from salesbackend.admin import ReadOnlyAdminMixin
 from salesbackend.exceptions import ApplicationError
 
 from . import services
@@ -181,15 +182,6 @@ admin.site.unregister(Group)
 
 
 @admin.register(Group)
-class RoleGroupAdmin(DjangoGroupAdmin):
+class RoleGroupAdmin(ReadOnlyAdminMixin, DjangoGroupAdmin):
     """The role groups, read-only: their permissions come from accounts.roles.ROLE_PERMISSIONS
     (a data migration syncs them, and would undo a hand edit that no audit entry records)."""
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False

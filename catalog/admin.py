@@ -17,6 +17,7 @@ from django.utils.html import format_html
 
 from inventory.models import Stock, StockMovement
 from inventory.services import stock_threshold_set
+from salesbackend.admin import ReadOnlyAdminMixin
 from salesbackend.spreadsheets import write_csv
 
 from . import services
@@ -156,21 +157,13 @@ class LatestMovementsFormSet(forms.BaseInlineFormSet):
         return self._latest_movements
 
 
-class StockMovementInline(admin.TabularInline):
+class StockMovementInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = StockMovement
     formset = LatestMovementsFormSet
     shown = 50
     fields = ("created_at", "delta", "quantity_before", "quantity_after", "reason", "order", "actor", "note")
     readonly_fields = fields
-    can_delete = False
-    extra = 0
     verbose_name_plural = f"stock movements (latest {shown})"
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Product)
@@ -367,7 +360,7 @@ class SalesChannelAdmin(admin.ModelAdmin):
 
 
 @admin.register(Review)
-class ReviewAdmin(admin.ModelAdmin):
+class ReviewAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Reviews are written by customers through the API; the admin reads them."""
 
     list_display = ("product", "customer", "rating", "title", "created_at")
@@ -375,12 +368,3 @@ class ReviewAdmin(admin.ModelAdmin):
     search_fields = ("product__sku", "product__name", "customer__username", "title")
     list_select_related = ("product", "customer")
     readonly_fields = ("product", "customer", "rating", "title", "body", "created_at")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.db.models import F
 from django.template.response import TemplateResponse
 
+from salesbackend.admin import ReadOnlyAdminMixin
 from salesbackend.exceptions import ApplicationError
 
 from .models import ADJUSTMENT_REASONS, Stock, StockMovement
@@ -125,7 +126,7 @@ class StockAdmin(admin.ModelAdmin):
 
 
 @admin.register(StockMovement)
-class StockMovementAdmin(admin.ModelAdmin):
+class StockMovementAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """The ledger: append-only, so read-only here."""
 
     list_display = (
@@ -142,12 +143,3 @@ class StockMovementAdmin(admin.ModelAdmin):
     search_fields = ("product__sku", "product__name", "note")
     list_select_related = ("product", "order", "actor")
     date_hierarchy = "created_at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
