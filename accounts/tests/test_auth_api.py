@@ -7,6 +7,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from rest_framework_simplejwt.tokens import AccessToken
 
+from accounts import services
 from accounts.roles import Role
 from accounts.tests.factories import DEFAULT_PASSWORD, CustomerFactory
 from audit.models import AuditAction, AuditEntry
@@ -117,6 +118,28 @@ def test_register_refuses_a_duplicate_username_in_any_case(anon_client, customer
 
     assert response.status_code == 400
     assert "username" in response.json()
+
+
+def test_register_racing_a_duplicate_is_400_not_500(anon_client, customer, monkeypatch):
+    # Given the early check was passed by both of two simultaneous sign-ups
+    real_check = services.user_identity_check
+    calls = []
+
+    def check_passing_the_first_time(**kwargs):
+        calls.append(kwargs)
+        if len(calls) > 1:
+            real_check(**kwargs)
+
+    monkeypatch.setattr(services, "user_identity_check", check_passing_the_first_time)
+
+    response = anon_client.post(
+        REGISTER, {"username": "racer", "email": customer.email, "password": "Winter-Sale-2026"}
+    )
+
+    assert response.status_code == 400
+    assert "email" in response.json()
+    assert len(calls) == 2
+    assert not User.objects.filter(username="racer").exists()
 
 
 def test_register_applies_the_password_validators(anon_client):
