@@ -4,6 +4,7 @@ import logging
 
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError
 from django.http import Http404, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
@@ -25,6 +26,12 @@ def api_exception_handler(exc, context):
     """DRF's handler, with every non-field error shaped as {"detail", "code"}."""
     if isinstance(exc, ApplicationError):
         return Response({"detail": exc.message, "code": exc.code, **exc.extra}, status=exc.status_code)
+    if isinstance(exc, IntegrityError):
+        # Services check uniqueness first; a concurrent request can still win the race to
+        # the unique index. The transaction is rolled back, so nothing is half-written.
+        logger.warning("Integrity error on %s: %s", context["request"].path, exc)
+        detail = "The request conflicts with data written at the same time; retry it."
+        return Response({"detail": detail, "code": "conflict"}, status=status.HTTP_409_CONFLICT)
     if isinstance(exc, RequestDataTooBig):
         exc = PayloadTooLarge()
     if isinstance(exc, DjangoValidationError):

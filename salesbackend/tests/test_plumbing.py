@@ -1,8 +1,11 @@
 from unittest import mock
 
 import pytest
+from django.db import IntegrityError
 from django.http import JsonResponse
 from django.urls import path
+from rest_framework.decorators import api_view, permission_classes
+from rest_framework.permissions import AllowAny
 from rest_framework.test import APIClient
 
 from salesbackend import urls as root_urls
@@ -64,6 +67,12 @@ def _boom(request):
     raise RuntimeError("secret internals")
 
 
+@api_view(["POST"])
+@permission_classes([AllowAny])
+def _lost_race(request):
+    raise IntegrityError('duplicate key value violates unique constraint "catalog_product_sku_key"')
+
+
 def _read_body(request):
     return JsonResponse({"size": len(request.body)})
 
@@ -74,6 +83,7 @@ def _read_form(request):
 
 urlpatterns = [
     path("api/v1/boom/", _boom),
+    path("api/v1/race/", _lost_race),
     path("api/v1/body/", _read_body),
     path("api/v1/form/", _read_form),
     *root_urls.urlpatterns,
@@ -145,3 +155,14 @@ def test_healthz_refuses_other_methods_with_405_not_a_csrf_page(client):
     response = client.post("/healthz")
 
     assert response.status_code == 405
+
+
+@pytest.mark.urls("salesbackend.tests.test_plumbing")
+def test_a_unique_index_race_lost_in_a_service_is_json_409(client):
+    response = client.post("/api/v1/race/")
+
+    assert response.status_code == 409
+    assert response.json() == {
+        "detail": "The request conflicts with data written at the same time; retry it.",
+        "code": "conflict",
+    }
