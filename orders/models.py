@@ -131,10 +131,10 @@ class SalesRecord(models.Model):
 # more than twice as slow. (Django still refuses to delete what they point to.)
 
 
-class DailySales(models.Model):
-    """Net units, revenue and cost of one UTC day, channel and category."""
+class SalesTotals(models.Model):
+    """Net units, revenue and cost of a rollup row of one channel and category; the
+    subclasses add the rest of the key."""
 
-    day = models.DateField()
     channel = models.ForeignKey(
         SalesChannel, on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False
     )
@@ -152,6 +152,15 @@ class DailySales(models.Model):
     cost = models.DecimalField(max_digits=16, decimal_places=2, default=0)
 
     class Meta:
+        abstract = True
+
+
+class DailySales(SalesTotals):
+    """Net units, revenue and cost of one UTC day, channel and category."""
+
+    day = models.DateField()
+
+    class Meta:
         verbose_name = verbose_name_plural = "daily sales"
         constraints = [
             models.UniqueConstraint(
@@ -163,7 +172,7 @@ class DailySales(models.Model):
         return f"{self.day} {self.channel_id}/{self.category_id}: {self.revenue}"
 
 
-class ProductSales(models.Model):
+class ProductSales(SalesTotals):
     """Net units, revenue and cost of one product, category and channel on one UTC day,
     and again for the whole month (`whole_month`, dated the month's first day).
 
@@ -176,21 +185,6 @@ class ProductSales(models.Model):
     product = models.ForeignKey(
         Product, on_delete=models.PROTECT, related_name="rollup_sales", db_index=False, db_constraint=False
     )
-    category = models.ForeignKey(
-        Category,
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        db_index=False,
-        db_constraint=False,
-    )
-    channel = models.ForeignKey(
-        SalesChannel, on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False
-    )
-    quantity = models.IntegerField(default=0)
-    revenue = models.DecimalField(max_digits=16, decimal_places=2, default=0)
-    cost = models.DecimalField(max_digits=16, decimal_places=2, default=0)
 
     class Meta:
         verbose_name = verbose_name_plural = "product sales"
