@@ -6,7 +6,9 @@ the reports and the Server-Sent Events alert stream share one port behind one pr
 
 import os
 
-bind = f"{os.environ.get('HOST', '0.0.0.0')}:{os.environ.get('PORT', '8000')}"
+# A container's server listens on every interface; set HOST to narrow it.
+host = os.environ.get("HOST", "0.0.0.0")  # noqa: S104
+bind = f"{host}:{os.environ.get('PORT', '8000')}"
 workers = int(os.environ.get("WEB_CONCURRENCY", "4"))
 worker_class = "uvicorn_worker.UvicornWorker"
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))
