@@ -15,14 +15,14 @@ database, as it would with no cache at all.
 """
 
 import logging
-import time
 from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.core.cache import cache
-from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
+
+from salesbackend.versions import version_bump_on_commit, version_get
 
 from .roles import Role
 
@@ -40,11 +40,6 @@ def _user_generation_key(user_id: Any) -> str:
 
 def _user_entry_key(user_id: Any) -> str:
     return f"auth:user:{user_id}"
-
-
-def _fresh_generation() -> int:
-    # Past any number handed out before, so a generation that was evicted never comes back.
-    return time.time_ns()
 
 
 def _load(user_id: Any) -> Any:
@@ -108,11 +103,9 @@ def user_for_request(user_id: Any) -> Any:
         return _from_entry(entry)
     try:
         if global_generation is None:
-            cache.add(GLOBAL_GENERATION_KEY, _fresh_generation(), timeout=None)
-            global_generation = cache.get(GLOBAL_GENERATION_KEY)
+            global_generation = version_get(GLOBAL_GENERATION_KEY)
         if user_generation is None:
-            cache.add(keys[1], _fresh_generation(), timeout=None)
-            user_generation = cache.get(keys[1])
+            user_generation = version_get(keys[1])
     except Exception:
         logger.warning("Auth cache unavailable; reading the user from the database", exc_info=True)
         return _load(user_id)
@@ -127,27 +120,14 @@ def user_for_request(user_id: Any) -> Any:
     return user
 
 
-def _bump(key: str) -> None:
-    try:
-        cache.set(key, _fresh_generation(), timeout=None)
-    except Exception:
-        # Entries expire after ENTRY_SECONDS; with the cache down nothing is served from it.
-        logger.warning("Could not invalidate the auth cache key %s", key, exc_info=True)
-
-
-def _bump_now_and_on_commit(key: str) -> None:
-    _bump(key)
-    transaction.on_commit(lambda: _bump(key))
-
-
 def forget_user(user_id: Any) -> None:
     """Any change to a user: its next request reads the database again."""
-    _bump_now_and_on_commit(_user_generation_key(user_id))
+    version_bump_on_commit(_user_generation_key(user_id), also_now=True)
 
 
 def forget_everyone() -> None:
     """A change to what a group grants: every user's next request reads the database again."""
-    _bump_now_and_on_commit(GLOBAL_GENERATION_KEY)
+    version_bump_on_commit(GLOBAL_GENERATION_KEY, also_now=True)
 
 
 def _user_changed(sender, instance, **kwargs) -> None:

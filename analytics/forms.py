@@ -16,9 +16,9 @@ from analytics.selectors import (
     GROUPINGS,
     RANKING_METRICS,
     SalesFilters,
-    category_subtree_ids,
 )
 from catalog.models import Category, Product, SalesChannel
+from catalog.selectors import category_descendant_ids
 
 ISO_DATE = ["%Y-%m-%d"]
 DEFAULT_LIMIT = 10
@@ -88,7 +88,7 @@ class SalesFilterForm(forms.Form):
         return SalesFilters(
             start=data.get("start"),
             end=data.get("end"),
-            category_ids=tuple(category_subtree_ids(category=category)) if category else None,
+            category_ids=tuple(sorted(category_descendant_ids(category=category))) if category else None,
             channel_id=data["channel"].pk if data.get("channel") else None,
             product_id=data["product"].pk if data.get("product") else None,
         )

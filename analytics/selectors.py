@@ -30,7 +30,6 @@ Date filters are inclusive calendar days in UTC, applied as a half-open range on
 so the (…, sold_at) indexes serve them.
 """
 
-from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -247,20 +246,6 @@ def _net_orders_per(filters: SalesFilters, group: Callable[[type[Model]], Expres
 def _net_totals() -> dict[str, Any]:
     """The ledger and the rollups name these columns alike."""
     return {"net_revenue": Sum("revenue"), "net_cost": Sum("cost"), "net_units": Sum("quantity")}
-
-
-def category_subtree_ids(*, category: Category) -> list[int]:
-    """The category and all its descendants, from one query over the (small) tree."""
-    children: dict[int | None, list[int]] = defaultdict(list)
-    for pk, parent_id in Category.objects.values_list("pk", "parent_id"):
-        children[parent_id].append(pk)
-    found, queue = set(), [category.pk]
-    while queue:
-        pk = queue.pop()
-        if pk not in found:
-            found.add(pk)
-            queue.extend(children[pk])
-    return sorted(found)
 
 
 def sales_summary(*, filters: SalesFilters) -> dict[str, Any]:

@@ -1,4 +1,8 @@
+from collections.abc import Callable
+
 import django_filters
+from django import forms
+from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from rest_framework.filters import OrderingFilter
 
@@ -9,21 +13,49 @@ from .models import Category, Product, ProductStatus
 from .selectors import CategoryTree, category_descendant_ids
 
 
-def _filterable_categories(request) -> QuerySet[Category]:
-    """The categories the user may filter by: a customer's hidden category is as unknown as a
-    missing one (400), so the filter cannot reveal that it exists."""
-    if request is None or is_staff_user(request.user):
-        return Category.objects.all()
-    return Category.objects.exclude(pk__in=CategoryTree.load().hidden_ids())
+def _filterable_categories(request) -> dict[str, Category]:
+    """The categories the user may filter by, by slug, from the shared tree (no query): a
+    customer's hidden category is as unknown as a missing one (400), so the filter cannot
+    reveal that it exists."""
+    tree = CategoryTree.current()
+    hidden = set() if request is None or is_staff_user(request.user) else tree.hidden_ids()
+    return {c.slug: c for c in tree.by_id.values() if c.pk not in hidden}
+
+
+class CategorySlugField(forms.Field):
+    default_error_messages = {
+        "invalid_choice": "Select a valid choice. That choice is not one of the available choices."
+    }
+
+    def __init__(self, *, categories: Callable[[], dict[str, Category]], **kwargs):
+        super().__init__(**kwargs)
+        self.categories = categories
+
+    def to_python(self, value) -> Category | None:
+        if value in self.empty_values:
+            return None
+        category = self.categories().get(str(value).strip())
+        if category is None:
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return category
+
+
+class CategorySlugFilter(django_filters.Filter):
+    """A category by slug, checked against what the asking user may see."""
+
+    field_class = CategorySlugField
+
+    @property
+    def field(self):
+        self.extra["categories"] = lambda: _filterable_categories(self.parent.request)
+        return super().field
 
 
 class ProductFilter(django_filters.FilterSet):
     search = django_filters.CharFilter(
         method="filter_search", help_text="Words in the SKU, name or description."
     )
-    category = django_filters.ModelChoiceFilter(
-        queryset=_filterable_categories,
-        to_field_name="slug",
+    category = CategorySlugFilter(
         method="filter_category",
         help_text="Category slug; products of all its sub-categories are included.",
     )

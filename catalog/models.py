@@ -78,9 +78,14 @@ class Product(models.Model):
     @property
     def margin(self):
         """Gross margin per unit as a fraction of the price, e.g. 0.35."""
-        if not self.price:
-            return None
-        return (self.price - self.cost_price) / self.price
+        return unit_margin(self.price, self.cost_price)
+
+
+def unit_margin(price: Decimal | None, cost_price: Decimal) -> Decimal | None:
+    """(price - cost) / price; None without a price."""
+    if not price:
+        return None
+    return (price - cost_price) / price
 
 
 class SalesChannel(models.Model):

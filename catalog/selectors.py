@@ -14,6 +14,7 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from accounts.permissions import is_staff_user
+from salesbackend.versions import version_bump_on_commit, version_get
 
 from .models import Category, Product, ProductStatus, Review, SalesChannel
 
@@ -30,6 +31,15 @@ PRODUCT_FILE_COLUMNS = (
     "stock",
     "image_url",
 )
+
+
+CATEGORY_TREE_VERSION_KEY = "catalog:category-tree-version"
+_shared_tree: "tuple[int, CategoryTree] | None" = None
+
+
+def category_tree_changed() -> None:
+    """Any category written or deleted: every process reads the tree again."""
+    version_bump_on_commit(CATEGORY_TREE_VERSION_KEY, also_now=True)
 
 
 @dataclass
@@ -62,7 +72,27 @@ class CategoryTree:
 
     @classmethod
     def load(cls) -> "CategoryTree":
+        """Read from the database now: for writers that validate the tree under a lock."""
         return cls(list(Category.objects.all()))
+
+    @classmethod
+    def current(cls) -> "CategoryTree":
+        """For readers: this process's copy while no category changed since it was read, so a
+        request that filters by category or hides inactive ones costs no query for the tree.
+        Treat it as read-only: other requests share it."""
+        global _shared_tree
+        try:
+            version = version_get(CATEGORY_TREE_VERSION_KEY)
+        except Exception:  # no cache: read it every time, as before there was one
+            return cls.load()
+        shared = _shared_tree
+        if shared is not None and shared[0] == version:
+            return shared[1]
+        # The version is read before the rows: a change committed meanwhile bumps it, so this
+        # copy is never taken for current once the change is visible.
+        tree = cls.load()
+        _shared_tree = (version, tree)
+        return tree
 
     def ancestors(self, category: Category) -> list[Category]:
         """Root first. Stops on a (never expected) cycle instead of looping."""
@@ -113,13 +143,13 @@ class CategoryTree:
 
 def category_tree_for(*, user) -> list[CategoryNode]:
     """The categories `user` may see, in tree order; customers see active branches only."""
-    tree = CategoryTree.load()
+    tree = CategoryTree.current()
     return tree.depth_first(exclude=set() if is_staff_user(user) else tree.hidden_ids())
 
 
 def category_node_get(*, slug: str, user) -> CategoryNode:
     """One category with ancestors and (visible) children; 404 when `user` may not see it."""
-    tree = CategoryTree.load()
+    tree = CategoryTree.current()
     category = next((c for c in tree.by_id.values() if c.slug == slug), None)
     hidden = set() if is_staff_user(user) else tree.hidden_ids()
     if category is None or category.pk in hidden:
@@ -129,7 +159,7 @@ def category_node_get(*, slug: str, user) -> CategoryNode:
 
 
 def category_descendant_ids(*, category: Category) -> set[int]:
-    return CategoryTree.load().descendant_ids(category.pk)
+    return CategoryTree.current().descendant_ids(category.pk)
 
 
 def product_list_for(*, user) -> QuerySet[Product]:
@@ -150,7 +180,7 @@ def product_list_for(*, user) -> QuerySet[Product]:
     if is_staff_user(user):
         return products
     products = products.filter(status=ProductStatus.ACTIVE)
-    hidden = CategoryTree.load().hidden_ids()
+    hidden = CategoryTree.current().hidden_ids()
     return products.exclude(category_id__in=hidden) if hidden else products
 
 

@@ -9,7 +9,7 @@ from rest_framework import serializers
 
 from inventory.services import MAX_STOCK_QUANTITY
 
-from .models import Category, Product, SalesChannel
+from .models import Category, Product, SalesChannel, unit_margin
 
 
 class CategoryRefSerializer(serializers.ModelSerializer):
@@ -99,7 +99,7 @@ class ProductSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(OpenApiTypes.FLOAT)
     def get_rating(self, product) -> float | None:
-        return None if product.rating is None else round(float(product.rating), 2)
+        return _rating_number(product.rating)
 
 
 class StaffProductSerializer(ProductSerializer):
@@ -115,8 +115,72 @@ class StaffProductSerializer(ProductSerializer):
 
     @extend_schema_field(OpenApiTypes.DECIMAL)
     def get_margin(self, product) -> str | None:
-        margin = product.margin
-        return None if margin is None else str(margin.quantize(Decimal("0.0001")))
+        return _margin_text(product.margin)
+
+
+def _margin_text(margin: Decimal | None) -> str | None:
+    return None if margin is None else str(margin.quantize(Decimal("0.0001")))
+
+
+def _rating_number(rating: float | None) -> float | None:
+    return None if rating is None else round(float(rating), 2)
+
+
+class ProductRows:
+    """Products as `values()` rows, rendered to exactly the JSON of ProductSerializer (customers)
+    or StaffProductSerializer (staff) without building model instances or running DRF's
+    per-field machinery: a page of 60 products costs a fraction of the time. The two
+    serializers stay the documented shape; a test checks both paths give the same JSON."""
+
+    # JSON field -> values() column, in the representation's order.
+    COLUMNS = {
+        "id": "id",
+        "sku": "sku",
+        "name": "name",
+        "description": "description",
+        "price": "price",
+        "status": "status",
+        "category": "category__slug",
+        "image_url": "image_url",
+        "stock": "stock_quantity",
+        "rating": "rating",
+        "created_at": "created_at",
+        "updated_at": "updated_at",
+    }
+    STAFF_COLUMNS = {"cost_price": "cost_price", "created_by": "created_by_id"}
+
+    def __init__(self, *, staff: bool):
+        self.staff = staff
+        self.money = serializers.DecimalField(max_digits=12, decimal_places=2).to_representation
+        self.timestamp = serializers.DateTimeField().to_representation
+
+    def columns(self) -> list[str]:
+        return [*self.COLUMNS.values(), *(self.STAFF_COLUMNS.values() if self.staff else ())]
+
+    def to_json(self, rows) -> list[dict]:
+        return [self._one(row) for row in rows]
+
+    def _one(self, row: dict) -> dict:
+        price = row["price"]
+        product = {
+            "id": row["id"],
+            "sku": row["sku"],
+            "name": row["name"],
+            "description": row["description"],
+            "price": self.money(price),
+            "status": row["status"],
+            "category": row["category__slug"],
+            "image_url": row["image_url"],
+            "stock": row["stock_quantity"],
+            "rating": _rating_number(row["rating"]),
+            "created_at": self.timestamp(row["created_at"]),
+            "updated_at": self.timestamp(row["updated_at"]),
+        }
+        if self.staff:
+            product["cost_price"] = self.money(row["cost_price"])
+            product["margin"] = _margin_text(unit_margin(price, row["cost_price"]))
+            product["created_by"] = row["created_by_id"]
+        return product
 
 
 class ProductInputSerializer(serializers.ModelSerializer):

@@ -1,18 +1,17 @@
 """Reads on orders and reviews, scoped to what the asking user may see; the sales ledger's
 version and its rollups as the ledger computes them."""
 
-import time
 from datetime import UTC
 from decimal import Decimal
 from typing import Any
 
 from django.apps import apps
-from django.core.cache import cache
 from django.db.models import Count, DateField, Model, Q, QuerySet, Sum, Value
 from django.db.models.functions import TruncDate, TruncMonth
 
 from accounts.permissions import is_staff_user
 from catalog.models import Product, ProductStatus, Review
+from salesbackend.versions import version_get
 
 from .models import Order, OrderItem, OrderStatus, SalesRecord
 
@@ -78,12 +77,7 @@ def sales_ledger_version() -> int:
     number handed out before, so an answer cached under an old version is never served
     as current.
     """
-    version = cache.get(SALES_LEDGER_VERSION_KEY)
-    if version is None:
-        version = time.time_ns()
-        cache.add(SALES_LEDGER_VERSION_KEY, version, timeout=None)
-        version = cache.get(SALES_LEDGER_VERSION_KEY, version)  # another process may have added first
-    return version
+    return version_get(SALES_LEDGER_VERSION_KEY)
 
 
 def sales_rollup_rows(ledger: type[Model] = SalesRecord) -> dict[str, QuerySet]:

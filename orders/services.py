@@ -16,7 +16,6 @@ from typing import Any, NamedTuple
 from django.apps import apps
 from django.apps.registry import Apps
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, connection, transaction
@@ -29,8 +28,9 @@ from catalog.models import Product, ProductStatus, Review, SalesChannel
 from inventory.events import publish_on_commit
 from inventory.models import MovementReason
 from inventory.services import stock_return, stock_take
-from salesbackend.background import enqueue_on_commit, run_on_commit
+from salesbackend.background import enqueue_on_commit
 from salesbackend.exceptions import ConflictError
+from salesbackend.versions import version_bump_on_commit
 
 from . import pricing
 from .models import (
@@ -47,7 +47,6 @@ from .selectors import (
     SALES_ROLLUP_COLUMNS,
     customer_received_product,
     manages_orders,
-    sales_ledger_version,
     sales_rollup_differences,
     sales_rollup_rows,
 )
@@ -459,7 +458,7 @@ def sales_ledger_append(*, records: Sequence[SalesRecord]) -> list[SalesRecord]:
     _check_whole_sales(records)
     written = SalesRecord.objects.bulk_create(records)
     _sales_rollups_add(written)
-    run_on_commit(_sales_ledger_version_bump, "bump the sales ledger version")
+    version_bump_on_commit(SALES_LEDGER_VERSION_KEY)
     return written
 
 
@@ -545,13 +544,6 @@ def _rollup_add(name: str, key: tuple, amounts: dict[str, Any]) -> None:
         row.update(**added)
 
 
-def _sales_ledger_version_bump() -> None:
-    try:
-        cache.incr(SALES_LEDGER_VERSION_KEY)
-    except ValueError:  # missing (flushed or evicted): a fresh version is a new version too
-        sales_ledger_version()
-
-
 @transaction.atomic
 def sales_rollup_rebuild(*, actor=None) -> dict[str, int]:
     """Recompute every rollup from the sales ledger; returns the rows written per rollup.
@@ -569,7 +561,7 @@ def sales_rollup_rebuild(*, actor=None) -> dict[str, int]:
         entity_repr="Sales rollups rebuilt from the ledger",
         changes={name: [None, rows] for name, rows in written.items()},
     )
-    run_on_commit(_sales_ledger_version_bump, "bump the sales ledger version")
+    version_bump_on_commit(SALES_LEDGER_VERSION_KEY)
     return written
 
 

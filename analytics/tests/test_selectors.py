@@ -9,7 +9,6 @@ from analytics.selectors import (
     SalesFilters,
     bottom_products,
     category_leaders,
-    category_subtree_ids,
     revenue_over_time,
     sales_by_category,
     sales_by_channel,
@@ -17,6 +16,7 @@ from analytics.selectors import (
     sales_summary,
     top_products,
 )
+from catalog.selectors import category_descendant_ids
 from catalog.tests.factories import channel
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("sales_source")]
@@ -29,7 +29,7 @@ def D(value: str) -> Decimal:
 
 
 def in_category(category) -> SalesFilters:
-    return SalesFilters(category_ids=tuple(category_subtree_ids(category=category)))
+    return SalesFilters(category_ids=tuple(sorted(category_descendant_ids(category=category))))
 
 
 def test_summary_nets_reversals_and_takes_profit_from_cost_snapshots(ledger):

@@ -241,6 +241,43 @@ def test_product_list_runs_a_constant_number_of_queries(
         assert len(client.get("/api/v1/products/?page_size=100").json()["results"]) == 25
 
 
+@pytest.mark.parametrize("client_fixture", ["customer_client", "salesperson_client"])
+def test_a_category_page_costs_a_count_and_a_select_however_many_rows(
+    request, client_fixture, django_assert_num_queries
+):
+    """The hot path: the user and the category tree come from the cache once warm."""
+    client = request.getfixturevalue(client_fixture)
+    category = CategoryFactory(slug="lamps")
+    ProductFactory.create_batch(2, stock=1, category=category)
+    url = "/api/v1/products/?category=lamps&page_size=60"
+    client.get(url)  # warms the auth cache and this process's category tree
+
+    with django_assert_num_queries(2):
+        assert len(client.get(url).json()["results"]) == 2
+
+    ProductFactory.create_batch(58, stock=1, category=category)
+    client.get(url)
+    with django_assert_num_queries(2):
+        assert len(client.get(url).json()["results"]) == 60
+
+
+@pytest.mark.parametrize("client_fixture", ["customer_client", "salesperson_client"])
+def test_list_rows_are_exactly_the_product_representation(request, client_fixture, customer):
+    """The list renders values() rows itself; each must equal what the detail's serializer says."""
+    client = request.getfixturevalue(client_fixture)
+    reviewed = ProductFactory(stock=3, price=Decimal("10.05"), cost_price=Decimal("3.33"))
+    Review.objects.create(product=reviewed, customer=customer, rating=4)
+    Review.objects.create(product=reviewed, customer=CustomerFactory(), rating=5)
+    ProductFactory(stock=0, category=None, created_by=None, image_url="https://example.com/a.png")
+    ProductFactory(price=Decimal("99999999.99"), cost_price=Decimal("0"))  # no stock row at all
+
+    listed = client.get("/api/v1/products/?page_size=100").json()["results"]
+
+    assert len(listed) == 3
+    for row in listed:
+        assert row == client.get(f"/api/v1/products/{row['id']}/").json()
+
+
 # Writes ------------------------------------------------------------------------------------------
 
 
