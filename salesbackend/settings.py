@@ -85,19 +85,18 @@ if _postgresql and env.bool("DJANGO_DB_POOL", default=True):
     # A request never pays for a new connection: each process keeps a psycopg pool (safe under
     # ASGI and WSGI alike, unlike CONN_MAX_AGE), checked before each use so a restarted server
     # costs no failed request. Size it to the threads that query at once in one process.
-    from psycopg_pool import ConnectionPool
-
     DATABASES["default"]["CONN_MAX_AGE"] = 0  # the pool keeps connections; Django must not
     DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
         "min_size": env.int("DJANGO_DB_POOL_MIN_SIZE", default=2),
         "max_size": env.int("DJANGO_DB_POOL_MAX_SIZE", default=20),
         "timeout": env.float("DJANGO_DB_POOL_TIMEOUT", default=10.0),
         "max_idle": 300,
-        "check": ConnectionPool.check_connection,
     }
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=0)
-    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Pooled (or persistent) connections are checked before use: after a database restart the
+# next request gets a working connection instead of an error.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # SQLite serialises writers; wait for the lock instead of failing at once.
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
