@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from audit.models import AuditAction
 from audit.services import record
@@ -31,20 +32,26 @@ def stock_create(*, product: Product, quantity: int = 0, low_stock_threshold: in
     )
     if quantity:
         stock = _lock([product.pk])[product.pk]
-        _move(stock, quantity, reason=MovementReason.RESTOCK, actor=None, note="Opening stock")
+        _move([(stock, quantity)], reason=MovementReason.RESTOCK, actor=None, note="Opening stock")
     return stock
 
 
 def _lock(product_ids: list[int]) -> dict[int, Stock]:
     """Lock the stock rows of these products, in ascending product id so lockers never deadlock.
 
-    A product without a stock row gets one (empty) first, so every product can be locked.
+    One query when every product has its stock row, as the catalog services make sure. A
+    product without one (written around them) gets an empty row first, then all are locked again.
     """
     ids = sorted(set(product_ids))
-    existing = set(Stock.objects.filter(product_id__in=ids).values_list("product_id", flat=True))
-    missing = [pid for pid in ids if pid not in existing]
+    locked = _select_for_update(ids)
+    missing = [pid for pid in ids if pid not in locked]
     if missing:
         Stock.objects.bulk_create([Stock(product_id=pid) for pid in missing], ignore_conflicts=True)
+        locked = _select_for_update(ids)
+    return locked
+
+
+def _select_for_update(ids: list[int]) -> dict[int, Stock]:
     rows: QuerySet[Stock] = (
         Stock.objects.select_for_update(of=("self",))
         .select_related("product")
@@ -54,24 +61,36 @@ def _lock(product_ids: list[int]) -> dict[int, Stock]:
     return {stock.product_id: stock for stock in rows}
 
 
-def _move(stock: Stock, delta: int, *, reason: str, actor, order=None, note: str = "") -> StockMovement:
-    """Apply `delta` to a locked stock row and append its movement. Caller holds the lock."""
-    before = stock.quantity
-    stock.quantity = before + delta
-    stock.save(update_fields=["quantity", "updated_at"])
-    movement = StockMovement.objects.create(
-        product_id=stock.product_id,
-        delta=delta,
-        quantity_before=before,
-        quantity_after=stock.quantity,
-        reason=reason,
-        order=order,
-        actor=actor if actor is not None and actor.is_authenticated else None,
-        note=note,
-    )
-    if before > stock.low_stock_threshold >= stock.quantity:
-        _announce_low_stock(stock)
-    return movement
+def _move(
+    changes: list[tuple[Stock, int]], *, reason: str, actor, order=None, note: str = ""
+) -> list[StockMovement]:
+    """Apply each (locked stock row, delta) and append their movements: one UPDATE and one
+    INSERT however many rows. Caller holds the locks."""
+    now = timezone.now()
+    movements = []
+    for stock, delta in changes:
+        before = stock.quantity
+        stock.quantity = before + delta
+        stock.updated_at = now
+        movements.append(
+            StockMovement(
+                product_id=stock.product_id,
+                delta=delta,
+                quantity_before=before,
+                quantity_after=stock.quantity,
+                reason=reason,
+                order=order,
+                actor=actor if actor is not None and actor.is_authenticated else None,
+                note=note,
+            )
+        )
+        if before > stock.low_stock_threshold >= stock.quantity:
+            _announce_low_stock(stock)
+    if len(changes) == 1:  # the common case: a plain UPDATE costs less than bulk_update's CASE
+        changes[0][0].save(update_fields=["quantity", "updated_at"])
+    else:
+        Stock.objects.bulk_update([stock for stock, _ in changes], ["quantity", "updated_at"])
+    return StockMovement.objects.bulk_create(movements)
 
 
 def _announce_low_stock(stock: Stock) -> None:
@@ -117,7 +136,7 @@ def stock_adjust(
         raise ValidationError({field: [f"Stock cannot exceed {MAX_STOCK_QUANTITY} units."]})
     before = stock.quantity
     if change:
-        _move(stock, change, reason=reason, actor=actor, note=note)
+        _move([(stock, change)], reason=reason, actor=actor, note=note)
     record(
         actor=actor,
         action=AuditAction.STOCK_ADJUST,
@@ -171,10 +190,12 @@ def stock_take(*, lines: Mapping[Product, int], actor, order=None) -> list[Stock
     ]
     if shortfalls:
         raise InsufficientStock(shortfalls)
-    return [
-        _move(stocks[product.pk], -qty, reason=MovementReason.SALE, actor=actor, order=order)
-        for product, qty in sorted(lines.items(), key=lambda line: line[0].pk)
-    ]
+    return _move(
+        [(stocks[product.pk], -qty) for product, qty in sorted(lines.items(), key=lambda line: line[0].pk)],
+        reason=MovementReason.SALE,
+        actor=actor,
+        order=order,
+    )
 
 
 def stock_return(
@@ -182,7 +203,9 @@ def stock_return(
 ) -> list[StockMovement]:
     """Put stock back (cancellation, refund). Runs in the caller's transaction."""
     stocks = _lock([product.pk for product in lines])
-    return [
-        _move(stocks[product.pk], qty, reason=reason, actor=actor, order=order)
-        for product, qty in sorted(lines.items(), key=lambda line: line[0].pk)
-    ]
+    return _move(
+        [(stocks[product.pk], qty) for product, qty in sorted(lines.items(), key=lambda line: line[0].pk)],
+        reason=reason,
+        actor=actor,
+        order=order,
+    )

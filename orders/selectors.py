@@ -51,6 +51,18 @@ def orders_visible_to(user) -> QuerySet[Order]:
     return orders.filter(customer=user)
 
 
+def order_with_rows(order: Order, *, items, status_history) -> Order:
+    """`order` with lines and status history already in hand (just written), as if prefetched:
+    rendering it reads nothing back."""
+    cache = order.__dict__.setdefault("_prefetched_objects_cache", {})
+    for name, rows in (("items", items), ("status_history", status_history)):
+        queryset = getattr(order, name).all()
+        queryset._result_cache = list(rows)
+        queryset._prefetch_done = True
+        cache[name] = queryset
+    return order
+
+
 def customer_received_product(*, customer, product: Product) -> bool:
     return OrderItem.objects.filter(
         order__customer=customer, order__status=OrderStatus.DELIVERED, product=product

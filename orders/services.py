@@ -75,6 +75,9 @@ CANCELLABLE_BY_STAFF = frozenset({OrderStatus.PENDING, OrderStatus.PAID})
 class Placement(NamedTuple):
     order: Order
     created: bool  # False when an Idempotency-Key replayed an order placed earlier
+    # What a new placement wrote, so callers can show the order without reading it back.
+    items: Sequence[OrderItem] = ()
+    status_history: Sequence[OrderStatusChange] = ()
 
 
 class _KeyAlreadyUsed(Exception):
@@ -121,7 +124,7 @@ def order_place(
         if earlier is not None:
             return Placement(earlier, created=False)
     try:
-        order = _order_create(
+        return _order_create(
             customer=customer,
             actor=actor,
             channel_code=channel_code,
@@ -138,7 +141,6 @@ def order_place(
         if earlier is None:  # the first request's order was deleted in between
             raise ConflictError("The request could not be replayed; retry it.", code="conflict") from None
         return Placement(earlier, created=False)
-    return Placement(order, created=True)
 
 
 def _request_fingerprint(**request: Any) -> str:
@@ -170,7 +172,7 @@ def _order_create(
     discount: Decimal | None,
     idempotency_key: str | None,
     fingerprint: str,
-) -> Order:
+) -> Placement:
     on_behalf = _check_parties(customer=customer, actor=actor)
     channel = _active_channel(channel_code)
     quantities = _resolve_lines(lines)
@@ -182,6 +184,8 @@ def _order_create(
         discount=_checked_discount(discount, on_behalf=on_behalf, subtotal=pricing.subtotal_of(line_totals)),
     )
 
+    # Everything but the stock is written first: the stock rows are the hot rows every order
+    # for a product queues on, so they are locked last and held for the fewest round trips.
     order = Order.objects.create(
         customer=customer,
         placed_by=actor if on_behalf else None,
@@ -205,7 +209,6 @@ def _order_create(
         # unique index, then finds the key taken and replays this order instead of selling twice.
         _claim_key(customer=customer, key=idempotency_key, fingerprint=fingerprint, order=order)
 
-    stock_take(lines=quantities, actor=_person(actor), order=order)
     items = OrderItem.objects.bulk_create(
         OrderItem(
             order=order,
@@ -219,7 +222,7 @@ def _order_create(
         )
         for (product, qty), amount in zip(quantities.items(), line_totals, strict=True)
     )
-    OrderStatusChange.objects.create(
+    first_status = OrderStatusChange.objects.create(
         order=order, from_status="", to_status=OrderStatus.PENDING, by=_person(actor)
     )
     record(
@@ -235,6 +238,7 @@ def _order_create(
             "total": [None, order.total],
         },
     )
+    stock_take(lines=quantities, actor=_person(actor), order=order)
     publish_on_commit(
         "order_placed",
         {
@@ -250,7 +254,7 @@ def _order_create(
     from .tasks import send_order_confirmation
 
     enqueue_on_commit(send_order_confirmation, order.pk)
-    return order
+    return Placement(order, created=True, items=items, status_history=[first_status])
 
 
 def _check_parties(*, customer, actor) -> bool:

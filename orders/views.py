@@ -97,8 +97,13 @@ class OrderListCreateView(generics.ListAPIView):
             discount=data["discount"],
             idempotency_key=key,
         )
-        return _order_response(
-            request, placement.order, status.HTTP_201_CREATED if placement.created else 200
+        if not placement.created:  # a replay: the order as it is now
+            return _order_response(request, placement.order)
+        order = selectors.order_with_rows(
+            placement.order, items=placement.items, status_history=placement.status_history
+        )
+        return Response(
+            OrderSerializer(order, context={"request": request}).data, status=status.HTTP_201_CREATED
         )
 
 

@@ -32,7 +32,7 @@ export LOADTEST_PRODUCT=$($BIN/python -c "import json,sys; print(json.loads(sys.
 category=$($BIN/python -c "import json,sys; print(json.loads(sys.argv[1])['category'])" "$seed")
 
 # The web line of the Procfile, as a deployment runs it (without its migrate step, done above).
-web=$(sed -n 's/^web: *//p' Procfile | sed 's/.*&& *//; s/^exec //')
+web=${LOADTEST_WEB:-$(sed -n 's/^web: *//p' Procfile | sed 's/.*&& *//; s/^exec //')}
 PATH="$PWD/$BIN:$PATH" sh -c "exec $web" >/tmp/loadtest-web.log 2>&1 &
 server=$!
 trap 'kill $server 2>/dev/null; wait $server 2>/dev/null || true' EXIT
