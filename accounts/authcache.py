@@ -14,19 +14,15 @@ tokens stop working with the next request. Without a working cache every request
 database, as it would with no cache at all.
 """
 
-import logging
 from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
-from django.core.cache import cache
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
-from salesbackend.versions import version_bump_on_commit, version_get
+from salesbackend.versions import cached_by_versions, version_bump_on_commit
 
 from .roles import Role
-
-logger = logging.getLogger(__name__)
 
 User = get_user_model()
 
@@ -36,10 +32,6 @@ ENTRY_SECONDS = 60 * 60
 
 def _user_generation_key(user_id: Any) -> str:
     return f"auth:gen:{user_id}"
-
-
-def _user_entry_key(user_id: Any) -> str:
-    return f"auth:user:{user_id}"
 
 
 def _load(user_id: Any) -> Any:
@@ -68,12 +60,12 @@ def _role_of(group_names: list[str]) -> Role | None:
     return next((role for name in group_names if (role := Role.from_group_name(name))), None)
 
 
-def _to_entry(user: Any, generations: tuple[Any, Any]) -> dict[str, Any]:
-    fields = {field.attname: getattr(user, field.attname) for field in User._meta.concrete_fields}
+def _to_entry(user: Any) -> dict[str, Any] | None:
+    if user is None:
+        return None
     role = user.__dict__.get("role")
     return {
-        "generations": generations,
-        "fields": fields,
+        "fields": {field.attname: getattr(user, field.attname) for field in User._meta.concrete_fields},
         "permissions": sorted(user._perm_cache),
         "role": None if role is None else role.value,
     }
@@ -90,34 +82,13 @@ def _from_entry(entry: dict[str, Any]) -> Any:
 def user_for_request(user_id: Any) -> Any:
     """The active or inactive user `user_id` (None when there is none), ready for `has_perm`
     and `role` without further queries."""
-    keys = [GLOBAL_GENERATION_KEY, _user_generation_key(user_id), _user_entry_key(user_id)]
-    try:
-        found = cache.get_many(keys)
-    except Exception:
-        logger.warning("Auth cache unavailable; reading the user from the database", exc_info=True)
-        return _load(user_id)
-    global_generation, user_generation = found.get(keys[0]), found.get(keys[1])
-    entry = found.get(keys[2])
-    current = (global_generation, user_generation)
-    if entry is not None and None not in current and tuple(entry["generations"]) == current:
-        return _from_entry(entry)
-    try:
-        if global_generation is None:
-            global_generation = version_get(GLOBAL_GENERATION_KEY)
-        if user_generation is None:
-            user_generation = version_get(keys[1])
-    except Exception:
-        logger.warning("Auth cache unavailable; reading the user from the database", exc_info=True)
-        return _load(user_id)
-    # The generations are read before the row: a change committed after this read bumps them,
-    # so what is stored below can never pass for current once the change is visible.
-    user = _load(user_id)
-    if user is not None and global_generation is not None and user_generation is not None:
-        try:
-            cache.set(keys[2], _to_entry(user, (global_generation, user_generation)), ENTRY_SECONDS)
-        except Exception:
-            logger.warning("Auth cache unavailable; the user is not cached", exc_info=True)
-    return user
+    entry = cached_by_versions(
+        f"auth:user:{user_id}",
+        [GLOBAL_GENERATION_KEY, _user_generation_key(user_id)],
+        lambda: _to_entry(_load(user_id)),
+        ENTRY_SECONDS,
+    )
+    return None if entry is None else _from_entry(entry)
 
 
 def forget_user(user_id: Any) -> None:

@@ -8,12 +8,20 @@ class CatalogConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_delete, post_save
 
-        from .models import Category
-        from .selectors import category_tree_changed
+        from .models import Category, Product, Review
+        from .selectors import category_tree_changed, products_changed
 
-        # Cache invalidation only (no business rule): whoever writes a category, readers follow.
-        def changed(sender, **kwargs) -> None:
-            category_tree_changed()
-
-        post_save.connect(changed, sender=Category, weak=False, dispatch_uid="category-tree-save")
-        post_delete.connect(changed, sender=Category, weak=False, dispatch_uid="category-tree-delete")
+        # Cache invalidation only (no business rule): whoever writes, cached readers follow.
+        # Stock moves through inventory's services, which say so themselves.
+        for model, changed in (
+            (Category, category_tree_changed),
+            (Product, products_changed),
+            (Review, products_changed),
+        ):
+            for signal in (post_save, post_delete):
+                signal.connect(
+                    lambda sender, changed=changed, **kwargs: changed(),
+                    sender=model,
+                    weak=False,
+                    dispatch_uid=f"cache-versions-{model.__name__}-{signal is post_save}",
+                )

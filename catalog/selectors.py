@@ -42,6 +42,14 @@ def category_tree_changed() -> None:
     version_bump_on_commit(CATEGORY_TREE_VERSION_KEY, also_now=True)
 
 
+# Moves whenever what a product list shows changes: a product, its stock or its reviews.
+PRODUCTS_VERSION_KEY = "catalog:products-version"
+
+
+def products_changed() -> None:
+    version_bump_on_commit(PRODUCTS_VERSION_KEY, also_now=True)
+
+
 @dataclass
 class CategoryNode:
     """A category with its place in the tree: ancestors root first, visible children, depth."""

@@ -1,5 +1,7 @@
 """Catalog API: thin views that check permissions, parse input and call services/selectors."""
 
+import hashlib
+
 from django.conf import settings
 from django.shortcuts import get_object_or_404
 from django_filters.rest_framework import DjangoFilterBackend
@@ -11,6 +13,7 @@ from rest_framework.response import Response
 
 from accounts.permissions import is_staff_user, read_or_permission
 from salesbackend.errors import PayloadTooLarge
+from salesbackend.versions import cached_by_versions
 
 from . import selectors, services
 from .filters import ProductFilter, StableOrderingFilter
@@ -141,10 +144,23 @@ class ProductViewSet(viewsets.ModelViewSet):
         return StaffProductSerializer if is_staff_user(self.request.user) else ProductSerializer
 
     def list(self, request):
-        # The hottest read of the API: rows as values(), rendered without model instances.
-        rows = ProductRows(staff=is_staff_user(request.user))
+        # The hottest read of the API: cached per page under the versions of what it shows
+        # (products, stock, reviews, the category tree), rendered from values() on a miss.
+        staff = is_staff_user(request.user)
+        page_key = hashlib.sha256(f"{staff}:{request.build_absolute_uri()}".encode()).hexdigest()
+        return Response(
+            cached_by_versions(
+                f"catalog:product-page:{page_key}",
+                [selectors.PRODUCTS_VERSION_KEY, selectors.CATEGORY_TREE_VERSION_KEY],
+                lambda: self._page(staff=staff),
+                settings.PRODUCT_LIST_CACHE_SECONDS,
+            )
+        )
+
+    def _page(self, *, staff: bool) -> dict:
+        rows = ProductRows(staff=staff)
         products = self.filter_queryset(self.get_queryset()).values(*rows.columns())
-        return self.get_paginated_response(rows.to_json(self.paginate_queryset(products)))
+        return self.get_paginated_response(rows.to_json(self.paginate_queryset(products))).data
 
     def _read(self, product: Product) -> dict:
         """The product as the requesting user sees it, with stock and rating."""

@@ -14,6 +14,7 @@ from django.utils import timezone
 from audit.models import AuditAction
 from audit.services import record
 from catalog.models import Product
+from catalog.selectors import products_changed
 from salesbackend.background import enqueue_on_commit
 from salesbackend.exceptions import ApplicationError, InsufficientStock
 
@@ -86,6 +87,7 @@ def _move(
         )
         if before > stock.low_stock_threshold >= stock.quantity:
             _announce_low_stock(stock)
+    products_changed()  # product lists show the stock
     if len(changes) == 1:  # the common case: a plain UPDATE costs less than bulk_update's CASE
         changes[0][0].save(update_fields=["quantity", "updated_at"])
     else:

@@ -244,6 +244,9 @@ FREE_SHIPPING_THRESHOLD = Decimal(env("FREE_SHIPPING_THRESHOLD", default="50.00"
 SALES_CURRENCY = env("SALES_CURRENCY", default="EUR")
 
 ANALYTICS_CACHE_SECONDS = env.int("ANALYTICS_CACHE_SECONDS", default=3600)
+# Product list pages are cached under versions that every product, stock or review change
+# moves; the time limit only bounds what a write around the services could leave behind.
+PRODUCT_LIST_CACHE_SECONDS = env.int("PRODUCT_LIST_CACHE_SECONDS", default=300)
 
 # Production hardening: on whenever DEBUG is off.
 if not DEBUG:

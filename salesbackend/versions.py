@@ -1,4 +1,4 @@
-"""Version numbers kept in the cache, for keys of cached answers and process-local copies.
+"""Version numbers kept in the cache, and answers cached under them.
 
 A reader puts the current version of what it read into its cache key (or next to its copy);
 a writer bumps the version after commit, so the next reader sees a new number and reads again.
@@ -8,11 +8,15 @@ nanoseconds, far past any number handed out before, so an old answer never passe
 
 import logging
 import time
+from collections.abc import Callable, Sequence
+from typing import TypeVar
 
 from django.core.cache import cache
 from django.db import transaction
 
 logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 
 def version_get(key: str) -> int:
@@ -41,3 +45,30 @@ def version_bump_on_commit(key: str, *, also_now: bool = False) -> None:
     if also_now:
         version_bump(key)
     transaction.on_commit(lambda: version_bump(key))
+
+
+def cached_by_versions(key: str, version_keys: Sequence[str], compute: Callable[[], T], timeout: int) -> T:
+    """The answer stored under `key` while the versions under `version_keys` are those it was
+    computed under; else computed now and stored. One cache round trip on a hit (MGET).
+
+    The versions are read before `compute` reads the database: a change committed meanwhile
+    bumps them, so what is stored can never pass for current once the change is visible. A
+    cache outage is logged and the answer computed, as if there were no cache.
+    """
+    try:
+        found = cache.get_many([*version_keys, key])
+        versions = tuple(found.get(version_key) for version_key in version_keys)
+        stored = found.get(key)
+        if stored is not None and None not in versions and stored[0] == versions:
+            return stored[1]
+        versions = tuple(version or version_get(k) for version, k in zip(versions, version_keys, strict=True))
+    except Exception:
+        logger.warning("Cache unavailable; computing %s", key, exc_info=True)
+        return compute()
+    answer = compute()
+    if timeout > 0:
+        try:
+            cache.set(key, (versions, answer), timeout)
+        except Exception:
+            logger.warning("Could not cache %s", key, exc_info=True)
+    return answer

@@ -245,20 +245,53 @@ def test_product_list_runs_a_constant_number_of_queries(
 def test_a_category_page_costs_a_count_and_a_select_however_many_rows(
     request, client_fixture, django_assert_num_queries
 ):
-    """The hot path: the user and the category tree come from the cache once warm."""
+    """The hot path: the user and the category tree come from the cache once warm, and a page
+    nobody changed since is served from the cache without a query at all."""
     client = request.getfixturevalue(client_fixture)
     category = CategoryFactory(slug="lamps")
     ProductFactory.create_batch(2, stock=1, category=category)
     url = "/api/v1/products/?category=lamps&page_size=60"
-    client.get(url)  # warms the auth cache and this process's category tree
+    client.get("/api/v1/users/me/")  # warms the auth cache
+    client.get("/api/v1/categories/")  # and this process's category tree
 
     with django_assert_num_queries(2):
         assert len(client.get(url).json()["results"]) == 2
+    with django_assert_num_queries(0):
+        assert len(client.get(url).json()["results"]) == 2
 
     ProductFactory.create_batch(58, stock=1, category=category)
-    client.get(url)
     with django_assert_num_queries(2):
         assert len(client.get(url).json()["results"]) == 60
+    with django_assert_num_queries(0):
+        assert len(client.get(url).json()["results"]) == 60
+
+
+def test_a_cached_page_shows_every_change_at_the_next_request(customer, customer_client, salesperson):
+    from catalog.services import product_update
+    from inventory.services import stock_adjust
+    from orders.tests.factories import place_order
+
+    lamp = ProductFactory(sku="LAMP", stock=5, price=Decimal("10.00"))
+    hidden_later = ProductFactory(sku="GONE", stock=5)
+    url = "/api/v1/products/?ordering=name"
+
+    def shown() -> dict:
+        return {row["sku"]: row for row in customer_client.get(url).json()["results"]}
+
+    assert shown()["LAMP"]["stock"] == 5
+    place_order(customer=customer, products={lamp: 2})
+    assert shown()["LAMP"]["stock"] == 3
+    stock_adjust(product=lamp, actor=salesperson, reason="restock", delta=7)
+    assert shown()["LAMP"]["stock"] == 10
+    product_update(product=lamp, actor=salesperson, data={"price": Decimal("12.50")})
+    assert shown()["LAMP"]["price"] == "12.50"
+    Review.objects.create(product=lamp, customer=customer, rating=3)
+    assert shown()["LAMP"]["rating"] == 3.0
+    product_update(product=hidden_later, actor=salesperson, data={"status": ProductStatus.INACTIVE})
+    assert "GONE" not in shown()
+    lamp.category.is_active = False
+    lamp.category.save()
+    assert "LAMP" not in shown()
 
 
 @pytest.mark.parametrize("client_fixture", ["customer_client", "salesperson_client"])
