@@ -59,7 +59,8 @@ def cached_by_versions(key: str, version_keys: Sequence[str], compute: Callable[
         found = cache.get_many([*version_keys, key])
         versions = tuple(found.get(version_key) for version_key in version_keys)
         stored = found.get(key)
-        if stored is not None and None not in versions and stored[0] == versions:
+        # Anything else under the key (another release's format) is a miss, then overwritten.
+        if isinstance(stored, tuple) and len(stored) == 2 and None not in versions and stored[0] == versions:
             return stored[1]
         versions = tuple(version or version_get(k) for version, k in zip(versions, version_keys, strict=True))
     except Exception:

@@ -125,3 +125,13 @@ def test_without_a_working_cache_users_still_authenticate(customer, monkeypatch)
 
     assert response.status_code == 200
     assert response.json()["id"] == customer.pk
+
+
+def test_an_entry_in_another_format_is_a_miss_and_replaced(customer):
+    """What an earlier release stored under the same key must not break authentication."""
+    from accounts import authcache
+
+    cache.set(f"auth:user:{customer.pk}", {"fields": "an older format"})
+
+    assert authcache.user_for_request(customer.pk).pk == customer.pk
+    assert isinstance(cache.get(f"auth:user:{customer.pk}"), tuple)
