@@ -8,6 +8,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from inventory.services import MAX_STOCK_QUANTITY
+from salesbackend.rendering import money_text, timestamp_text
 
 from .models import Category, Product, SalesChannel, unit_margin
 
@@ -151,8 +152,6 @@ class ProductRows:
 
     def __init__(self, *, staff: bool):
         self.staff = staff
-        self.money = serializers.DecimalField(max_digits=12, decimal_places=2).to_representation
-        self.timestamp = serializers.DateTimeField().to_representation
 
     def columns(self) -> list[str]:
         return [*self.COLUMNS.values(), *(self.STAFF_COLUMNS.values() if self.staff else ())]
@@ -167,17 +166,17 @@ class ProductRows:
             "sku": row["sku"],
             "name": row["name"],
             "description": row["description"],
-            "price": self.money(price),
+            "price": money_text(price),
             "status": row["status"],
             "category": row["category__slug"],
             "image_url": row["image_url"],
             "stock": row["stock_quantity"],
             "rating": _rating_number(row["rating"]),
-            "created_at": self.timestamp(row["created_at"]),
-            "updated_at": self.timestamp(row["updated_at"]),
+            "created_at": timestamp_text(row["created_at"]),
+            "updated_at": timestamp_text(row["updated_at"]),
         }
         if self.staff:
-            product["cost_price"] = self.money(row["cost_price"])
+            product["cost_price"] = money_text(row["cost_price"])
             product["margin"] = _margin_text(unit_margin(price, row["cost_price"]))
             product["created_by"] = row["created_by_id"]
         return product
