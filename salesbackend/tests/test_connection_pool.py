@@ -1,0 +1,47 @@
+"""Pooled connections survive a database restart: the next request after it succeeds."""
+
+import json
+import urllib.request
+
+import psycopg
+import pytest
+from django.db import connection
+
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="the pool is PostgreSQL's"),
+    pytest.mark.django_db(transaction=True),
+]
+
+
+def _drop_every_other_connection() -> int:
+    """What a restart does to the pool's connections: the server ends them all."""
+    settings = connection.settings_dict
+    with psycopg.connect(
+        dbname=settings["NAME"],
+        user=settings["USER"] or None,
+        host=settings["HOST"] or None,
+        port=settings["PORT"] or None,
+        autocommit=True,
+    ) as admin:
+        rows = admin.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        ).fetchall()
+    return len(rows)
+
+
+def _health(live_server) -> tuple[int, dict]:
+    with urllib.request.urlopen(f"{live_server.url}/healthz", timeout=10) as response:
+        return response.status, json.load(response)
+
+
+def test_requests_use_pooled_connections_and_survive_a_restart(live_server):
+    """Through a real server thread, so connections go back to the pool after each request."""
+    assert connection.pool is not None  # settings put PostgreSQL behind psycopg's pool
+    assert _health(live_server) == (200, {"status": "ok", "database": "ok", "cache": "ok"})
+
+    assert _drop_every_other_connection() >= 1
+
+    assert _health(live_server) == (200, {"status": "ok", "database": "ok", "cache": "ok"})
+    connection.close()  # the test's own connection was ended too; the pool replaces it for teardown
