@@ -7,7 +7,7 @@ PORT ?= 8000
 WORKERS ?= $(if $(REDIS_URL),4,1)
 
 .DEFAULT_GOAL := help
-.PHONY: help install run dev test lint format migrate demo worker bench clean
+.PHONY: help install run dev test lint format migrate demo worker bench loadtest dblimit clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -31,13 +31,14 @@ demo: migrate  ## demo users (one per role) and a demo catalog with orders
 	$(BIN)/python manage.py seed_demo --if-empty
 
 run: demo  ## install, migrate, load demo data and serve on http://127.0.0.1:8000
-	$(BIN)/uvicorn salesbackend.asgi:application --host $(HOST) --port $(PORT) --workers $(WORKERS)
+	HOST=$(HOST) PORT=$(PORT) WEB_CONCURRENCY=$(WORKERS) \
+		$(BIN)/gunicorn salesbackend.asgi:application --config gunicorn.conf.py
 
 dev: demo  ## like run, but Django's auto-reloading development server (no live alert stream)
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
-worker: install  ## a Celery worker (with REDIS_URL or CELERY_BROKER_URL set)
-	$(BIN)/celery -A salesbackend worker --beat --loglevel=info
+worker: install  ## a Celery worker with beat (with REDIS_URL or CELERY_BROKER_URL set)
+	$(BIN)/celery -A salesbackend worker --beat --loglevel=info --schedule /tmp/celerybeat-schedule
 
 test: install  ## install and run the whole test suite
 	$(BIN)/pytest $(PYTEST_ARGS)
@@ -52,6 +53,12 @@ format: install  ## apply ruff fixes and formatting
 
 bench: install  ## time the analytics endpoints on a large demo database (see README)
 	$(BIN)/python manage.py bench
+
+loadtest: install  ## HTTP throughput with wrk on PostgreSQL + Redis, production settings (see README)
+	BIN=$(BIN) bash scripts/loadtest/run.sh
+
+dblimit: install  ## pgbench replay of one order placement's SQL: the database's own limit
+	BIN=$(BIN) bash scripts/loadtest/dblimit.sh
 
 clean:  ## remove the virtualenv and local database
 	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache

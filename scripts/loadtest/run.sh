@@ -27,7 +27,7 @@ export PORT HOST=127.0.0.1
 psql -q "$PG/postgres" -c "DROP DATABASE IF EXISTS $DB_NAME WITH (FORCE)" -c "CREATE DATABASE $DB_NAME"
 redis-cli -u "$REDIS_URL" flushdb >/dev/null
 $BIN/python manage.py migrate --noinput >/dev/null
-seed=$($BIN/python scripts/loadtest/seed.py)
+seed=$($BIN/python scripts/loadtest/seed.py | tail -n 1)
 export LOADTEST_PRODUCT=$($BIN/python -c "import json,sys; print(json.loads(sys.argv[1])['product'])" "$seed")
 category=$($BIN/python -c "import json,sys; print(json.loads(sys.argv[1])['category'])" "$seed")
 

@@ -60,6 +60,7 @@ def main() -> None:
             shipping_address=ADDRESS,
         ).order
         order_set_status(order=order, to_status=OrderStatus.PAID, actor=ceo)
+    # Last line of the output (eager tasks may print e-mails before it).
     sys.stdout.write(json.dumps({"category": category.slug, "product": products[0].pk}) + "\n")
 
 
