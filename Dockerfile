@@ -17,6 +17,7 @@ RUN DJANGO_SECRET_KEY=collectstatic-only python manage.py collectstatic --noinpu
 
 USER app
 EXPOSE 8000
-# ASGI: the API, admin, reports and the Server-Sent Events alert stream.
-CMD ["gunicorn", "salesbackend.asgi:application", "-k", "uvicorn_worker.UvicornWorker", \
-     "--bind", "0.0.0.0:8000", "--workers", "3", "--timeout", "60"]
+# The Procfile's web line: migrate, then gunicorn with uvicorn workers (gunicorn.conf.py: the port
+# from PORT, the worker count from WEB_CONCURRENCY) for the API, admin, reports and the SSE stream.
+ENV PORT=8000
+CMD ["sh", "-c", "python manage.py migrate --noinput && exec gunicorn salesbackend.asgi:application --config gunicorn.conf.py"]

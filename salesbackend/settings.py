@@ -85,16 +85,19 @@ if _postgresql and env.bool("DJANGO_DB_POOL", default=True):
     # A request never pays for a new connection: each process keeps a psycopg pool (safe under
     # ASGI and WSGI alike, unlike CONN_MAX_AGE), checked before each use so a restarted server
     # costs no failed request. Size it to the threads that query at once in one process.
+    DATABASES["default"]["ENGINE"] = "salesbackend.postgresql"  # recovers from restarts at once
     DATABASES["default"]["CONN_MAX_AGE"] = 0  # the pool keeps connections; Django must not
     DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
         "min_size": env.int("DJANGO_DB_POOL_MIN_SIZE", default=2),
-        "max_size": env.int("DJANGO_DB_POOL_MAX_SIZE", default=20),
+        # The request threads of one process (WEB_THREADS, salesbackend/asgi.py) and a few more
+        # for the alert stream's access checks and Celery's own threads.
+        "max_size": env.int("DJANGO_DB_POOL_MAX_SIZE", default=env.int("WEB_THREADS", default=8) + 4),
         "timeout": env.float("DJANGO_DB_POOL_TIMEOUT", default=10.0),
         "max_idle": 300,
     }
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=0)
-# Pooled (or persistent) connections are checked before use: after a database restart the
+# Pooled or persistent connections are checked before use: after a database restart the
 # next request gets a working connection instead of an error.
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":

@@ -16,7 +16,7 @@ def main() -> None:
     from django.conf import settings
 
     db = settings.DATABASES["default"]
-    if db["ENGINE"] != "django.db.backends.postgresql":
+    if not db["ENGINE"].endswith("postgresql"):  # Django's backend or salesbackend.postgresql
         return
     import psycopg
     from psycopg import sql

@@ -62,6 +62,13 @@ run "place order (customer)" "$customer" "$base/api/v1/orders/" scripts/loadtest
 run "top-products cached (ceo)" "$ceo" "$top"
 
 echo "== after the run"
+connections() {
+  psql -qtA "$PG/postgres" -c "
+    SELECT 'connections on $DB_NAME $1: ' || count(*) || ' (idle in transaction: '
+           || count(*) FILTER (WHERE state LIKE 'idle in transaction%') || ')'
+    FROM pg_stat_activity WHERE datname = '$DB_NAME'"
+}
+connections "with the server up (its pools)"
 kill $server; wait $server 2>/dev/null || true
 trap - EXIT
 $BIN/python manage.py rebuild_sales_rollup --verify
@@ -70,7 +77,4 @@ psql -qtA "$DATABASE_URL" -c "
   FROM inventory_stock s LEFT JOIN (
     SELECT product_id, sum(delta) AS total FROM inventory_stockmovement GROUP BY product_id) m
   USING (product_id)"
-psql -qtA "$PG/postgres" -c "
-  SELECT 'connections left on $DB_NAME: ' || count(*) || ' (idle in transaction: '
-         || count(*) FILTER (WHERE state LIKE 'idle in transaction%') || ')'
-  FROM pg_stat_activity WHERE datname = '$DB_NAME'"
+connections "after it stopped"
