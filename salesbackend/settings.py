@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "inventory",
     "orders",
     "analytics",
+    "demo",
 ]
 
 MIDDLEWARE = [

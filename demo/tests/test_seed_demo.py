@@ -12,9 +12,9 @@ from django.utils import timezone
 from accounts.roles import Role
 from audit.models import AuditAction, AuditEntry
 from catalog.models import Category, Product
+from demo.generator import DEMO_PASSWORD, HISTORY_DAYS
 from inventory.models import Stock, StockMovement
 from orders import pricing
-from orders.demo import DEMO_PASSWORD, HISTORY_DAYS
 from orders.models import Order, OrderStatus, SalesRecord
 
 pytestmark = pytest.mark.django_db

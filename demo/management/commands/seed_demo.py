@@ -5,7 +5,7 @@ from time import perf_counter
 from django.core.management.base import BaseCommand, CommandError
 
 from catalog.models import Product
-from orders.demo import DEMO_PASSWORD, DEMO_USERS, demo_seed
+from demo.generator import DEMO_PASSWORD, DEMO_USERS, demo_seed
 
 
 class Command(BaseCommand):

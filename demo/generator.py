@@ -46,10 +46,8 @@ from accounts.services import user_create
 from audit.models import AuditAction
 from audit.services import record
 from catalog.models import Category, Product, ProductStatus, SalesChannel
-from catalog.tests.factories import CategoryFactory, ProductFactory
-
-from . import pricing
-from .models import (
+from orders import pricing
+from orders.models import (
     DailyCustomers,
     DailyOrders,
     DailySales,
@@ -60,7 +58,9 @@ from .models import (
     ProductSales,
     SalesRecord,
 )
-from .services import sales_rollup_rebuild
+from orders.services import sales_rollup_rebuild
+
+from .factories import CategoryFactory, ProductFactory
 
 User = get_user_model()
 

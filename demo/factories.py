@@ -1,0 +1,44 @@
+"""factory-boy factories for the demo data (the tests' factories build on these)."""
+
+from decimal import Decimal
+
+import factory
+
+from catalog.models import Category, Product, ProductStatus
+
+
+class CategoryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Category
+        django_get_or_create = ("slug",)
+
+    name = factory.Sequence(lambda n: f"Category {n}")
+    slug = factory.Sequence(lambda n: f"category-{n}")
+    description = factory.Faker("sentence")
+    parent = None
+    is_active = True
+
+
+class ProductFactory(factory.django.DjangoModelFactory):
+    """A product; `ProductFactory(stock=5)` also gives it 5 units through the stock service."""
+
+    class Meta:
+        model = Product
+        skip_postgeneration_save = True
+
+    sku = factory.Sequence(lambda n: f"SKU-{n:05d}")
+    name = factory.Faker("catch_phrase")
+    description = factory.Faker("paragraph", nb_sentences=2)
+    price = Decimal("19.99")
+    cost_price = Decimal("12.00")
+    status = ProductStatus.ACTIVE
+    category = factory.SubFactory(CategoryFactory)
+    created_by = None
+
+    @factory.post_generation
+    def stock(product, create, extracted, **kwargs):
+        if not create:
+            return
+        from inventory.services import stock_create
+
+        stock_create(product=product, quantity=extracted or 0, **kwargs)
