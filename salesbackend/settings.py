@@ -102,8 +102,12 @@ else:
 # next request gets a working connection instead of an error.
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # SQLite serialises writers; wait for the lock instead of failing at once.
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # SQLite allows one writer at a time. A transaction that reads first and writes later
+    # cannot wait for the lock (SQLite answers "database is locked" at once), so every
+    # transaction takes the write lock when it begins, and waits up to `timeout` seconds for it.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(transaction_mode="IMMEDIATE", timeout=20)
+    # Tests use a file too (not shared-cache memory), so concurrent writers behave as in use.
+    DATABASES["default"].setdefault("TEST", {}).setdefault("NAME", str(BASE_DIR / "test_db.sqlite3"))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Cache (also used by throttling): Redis from REDIS_URL, else local memory.
