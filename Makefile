@@ -7,7 +7,7 @@ PORT ?= 8000
 WORKERS ?= $(if $(REDIS_URL),4,1)
 
 .DEFAULT_GOAL := help
-.PHONY: help install run dev test lint format migrate demo worker bench loadtest dblimit clean
+.PHONY: help install run dev test lint format migrate demo worker bench loadtest dblimit smoke clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -54,6 +54,9 @@ format: install  ## apply ruff fixes and formatting
 bench: install  ## time the analytics endpoints on a large demo database (see README)
 	$(BIN)/python manage.py bench
 
+smoke:  ## production install from requirements.txt only: check --deploy, Procfile web + worker, one order
+	bash scripts/smoke_production.sh
+
 loadtest: install  ## HTTP throughput with wrk on PostgreSQL + Redis, production settings (see README)
 	BIN=$(BIN) bash scripts/loadtest/run.sh
 
@@ -61,4 +64,4 @@ dblimit: install  ## pgbench replay of one order placement's SQL: the database's
 	BIN=$(BIN) bash scripts/loadtest/dblimit.sh
 
 clean:  ## remove the virtualenv and local database
-	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache
+	rm -rf $(VENV) .venv-prod db.sqlite3 test_db.sqlite3 staticfiles .pytest_cache
