@@ -9,6 +9,7 @@ from contextvars import ContextVar
 
 from django import forms
 from django.contrib import admin
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
@@ -21,6 +22,7 @@ from salesbackend.exceptions import ApplicationError
 from . import services
 from .roles import Role
 from .selectors import users_with_role
+from .signin import SignInThrottled
 
 User = get_user_model()
 
@@ -185,3 +187,21 @@ admin.site.unregister(Group)
 class RoleGroupAdmin(ReadOnlyAdminMixin, DjangoGroupAdmin):
     """The role groups, read-only: their permissions come from accounts.roles.ROLE_PERMISSIONS
     (a data migration syncs them, and would undo a hand edit that no audit entry records)."""
+
+
+class SignInAuthenticationForm(AdminAuthenticationForm):
+    """/admin/login/ under the API's sign-in rules: the same budgets, the same audit entries."""
+
+    def clean(self):
+        username, password = self.cleaned_data.get("username"), self.cleaned_data.get("password")
+        if username is not None and password:
+            try:
+                self.user_cache = services.user_login(login=username, password=password, staff_only=True)
+            except SignInThrottled as refusal:
+                raise forms.ValidationError(refusal.message, code="throttled") from None
+            except services.InvalidCredentials:
+                raise self.get_invalid_login_error() from None
+        return self.cleaned_data
+
+
+admin.site.login_form = SignInAuthenticationForm

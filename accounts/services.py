@@ -22,6 +22,7 @@ from audit.services import changes_between, record, snapshot
 from salesbackend.exceptions import ApplicationError
 
 from .roles import Role
+from .signin import sign_in_attempt
 
 User = get_user_model()
 
@@ -49,10 +50,14 @@ def _set_role(user, role: Role) -> None:
 
 
 def user_identity_check(*, username: str | None = None, email: str | None = None, exclude=None) -> None:
-    """Usernames and e-mails are unique regardless of case; raise a field error otherwise."""
+    """Usernames and e-mails are unique regardless of case, and a username never looks like an
+    e-mail address: logins accept either, so `victim@corp.com` as someone else's username would
+    take the real owner's e-mail login. Raise a field error otherwise."""
     others = User.objects.exclude(pk=exclude.pk) if exclude is not None else User.objects.all()
     errors = {}
-    if username is not None and others.filter(username__iexact=username).exists():
+    if username is not None and "@" in username:
+        errors["username"] = ["A username cannot contain @: it would look like an e-mail address."]
+    elif username is not None and others.filter(username__iexact=username).exists():
         errors["username"] = ["A user with that username already exists."]
     if email is not None and others.filter(email__iexact=email).exists():
         errors["email"] = ["A user with that email already exists."]
@@ -198,14 +203,16 @@ def user_update(*, user, actor, data: dict[str, Any]) -> Any:
     return user
 
 
-@transaction.atomic
 def user_profile_update(*, user, data: dict[str, Any], current_password: str | None = None) -> Any:
-    """A user editing their own profile: names, e-mail and, proving the current one, password."""
+    """A user editing their own profile: names, and, proving the current password, e-mail or
+    password. The password check comes first, outside the update's transaction, so a failed
+    attempt stays counted and audited."""
     allowed = {"first_name", "last_name", "email", "password"}
     if set(data) - allowed:
         raise ValueError(f"a profile update cannot change {sorted(set(data) - allowed)}")
-    if data.get("password") and not (current_password and user.check_password(current_password)):
-        raise ValidationError({"current_password": ["The current password is not correct."]})
+    new_email = "email" in data and data["email"].casefold() != user.email.casefold()
+    if data.get("password") or new_email:
+        user_password_confirm(user=user, password=current_password)
     return user_update(user=user, actor=user, data=data)
 
 
@@ -232,21 +239,35 @@ def tokens_issue(*, user) -> dict[str, str]:
     return {"access": str(refresh.access_token), "refresh": str(refresh)}
 
 
-def user_login(*, login: str, password: str) -> Any:
-    """Check the credentials (`login` is a username or e-mail, any case) and audit the attempt.
+def user_login(*, login: str, password: str, staff_only: bool = False) -> Any:
+    """Check the credentials (`login` is a username or e-mail, any case) within the sign-in
+    budgets, and audit the attempt. The API login and /admin/login/ (`staff_only`) call it.
 
-    Raises InvalidCredentials for a wrong name or password and for inactive accounts alike.
+    Raises SignInThrottled when a budget is spent, InvalidCredentials for a wrong name or
+    password and for inactive (or, with `staff_only`, non-staff) accounts alike.
     """
+    attempt = sign_in_attempt(login)
     user = authenticate(username=login, password=password)
-    if user is None:
+    if user is None or (staff_only and not user.is_staff):
         # Written on its own, outside any transaction the caller's error could roll back.
         record(actor=None, action=AuditAction.LOGIN_FAILED, entity_type="accounts.user", entity_repr=login)
         raise InvalidCredentials
+    attempt.succeeded()
     with transaction.atomic():
         if jwt_settings.UPDATE_LAST_LOGIN:
             update_last_login(None, user)
         record(actor=user, action=AuditAction.LOGIN, entity=user)
     return user
+
+
+def user_password_confirm(*, user, password: str | None) -> None:
+    """A signed-in user proving who they are (changing password or e-mail), within the same
+    sign-in budget as a login: a wrong password counts and is audited as a failed login."""
+    attempt = sign_in_attempt(user=user)
+    if not (password and user.check_password(password)):
+        record(actor=user, action=AuditAction.LOGIN_FAILED, entity=user)
+        raise ValidationError({"current_password": ["The current password is not correct."]})
+    attempt.succeeded()
 
 
 @transaction.atomic

@@ -22,7 +22,6 @@ from .serializers import (
     UserOutputSerializer,
     UserUpdateInputSerializer,
 )
-from .throttles import LoginIPThrottle, LoginNameThrottle
 
 
 def _auth_response(user, *, status_code: int) -> Response:
@@ -57,21 +56,20 @@ class RegisterView(PublicAuthView):
 
 
 class LoginView(PublicAuthView):
-    throttle_classes = (LoginIPThrottle, LoginNameThrottle)
-
-    def get_throttles(self):
-        # Kept so a failed attempt can be counted against the same keys after the check.
-        self.throttles = super().get_throttles()
-        return self.throttles
-
     @extend_schema(
         tags=["auth"],
         request=LoginInputSerializer,
-        responses={200: AuthResponseSerializer, 401: OpenApiResponse(description="Wrong credentials")},
+        responses={
+            200: AuthResponseSerializer,
+            401: OpenApiResponse(description="Wrong credentials"),
+            429: OpenApiResponse(description="Too many failed attempts"),
+        },
         summary="Log in with username or e-mail",
-        description="Failed attempts are throttled per login name (LOGIN_THROTTLE_PER_NAME, "
-        "10/min) and per client IP (LOGIN_THROTTLE_PER_IP, 100/min): past either budget every "
-        "attempt, right or wrong, answers 429 until the window passes.",
+        description="Failed attempts are throttled per account (LOGIN_THROTTLE_PER_NAME, 10/min; "
+        "its username and e-mail share one budget) and per client IP (LOGIN_THROTTLE_PER_IP, "
+        "100/min), counted atomically; /admin/login/ and a wrong `current_password` on "
+        "PATCH users/me/ use the same budgets. Past either budget every attempt, right or "
+        "wrong, answers 429 until the window passes.",
     )
     def post(self, request):
         serializer = LoginInputSerializer(data=request.data)
@@ -79,8 +77,6 @@ class LoginView(PublicAuthView):
         try:
             user = services.user_login(**serializer.validated_data)
         except services.InvalidCredentials:
-            for throttle in self.throttles:
-                throttle.record_failure()
             raise AuthenticationFailed(
                 "No active account found with the given credentials.", code="invalid_credentials"
             ) from None

@@ -11,7 +11,7 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
-from .exceptions import ApplicationError
+from .exceptions import ApplicationError, TooManyAttempts
 
 logger = logging.getLogger(__name__)
 
@@ -25,7 +25,10 @@ class PayloadTooLarge(exceptions.APIException):
 def api_exception_handler(exc, context):
     """DRF's handler, with every non-field error shaped as {"detail", "code"}."""
     if isinstance(exc, ApplicationError):
-        return Response({"detail": exc.message, "code": exc.code, **exc.extra}, status=exc.status_code)
+        response = Response({"detail": exc.message, "code": exc.code, **exc.extra}, status=exc.status_code)
+        if isinstance(exc, TooManyAttempts):
+            response["Retry-After"] = str(exc.wait)
+        return response
     if isinstance(exc, IntegrityError):
         # Services check uniqueness first; a concurrent request can still win the race to
         # the unique index. The transaction is rolled back, so nothing is half-written.

@@ -28,3 +28,14 @@ class InsufficientStock(ConflictError):
     def __init__(self, shortfalls: list[dict[str, Any]]):
         super().__init__("Not enough stock.", extra={"items": shortfalls})
         self.shortfalls = shortfalls
+
+
+class TooManyAttempts(ApplicationError):
+    """A budget of attempts is spent (sign-in throttles); retry after `wait` seconds."""
+
+    status_code = 429
+    default_code = "throttled"
+
+    def __init__(self, message: str, *, wait: int):
+        super().__init__(message)
+        self.wait = wait

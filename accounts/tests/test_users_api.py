@@ -1,7 +1,7 @@
 import pytest
 from django.contrib.auth import get_user_model
 
-from accounts.tests.factories import CEOFactory, CustomerFactory, SalespersonFactory
+from accounts.tests.factories import DEFAULT_PASSWORD, CEOFactory, CustomerFactory, SalespersonFactory
 from audit.models import AuditAction, AuditEntry
 from conftest import client_for
 
@@ -213,6 +213,7 @@ def test_me_patch_changes_names_and_email_but_never_role_or_flags(customer_clien
         {
             "first_name": "Grace",
             "email": "grace@example.com",
+            "current_password": DEFAULT_PASSWORD,
             "role": "ceo",
             "is_staff": True,
             "is_superuser": True,
@@ -236,7 +237,9 @@ def test_me_patch_changes_names_and_email_but_never_role_or_flags(customer_clien
 
 
 def test_me_patch_refuses_an_email_taken_in_another_case(customer_client, customer, other_customer):
-    response = customer_client.patch(ME, {"email": other_customer.email.upper()})
+    response = customer_client.patch(
+        ME, {"email": other_customer.email.upper(), "current_password": DEFAULT_PASSWORD}
+    )
 
     assert response.status_code == 400
     assert "email" in response.json()
