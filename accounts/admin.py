@@ -15,6 +15,7 @@ from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminPasswordChangeForm, UserChangeForm, UserCreationForm
 from django.contrib.auth.models import Group
+from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 
 from salesbackend.admin import ReadOnlyAdminMixin
 from salesbackend.exceptions import ApplicationError
@@ -205,3 +206,36 @@ class SignInAuthenticationForm(AdminAuthenticationForm):
 
 
 admin.site.login_form = SignInAuthenticationForm
+
+
+# simplejwt's own token admin shows raw refresh tokens and lets a blacklist row be deleted
+# (the revoked token then works again): here tokens are listed by id only, and read-only.
+admin.site.unregister(OutstandingToken)
+admin.site.unregister(BlacklistedToken)
+
+
+@admin.register(OutstandingToken)
+class OutstandingTokenAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("jti", "user", "created_at", "expires_at")
+    list_select_related = ("user",)
+    search_fields = ("user__username", "jti")
+    fields = ("jti", "user", "created_at", "expires_at")
+    ordering = ("-created_at",)
+
+
+@admin.register(BlacklistedToken)
+class BlacklistedTokenAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("token_jti", "token_user", "blacklisted_at")
+    list_select_related = ("token__user",)
+    search_fields = ("token__user__username", "token__jti")
+    fields = ("token_jti", "token_user", "blacklisted_at")
+    readonly_fields = fields
+    ordering = ("-blacklisted_at",)
+
+    @admin.display(description="jti")
+    def token_jti(self, blacklisted) -> str:
+        return blacklisted.token.jti
+
+    @admin.display(description="user")
+    def token_user(self, blacklisted):
+        return blacklisted.token.user

@@ -4,6 +4,7 @@ from django.test import Client
 
 from accounts.roles import Role
 from audit.models import AuditAction, AuditEntry
+from conftest import client_for
 
 User = get_user_model()
 
@@ -212,3 +213,41 @@ def test_role_groups_are_read_only_in_the_admin(ceo):
     assert group.name == "Salesperson"
     assert set(group.permissions.values_list("pk", flat=True)) == permissions
     assert not Group.objects.filter(name="Rogue").exists()
+
+
+def test_token_pages_never_show_a_token_and_no_revocation_can_be_undone(ceo, customer):
+    from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
+
+    from accounts import services
+
+    tokens = services.tokens_issue(user=customer)
+    services.tokens_revoke(user=customer)
+    outstanding = OutstandingToken.objects.get(user=customer)
+    blacklisted = BlacklistedToken.objects.get(token=outstanding)
+    client = _admin_client(ceo)
+
+    pages = [
+        "/admin/token_blacklist/outstandingtoken/",
+        f"/admin/token_blacklist/outstandingtoken/{outstanding.pk}/change/",
+        "/admin/token_blacklist/blacklistedtoken/",
+        f"/admin/token_blacklist/blacklistedtoken/{blacklisted.pk}/change/",
+    ]
+    for page in pages:
+        response = client.get(page)
+        assert response.status_code == 200, page
+        assert tokens["refresh"] not in response.content.decode(), page
+        assert outstanding.jti in response.content.decode(), page
+
+    deleted = client.post(
+        f"/admin/token_blacklist/blacklistedtoken/{blacklisted.pk}/delete/", {"post": "yes"}
+    )
+    bulk = client.post(
+        "/admin/token_blacklist/blacklistedtoken/",
+        {"action": "delete_selected", "_selected_action": [blacklisted.pk], "post": "yes"},
+    )
+
+    assert deleted.status_code == 403
+    assert bulk.status_code in (200, 302)
+    assert BlacklistedToken.objects.filter(pk=blacklisted.pk).exists()
+    refreshed = client_for().post("/api/v1/auth/refresh/", {"refresh": tokens["refresh"]})
+    assert refreshed.status_code == 401
