@@ -170,6 +170,24 @@ def category_descendant_ids(*, category: Category) -> set[int]:
     return CategoryTree.current().descendant_ids(category.pk)
 
 
+def products_visible_to(user) -> QuerySet[Product]:
+    """Every product for staff; for everyone else the active ones outside inactive categories
+    (a hidden product is 404 everywhere: itself, by SKU, its reviews)."""
+    if is_staff_user(user):
+        return Product.objects.all()
+    products = Product.objects.filter(status=ProductStatus.ACTIVE)
+    hidden = CategoryTree.current().hidden_ids()
+    return products.exclude(category_id__in=hidden) if hidden else products
+
+
+def product_orderable(product: Product) -> bool:
+    """Whether a product can be ordered: active and in no inactive category."""
+    return (
+        product.status == ProductStatus.ACTIVE
+        and product.category_id not in CategoryTree.current().hidden_ids()
+    )
+
+
 def product_list_for(*, user) -> QuerySet[Product]:
     """Products `user` may see, with `stock` (on hand, 0 without a stock row) and `rating`
     (average review rating, None without reviews) annotated. Customers see only active products
@@ -181,15 +199,14 @@ def product_list_for(*, user) -> QuerySet[Product]:
         .annotate(average=Avg("rating", output_field=FloatField()))
         .values("average")
     )
-    products = Product.objects.select_related("category").annotate(
-        stock_quantity=Coalesce("stock__quantity", Value(0), output_field=IntegerField()),
-        rating=Subquery(average_rating, output_field=FloatField()),
+    return (
+        products_visible_to(user)
+        .select_related("category")
+        .annotate(
+            stock_quantity=Coalesce("stock__quantity", Value(0), output_field=IntegerField()),
+            rating=Subquery(average_rating, output_field=FloatField()),
+        )
     )
-    if is_staff_user(user):
-        return products
-    products = products.filter(status=ProductStatus.ACTIVE)
-    hidden = CategoryTree.current().hidden_ids()
-    return products.exclude(category_id__in=hidden) if hidden else products
 
 
 def product_file_rows(products: QuerySet[Product]) -> Iterator[list[Any]]:

@@ -9,8 +9,8 @@ from django.apps import apps
 from django.db.models import Count, DateField, Model, Q, QuerySet, Sum, Value
 from django.db.models.functions import TruncDate, TruncMonth
 
-from accounts.permissions import is_staff_user
-from catalog.models import Product, ProductStatus, Review
+from catalog.models import Product, Review
+from catalog.selectors import products_visible_to
 from salesbackend.versions import version_get
 
 from .models import Order, OrderItem, OrderStatus, SalesRecord
@@ -70,10 +70,8 @@ def customer_received_product(*, customer, product: Product) -> bool:
 
 
 def products_reviewable_by(user) -> QuerySet[Product]:
-    """Products whose reviews `user` may read: customers only see active products."""
-    if is_staff_user(user):
-        return Product.objects.all()
-    return Product.objects.filter(status=ProductStatus.ACTIVE)
+    """Products whose reviews `user` may read: those the user may see."""
+    return products_visible_to(user)
 
 
 def reviews_of_product(*, product: Product) -> QuerySet[Review]:

@@ -24,7 +24,8 @@ from django.utils import timezone
 
 from audit.models import AuditAction
 from audit.services import record
-from catalog.models import Product, ProductStatus, Review, SalesChannel
+from catalog.models import Product, Review, SalesChannel
+from catalog.selectors import product_orderable
 from inventory.events import publish_on_commit
 from inventory.models import MovementReason
 from inventory.services import stock_return, stock_take
@@ -295,7 +296,7 @@ def _resolve_lines(lines: Sequence[Mapping[str, Any]]) -> dict[Product, int]:
             errors.append(f"Product {reference}: the quantity must be between 1 and {MAX_LINE_QUANTITY}.")
         elif product is None:
             errors.append(f"Unknown product {reference!r}.")
-        elif product.status != ProductStatus.ACTIVE:
+        elif not product_orderable(product):
             errors.append(f"Product {product.sku} is not available.")
         else:
             quantities[product] = quantities.get(product, 0) + quantity

@@ -429,3 +429,34 @@ def test_a_product_in_an_order_is_never_deleted(ceo_client):
     assert response.json()["code"] == "product_in_orders"
     assert Product.objects.filter(pk=item.product_id).exists()
     assert not AuditEntry.objects.filter(action="delete").exists()
+
+
+def test_a_product_in_an_inactive_category_is_hidden_from_customers_everywhere(
+    customer, customer_client, salesperson_client
+):
+    closed = CategoryFactory(slug="closed-shop", is_active=False)
+    below = CategoryFactory(slug="below-closed", parent=closed)
+    product = ProductFactory(sku="HIDDEN-1", category=below, stock=5)
+    Review.objects.create(product=product, customer=CustomerFactory(), rating=5)
+    order = {
+        "items": [{"product": product.pk, "quantity": 1}],
+        "shipping_address": {
+            "name": "A",
+            "line1": "B",
+            "city": "C",
+            "postal_code": "1",
+            "country": "FR",
+        },
+    }
+
+    assert customer_client.get(f"/api/v1/products/{product.pk}/").status_code == 404
+    assert customer_client.get("/api/v1/products/sku/HIDDEN-1/").status_code == 404
+    assert customer_client.get(f"/api/v1/products/{product.pk}/reviews/").status_code == 404
+    assert customer_client.post(f"/api/v1/products/{product.pk}/reviews/", {"rating": 4}).status_code == 404
+    assert "HIDDEN-1" not in [p["sku"] for p in customer_client.get("/api/v1/products/").json()["results"]]
+    refused = customer_client.post("/api/v1/orders/", order)
+    assert refused.status_code == 400
+    assert "items" in refused.json()
+    assert Stock.objects.get(product=product).quantity == 5
+    # staff still see it (and may reactivate the category)
+    assert salesperson_client.get(f"/api/v1/products/{product.pk}/reviews/").status_code == 200

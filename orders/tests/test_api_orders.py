@@ -259,6 +259,7 @@ def test_placing_an_order_costs_the_same_few_queries_however_many_lines(
         "shipping_address": ADDRESS,
     }
     customer_client.get("/api/v1/users/me/")  # the user comes from the auth cache from now on
+    customer_client.get("/api/v1/categories/")  # and the category tree from this process's copy
 
     # + the savepoint pair that the test's own transaction turns the service's atomic into
     with django_assert_num_queries(10 + 2):
@@ -357,3 +358,16 @@ def test_role_by_endpoint(endpoint, role, expected, customer, other_customer, sa
             Stock.objects.get(product=product).quantity,
             AuditEntry.objects.count(),
         )
+
+
+def test_a_customer_naming_another_or_a_missing_customer_gets_one_answer(
+    customer_client, other_customer, product
+):
+    body = {"items": [{"product": product.pk, "quantity": 1}], "shipping_address": ADDRESS}
+
+    someone = customer_client.post(URL, {**body, "customer": other_customer.pk})
+    nobody = customer_client.post(URL, {**body, "customer": 10**9})
+
+    assert someone.status_code == nobody.status_code == 400
+    assert someone.json() == nobody.json() == {"customer": ["You can only place orders for yourself."]}
+    assert Order.objects.count() == 0
