@@ -1,10 +1,12 @@
 import django_filters
 
+from salesbackend.filters import IdFilter
+
 from .models import AuditAction, AuditEntry
 
 
 class AuditEntryFilter(django_filters.FilterSet):
-    actor = django_filters.NumberFilter(field_name="actor_id", help_text="User id of the actor.")
+    actor = IdFilter(field_name="actor_id", help_text="User id of the actor.")
     action = django_filters.ChoiceFilter(choices=AuditAction.choices)
     entity_type = django_filters.CharFilter(help_text='"app_label.model", e.g. "orders.order".')
     entity_id = django_filters.CharFilter()

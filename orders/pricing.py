@@ -12,6 +12,8 @@ from django.conf import settings
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
+# The largest amount the money columns hold (12 digits, 2 of them decimals).
+MAX_AMOUNT = Decimal("9999999999.99")
 
 
 def to_cents(amount: Decimal) -> Decimal:

@@ -5,6 +5,7 @@ from django_countries.serializer_fields import CountryField
 from rest_framework import serializers
 
 from catalog.models import Review
+from salesbackend.filters import MAX_ID
 from salesbackend.rendering import money_text, timestamp_text
 
 from .models import Order, OrderItem, OrderStatus, OrderStatusChange
@@ -25,7 +26,7 @@ class CountryCodeField(CountryField):
     """An ISO 3166-1 alpha-2 code (any case); names and other code systems are refused."""
 
     def to_internal_value(self, data):
-        if not (isinstance(data, str) and len(data) == 2):
+        if not (isinstance(data, str) and len(data) == 2 and data.isalpha()):  # not "12" (numeric)
             self.fail("invalid_choice", input=data)
         return super().to_internal_value(data.upper())
 
@@ -37,10 +38,6 @@ class AddressSerializer(serializers.Serializer):
     city = serializers.CharField(max_length=100)
     postal_code = serializers.CharField(max_length=20)
     country = CountryCodeField()
-
-
-# The largest primary key a database row can have (a signed 64-bit integer).
-MAX_ID = 2**63 - 1
 
 
 class OrderLineInputSerializer(serializers.Serializer):

@@ -184,6 +184,10 @@ def _order_create(
         line_totals=line_totals,
         discount=_checked_discount(discount, on_behalf=on_behalf, subtotal=pricing.subtotal_of(line_totals)),
     )
+    if max(*line_totals, totals.subtotal, totals.total) > pricing.MAX_AMOUNT:
+        raise ValidationError(
+            {"items": [f"The order would cost more than {pricing.MAX_AMOUNT}, the most one order can hold."]}
+        )
 
     # Everything but the stock is written first: the stock rows are the hot rows every order
     # for a product queues on, so they are locked last and held for the fewest round trips.

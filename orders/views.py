@@ -1,7 +1,6 @@
 """Thin views: check who asks, parse with a serializer, call a service, render the result."""
 
 import django_filters
-from django import forms
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, status
@@ -12,11 +11,11 @@ from rest_framework.views import APIView
 
 from accounts.permissions import CanManageOrders, CanPlaceOrders, has_permission
 from catalog.models import Review
+from salesbackend.filters import IdFilter
 
 from . import selectors, services
 from .models import Order, OrderStatus
 from .serializers import (
-    MAX_ID,
     OrderCancelInputSerializer,
     OrderPlaceInputSerializer,
     OrderSerializer,
@@ -35,16 +34,6 @@ class CanPlaceOrManageOrders(BasePermission):
         return CanPlaceOrders().has_permission(request, view) or CanManageOrders().has_permission(
             request, view
         )
-
-
-class IdFilter(django_filters.NumberFilter):
-    """A whole id within the database's range: "1.5" is a 400, not rounded to another
-    customer's id, and a 30-digit number is a 400, not an integer overflow in the database."""
-
-    field_class = forms.IntegerField
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, min_value=1, max_value=MAX_ID, **kwargs)
 
 
 class OrderFilter(django_filters.FilterSet):

@@ -20,3 +20,17 @@ class StrictNullBooleanField(forms.NullBooleanField):
 
 class BooleanFilter(django_filters.BooleanFilter):
     field_class = StrictNullBooleanField
+
+
+# The largest primary key a database row can have (a signed 64-bit integer).
+MAX_ID = 2**63 - 1
+
+
+class IdFilter(django_filters.NumberFilter):
+    """A whole id within the database's range: "1.5" is a 400, not rounded to another
+    row's id, and a 30-digit number is a 400, not an integer overflow in the database."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, min_value=1, max_value=MAX_ID, **kwargs)

@@ -179,3 +179,11 @@ def test_postgresql_rejects_orm_updates_too(entries):
         AuditEntry.objects.filter(pk=entries["login"].pk).update(ip="1.2.3.4")
 
     assert AuditEntry.objects.get(pk=entries["login"].pk).ip == "10.0.0.7"
+
+
+@pytest.mark.parametrize("actor", ["1" * 30, "1.5", "-3", "abc"])
+def test_the_actor_filter_takes_a_whole_id_in_range(ceo_client, actor):
+    response = ceo_client.get("/api/v1/audit/", {"actor": actor})
+
+    assert response.status_code == 400
+    assert "actor" in response.json()

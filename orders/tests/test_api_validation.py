@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 import pytest
 
 from catalog.models import ProductStatus, SalesChannel
@@ -177,3 +179,29 @@ def test_a_body_that_is_not_json_is_a_400(customer_client):
 
     assert response.status_code == 400
     assert response["Content-Type"] == "application/json"
+
+
+def test_an_order_worth_more_than_the_money_columns_hold_is_a_400(customer_client):
+    dear = [ProductFactory(price=Decimal("99999999.99"), stock=1000) for _ in range(3)]
+    body = {"items": [{"product": p.pk, "quantity": 1000} for p in dear], "shipping_address": ADDRESS}
+
+    response = customer_client.post("/api/v1/orders/", body)
+
+    assert response.status_code == 400
+    assert "items" in response.json()
+    assert Order.objects.count() == 0
+    assert all(Stock.objects.get(product=p).quantity == 1000 for p in dear)
+
+
+@pytest.mark.parametrize("country", ["12", "012", "DZA", "Algeria", "X1"])
+def test_the_country_is_an_alpha_2_code(customer_client, country):
+    product = ProductFactory(stock=5)
+    body = {
+        "items": [{"product": product.pk, "quantity": 1}],
+        "shipping_address": {**ADDRESS, "country": country},
+    }
+
+    response = customer_client.post("/api/v1/orders/", body)
+
+    assert response.status_code == 400
+    assert "country" in response.json()["shipping_address"]
