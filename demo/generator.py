@@ -65,6 +65,15 @@ from .factories import CategoryFactory, ProductFactory
 User = get_user_model()
 
 DEMO_PASSWORD = "Demo-Pass-2026!"
+
+
+def demo_password() -> str | None:
+    """The published demo password, for local runs only (DJANGO_DEBUG on). With DEBUG off the
+    demo accounts get no usable password, so a production database never holds staff
+    accounts anyone can sign into with a password printed in the README."""
+    return DEMO_PASSWORD if settings.DEBUG else None
+
+
 # (username, role, first name, last name)
 DEMO_USERS = (
     ("ceo", Role.CEO, "Carol", "Chen"),
@@ -331,7 +340,7 @@ def demo_users_ensure() -> dict[str, Any]:
             user = user_create(
                 username=username,
                 email=f"{username}@example.com",
-                password=DEMO_PASSWORD,
+                password=demo_password(),
                 role=role,
                 first_name=first_name,
                 last_name=last_name,

@@ -4,7 +4,7 @@ from io import StringIO
 from itertools import pairwise
 
 import pytest
-from django.contrib.auth import authenticate
+from django.contrib.auth import authenticate, get_user_model
 from django.core.management import call_command
 from django.db.models import Sum
 from django.utils import timezone
@@ -19,6 +19,8 @@ from orders.models import Order, OrderStatus, SalesRecord
 
 pytestmark = pytest.mark.django_db
 
+User = get_user_model()
+
 SMALL = {"customers": 4, "products": 12, "orders": 30, "seed": 7}
 
 
@@ -28,7 +30,13 @@ def seed_demo(*args, **options) -> str:
     return out.getvalue()
 
 
-def test_demo_users_have_their_roles_and_the_printed_password():
+@pytest.fixture
+def local_run(settings):
+    """`make run`: DJANGO_DEBUG on, where the demo accounts get the published password."""
+    settings.DEBUG = True
+
+
+def test_demo_users_have_their_roles_and_the_printed_password(local_run):
     output = seed_demo(**SMALL)
 
     assert DEMO_PASSWORD in output
@@ -129,7 +137,16 @@ def test_seed_writes_one_audit_entry():
     assert entry.changes["orders"] == [None, 30]
 
 
-def test_if_empty_seeds_once_then_only_prints_the_credentials():
+def test_with_debug_off_no_demo_account_gets_the_published_password():
+    output = seed_demo(**SMALL)
+
+    assert DEMO_PASSWORD not in output
+    for username in ("ceo", "sales", "customer"):
+        assert authenticate(username=username, password=DEMO_PASSWORD) is None
+        assert not User.objects.get(username=username).has_usable_password()
+
+
+def test_if_empty_seeds_once_then_only_prints_the_credentials(local_run):
     seed_demo("--if-empty", **SMALL)
     counts = (Product.objects.count(), Order.objects.count(), SalesRecord.objects.count())
 

@@ -5,7 +5,7 @@ from time import perf_counter
 from django.core.management.base import BaseCommand, CommandError
 
 from catalog.models import Product
-from demo.generator import DEMO_PASSWORD, DEMO_USERS, demo_seed
+from demo.generator import DEMO_USERS, demo_password, demo_seed
 
 
 class Command(BaseCommand):
@@ -45,6 +45,13 @@ class Command(BaseCommand):
         self._credentials()
 
     def _credentials(self) -> None:
-        self.stdout.write(f"Demo accounts (password {DEMO_PASSWORD}):")
+        password = demo_password()
+        if password is None:
+            self.stdout.write(
+                "Demo accounts (no usable password with DJANGO_DEBUG=0; set one with "
+                "`manage.py changepassword <username>`):"
+            )
+        else:
+            self.stdout.write(f"Demo accounts (password {password}):")
         for username, role, _, _ in DEMO_USERS:
             self.stdout.write(f"  {role.value:<12} {username}")
