@@ -223,7 +223,8 @@ class RowErrorSerializer(serializers.Serializer):
 class RowErrorsSerializer(serializers.Serializer):
     detail = serializers.CharField()
     code = serializers.CharField()
-    errors = RowErrorSerializer(many=True)
+    errors = RowErrorSerializer(many=True, help_text="The first 100 errors.")
+    error_count = serializers.IntegerField(help_text="How many errors there are in all.")
 
 
 class ChannelSerializer(serializers.ModelSerializer):

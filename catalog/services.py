@@ -31,14 +31,23 @@ CHANNEL_FIELDS = ("code", "name", "is_active")
 IMPORT_REQUIRED_FOR_NEW = ("name", "price", "cost_price")
 
 
+# A bad file can have an error in every cell: the first ones say what is wrong.
+MAX_ROW_ERRORS = 100
+
+
 class RowErrors(ApplicationError):
-    """Some rows of a bulk write are invalid; nothing was written. `errors` names each one."""
+    """Some rows of a bulk write are invalid; nothing was written. `errors` names the first
+    MAX_ROW_ERRORS, `error_count` counts them all."""
 
     def __init__(self, errors: list[dict[str, Any]]):
+        shown = errors[:MAX_ROW_ERRORS]
         super().__init__(
-            "Nothing was written: some rows are invalid.", code="invalid_rows", extra={"errors": errors}
+            "Nothing was written: some rows are invalid.",
+            code="invalid_rows",
+            extra={"errors": shown, "error_count": len(errors)},
         )
-        self.errors = errors
+        self.errors = shown
+        self.error_count = len(errors)
 
 
 def _error_rows(error: ValidationError, *, key: str, position: int) -> list[dict[str, Any]]:

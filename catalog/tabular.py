@@ -9,16 +9,23 @@ import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import IO, Any
+from xml.etree.ElementTree import ParseError
 
+from defusedxml import DefusedXmlException, ElementTree
 from django.core.exceptions import ValidationError
 from openpyxl import Workbook, load_workbook
-from openpyxl.utils.exceptions import InvalidFileException
 
-from salesbackend.spreadsheets import spreadsheet_safe
+from salesbackend.spreadsheets import spreadsheet_safe, spreadsheet_text
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # A few MB of XLSX can unzip to millions of rows; refuse those before holding them in memory.
 MAX_ROWS = 50_000
+# What one upload may cost to read, whatever its zip claims: columns read per row (the import
+# knows fewer), bytes once unzipped, and shared strings (expanded in full by openpyxl).
+MAX_COLUMNS = 32
+MAX_UNZIPPED_BYTES = 64 * 1024 * 1024
+MAX_SHARED_STRINGS = 200_000
+UNREADABLE_XLSX = "This is not a readable XLSX file."
 
 
 @dataclass
@@ -33,12 +40,14 @@ def _cell_text(value: Any) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    return str(value).strip()
+    return spreadsheet_text(str(value).strip())
 
 
 def _table(lines: Iterable[Sequence[Any]]) -> Table:
     lines = iter(lines)
     header = [_cell_text(cell).lower() for cell in next(lines, [])]
+    while header and not header[-1]:  # XLSX rows are read MAX_COLUMNS wide
+        header.pop()
     if not any(header):
         raise ValidationError({"file": ["The file is empty: the first row must name the columns."]})
     rows = []
@@ -53,13 +62,44 @@ def _table(lines: Iterable[Sequence[Any]]) -> Table:
     return Table(header=header, rows=rows)
 
 
+def _check_xlsx_bounds(file: IO[bytes]) -> None:
+    """Refuse a workbook before openpyxl expands it: too many bytes once unzipped, or too many
+    shared strings (counted while streaming, stopping at the limit)."""
+    try:
+        with zipfile.ZipFile(file) as archive:
+            if sum(member.file_size for member in archive.infolist()) > MAX_UNZIPPED_BYTES:
+                raise ValidationError({"file": ["The workbook is too large once unzipped."]})
+            if "xl/sharedStrings.xml" in archive.namelist():
+                with archive.open("xl/sharedStrings.xml") as shared:
+                    count = 0
+                    for _, element in ElementTree.iterparse(shared):
+                        if element.tag.endswith("}si") or element.tag == "si":
+                            count += 1
+                            if count > MAX_SHARED_STRINGS:
+                                raise ValidationError({"file": ["The workbook holds too many strings."]})
+                        element.clear()
+    except (zipfile.BadZipFile, ParseError, DefusedXmlException, KeyError, OSError, EOFError) as exc:
+        raise ValidationError({"file": [UNREADABLE_XLSX]}) from exc
+    finally:
+        file.seek(0)
+
+
 def _read_xlsx(file: IO[bytes]) -> Table:
+    _check_xlsx_bounds(file)
     try:
         workbook = load_workbook(file, read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError) as exc:
-        raise ValidationError({"file": ["This is not a readable XLSX file."]}) from exc
+    except Exception as exc:  # whatever openpyxl trips on in a crafted file is the file's fault
+        raise ValidationError({"file": [UNREADABLE_XLSX]}) from exc
     try:
-        return _table(workbook.active.iter_rows(values_only=True))
+        sheet = workbook.active
+        # A sheet's <dimension> may claim XFD1048576: ignore it, and read the first columns only,
+        # so no row is padded to 16,384 cells.
+        sheet.reset_dimensions()
+        return _table(sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True))
+    except ValidationError:
+        raise
+    except Exception as exc:  # malformed sheet XML (ParseError) and the like
+        raise ValidationError({"file": [UNREADABLE_XLSX]}) from exc
     finally:
         workbook.close()
 

@@ -16,6 +16,14 @@ def spreadsheet_safe(value: Any) -> Any:
     return value
 
 
+def spreadsheet_text(value: str) -> str:
+    """The inverse of `spreadsheet_safe` for text read back from a file: the guard quote
+    comes off again, so export -> edit -> import keeps the text as it was."""
+    if value.startswith("'") and value[1:].startswith(FORMULA_PREFIXES):
+        return value[1:]
+    return value
+
+
 def write_csv(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
