@@ -2,7 +2,7 @@
 
 import logging
 
-from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
+from django.core.exceptions import DisallowedHost, RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from django.http import Http404, JsonResponse
@@ -94,6 +94,42 @@ class JSONErrorMiddleware:
             return JsonResponse({"detail": "Bad request.", "code": "bad_request"}, status=400)
         logger.exception("Unhandled error on %s %s", request.method, request.path)
         return JsonResponse({"detail": "A server error occurred.", "code": "server_error"}, status=500)
+
+
+class APIHostMiddleware:
+    """First in MIDDLEWARE: a disallowed Host header on an /api/ path answers JSON 400, before
+    Django's own check (in CommonMiddleware) would answer with an HTML page (a debug page with
+    DEBUG on)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if _is_api(request):
+            try:
+                request.get_host()
+            except DisallowedHost:
+                logger.warning("Disallowed Host header on %s", request.path)
+                return JsonResponse(
+                    {"detail": "Bad request: unknown host.", "code": "bad_request"}, status=400
+                )
+        return self.get_response(request)
+
+
+def handler400(request, exception=None):
+    if _is_api(request):
+        return JsonResponse({"detail": "Bad request.", "code": "bad_request"}, status=400)
+    from django.views.defaults import bad_request
+
+    return bad_request(request, exception)
+
+
+def handler403(request, exception=None):
+    if _is_api(request):
+        return JsonResponse({"detail": "Permission denied.", "code": "permission_denied"}, status=403)
+    from django.views.defaults import permission_denied
+
+    return permission_denied(request, exception)
 
 
 def handler404(request, exception=None):

@@ -28,6 +28,8 @@ urlpatterns = [
     re_path(r"^api/", api_not_found),
 ]
 
+handler400 = "salesbackend.errors.handler400"
+handler403 = "salesbackend.errors.handler403"
 handler404 = "salesbackend.errors.handler404"
 handler500 = "salesbackend.errors.handler500"
 

@@ -166,3 +166,36 @@ def test_a_unique_index_race_lost_in_a_service_is_json_409(client):
         "detail": "The request conflicts with data written at the same time; retry it.",
         "code": "conflict",
     }
+
+
+@pytest.mark.parametrize("debug", [True, False])
+def test_a_disallowed_host_on_an_api_path_is_json_400(client, settings, debug):
+    settings.DEBUG = debug
+
+    response = client.get("/api/v1/products/", HTTP_HOST="evil.example.com")
+
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/json"
+    assert response.json()["code"] == "bad_request"
+    assert len(response.content) < 200
+
+
+def test_a_disallowed_host_elsewhere_keeps_djangos_page(client):
+    response = client.get("/admin/login/", HTTP_HOST="evil.example.com")
+
+    assert response.status_code == 400
+    assert "application/json" not in response["Content-Type"]
+
+
+@pytest.mark.parametrize(
+    ("handler", "status"), [("handler400", 400), ("handler403", 403), ("handler500", 500)]
+)
+def test_error_handlers_answer_json_under_api(rf, handler, status):
+    from salesbackend import errors
+
+    api = getattr(errors, handler)(rf.get("/api/v1/products/"), *(() if status == 500 else (Exception(),)))
+    page = getattr(errors, handler)(rf.get("/reports/"), *(() if status == 500 else (Exception(),)))
+
+    assert api.status_code == page.status_code == status
+    assert api["Content-Type"] == "application/json"
+    assert "application/json" not in page["Content-Type"]
