@@ -263,6 +263,11 @@ SHIPPING_FLAT_FEE = Decimal(env("SHIPPING_FLAT_FEE", default="5.00"))
 FREE_SHIPPING_THRESHOLD = Decimal(env("FREE_SHIPPING_THRESHOLD", default="50.00"))
 SALES_CURRENCY = env("SALES_CURRENCY", default="EUR")
 
+# The live alert stream: open streams per user, and how long one lasts before the client
+# reconnects (its access is checked again at every keep-alive meanwhile).
+ALERTS_STREAMS_PER_USER = env.int("ALERTS_STREAMS_PER_USER", default=3)
+ALERTS_STREAM_MAX_SECONDS = env.int("ALERTS_STREAM_MAX_SECONDS", default=600)
+
 ANALYTICS_CACHE_SECONDS = env.int("ANALYTICS_CACHE_SECONDS", default=3600)
 # Product list pages are cached under versions that every product, stock or review change
 # moves; the time limit only bounds what a write around the services could leave behind.
