@@ -248,11 +248,12 @@ def _item_errors(errors: dict) -> list[dict]:
     when the body itself is wrong) as [{"index", "field", "message"}]."""
     rows = []
     for index, item_errors in errors.items():
-        if not isinstance(index, int):
-            rows.extend({"index": None, "field": None, "message": str(message)} for message in item_errors)
-            continue
-        for field, messages in item_errors.items():
-            rows.extend({"index": index, "field": field, "message": str(message)} for message in messages)
+        position = index if isinstance(index, int) else None
+        if isinstance(item_errors, dict):
+            for field, messages in item_errors.items():
+                rows.extend({"index": position, "field": field, "message": str(m)} for m in messages)
+        else:  # the body is not a list, or an item is not an object (e.g. null)
+            rows.extend({"index": position, "field": None, "message": str(m)} for m in item_errors)
     return rows
 
 

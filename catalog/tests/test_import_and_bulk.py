@@ -319,3 +319,12 @@ def test_too_many_rows_is_400_before_anything_is_read_into_products(ceo_client, 
     assert response.status_code == 400
     assert "more than 2 rows" in response.json()["file"][0]
     assert not Product.objects.exists()
+
+
+@pytest.mark.parametrize("item", [None, 1, "x", []])
+def test_a_bulk_item_that_is_not_an_object_is_a_row_error_not_a_500(ceo_client, item):
+    response = ceo_client.post("/api/v1/products/bulk/", [item], format="json")
+
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["index"] == 0
+    assert Product.objects.count() == 0
