@@ -1,6 +1,6 @@
 import django_filters
 
-from salesbackend.filters import IdFilter
+from salesbackend.filters import IdFilter, UTCDateTimeFilter
 
 from .models import AuditAction, AuditEntry
 
@@ -10,8 +10,8 @@ class AuditEntryFilter(django_filters.FilterSet):
     action = django_filters.ChoiceFilter(choices=AuditAction.choices)
     entity_type = django_filters.CharFilter(help_text='"app_label.model", e.g. "orders.order".')
     entity_id = django_filters.CharFilter()
-    created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
-    created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lte")
+    created_after = UTCDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_before = UTCDateTimeFilter(field_name="created_at", lookup_expr="lte")
 
     class Meta:
         model = AuditEntry

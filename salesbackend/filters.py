@@ -1,7 +1,10 @@
 """Filter pieces shared by the apps' filter sets."""
 
+from datetime import UTC
+
 import django_filters
 from django import forms
+from django.utils import timezone
 
 
 class StrictNullBooleanField(forms.NullBooleanField):
@@ -34,3 +37,21 @@ class IdFilter(django_filters.NumberFilter):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, min_value=1, max_value=MAX_ID, **kwargs)
+
+
+class UTCDateTimeField(django_filters.fields.IsoDateTimeField):
+    """An ISO 8601 moment, as UTC: an offset PostgreSQL cannot store (beyond +-15:59) or a
+    moment outside the calendar once moved to UTC is a 400, not a database error."""
+
+    def to_python(self, value):
+        moment = super().to_python(value)
+        if moment is None:
+            return None
+        try:
+            return moment.astimezone(UTC) if timezone.is_aware(moment) else timezone.make_aware(moment, UTC)
+        except (OverflowError, ValueError) as exc:
+            raise forms.ValidationError("Enter a valid date/time.", code="invalid") from exc
+
+
+class UTCDateTimeFilter(django_filters.IsoDateTimeFilter):
+    field_class = UTCDateTimeField

@@ -187,3 +187,18 @@ def test_the_actor_filter_takes_a_whole_id_in_range(ceo_client, actor):
 
     assert response.status_code == 400
     assert "actor" in response.json()
+
+
+@pytest.mark.parametrize(
+    ("moment", "status"),
+    [
+        ("0072-01-09T21:52:16-16:02", 200),
+        ("2026-01-01T00:00:00+14:00", 200),
+        ("0001-01-01T00:00:00+01:00", 400),
+        ("not-a-date", 400),
+    ],
+)
+def test_created_after_takes_any_iso_moment_without_a_database_error(ceo_client, moment, status):
+    response = ceo_client.get("/api/v1/audit/", {"created_after": moment})
+
+    assert response.status_code == status
