@@ -13,6 +13,7 @@ until the window passes.
 
 import contextlib
 import hashlib
+import logging
 import time
 from dataclasses import dataclass
 
@@ -26,6 +27,7 @@ from audit.context import client_ip
 from salesbackend.exceptions import TooManyAttempts
 
 User = get_user_model()
+logger = logging.getLogger(__name__)
 
 
 class SignInThrottled(TooManyAttempts):
@@ -72,7 +74,8 @@ class SignInAttempt:
     def succeeded(self) -> None:
         """A right password: the try it took is given back."""
         for budget in self.budgets:
-            budget.give_back()
+            with contextlib.suppress(Exception):  # a cache that went down meanwhile
+                budget.give_back()
 
 
 def sign_in_attempt(login: str | None = None, *, user=None) -> SignInAttempt:
@@ -86,7 +89,12 @@ def sign_in_attempt(login: str | None = None, *, user=None) -> SignInAttempt:
     else:
         account = "name-" + hashlib.sha256((login or "").strip().casefold().encode()).hexdigest()
     budgets = [_budget("login_name", account), _budget("login_ip", client_ip.get() or "unknown")]
-    over = [budget for budget in budgets if budget.take_one() > budget.limit]
+    try:
+        over = [budget for budget in budgets if budget.take_one() > budget.limit]
+    except Exception:
+        # The counts live in the cache: without it, people still sign in (unthrottled, logged).
+        logger.warning("Sign-in budgets unavailable: the cache is down", exc_info=True)
+        return SignInAttempt([])
     if over:
         raise SignInThrottled(max(budget.wait() for budget in over))
     return SignInAttempt(budgets)
