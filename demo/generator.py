@@ -735,6 +735,7 @@ class _OrderHistory:
                 "shipping_address": customer.address,
                 "created_at": placed,
                 "updated_at": timeline[-1][1],
+                "confirmation_sent_at": placed,  # history: confirmed long ago, nothing to send
             }
         )
         items = []

@@ -35,6 +35,9 @@ class Order(models.Model):
     note = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Set by the confirmation task once the e-mail went out: the order is its own outbox row,
+    # so a confirmation that could not be enqueued (broker down) is sent later, and only once.
+    confirmation_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -1,15 +1,39 @@
+from datetime import timedelta
+
 from celery import shared_task
+from django.conf import settings
 from django.core.mail import send_mail
+from django.db import transaction
+from django.utils import timezone
+
+MISSED_CONFIRMATIONS_PER_RUN = 500
 
 
 @shared_task
 def send_order_confirmation(order_id: int) -> int:
-    """E-mail the customer what they ordered and what it costs. Returns the mails sent."""
+    """E-mail the customer what they ordered and what it costs, once. Returns the mails sent.
+
+    Safe to run again (a redelivery after a worker died, the sweep below): the order row is
+    locked while its e-mail goes out and marked sent in the same transaction; a second run
+    finds it sent, or locked by the first, and sends nothing.
+    """
     from .models import Order
 
-    order = Order.objects.select_related("customer").prefetch_related("items").filter(pk=order_id).first()
-    if order is None or not order.customer.email:
-        return 0
+    with transaction.atomic():
+        order = (
+            Order.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("customer")
+            .filter(pk=order_id, confirmation_sent_at__isnull=True)
+            .first()
+        )
+        if order is None:
+            return 0
+        sent = _confirmation_mail(order) if order.customer.email else 0
+        Order.objects.filter(pk=order.pk).update(confirmation_sent_at=timezone.now())
+        return sent
+
+
+def _confirmation_mail(order) -> int:
     lines = "\n".join(
         f"  {item.quantity} x {item.name} ({item.sku}) {item.line_total} {order.currency}"
         for item in order.items.all()
@@ -25,6 +49,25 @@ def send_order_confirmation(order_id: int) -> int:
         from_email=None,
         recipient_list=[order.customer.email],
     )
+
+
+@shared_task
+def send_missed_confirmations() -> int:
+    """Every minute (CELERY_BEAT_SCHEDULE): enqueue the confirmations of orders placed in the
+    last ORDER_CONFIRMATION_RETRY_HOURS that are still unsent a minute on, e.g. because the
+    broker was down when they were placed. Returns how many were enqueued."""
+    from .models import Order
+
+    now = timezone.now()
+    unsent = Order.objects.filter(
+        confirmation_sent_at__isnull=True,
+        created_at__gte=now - timedelta(hours=settings.ORDER_CONFIRMATION_RETRY_HOURS),
+        created_at__lte=now - timedelta(minutes=1),
+    ).values_list("pk", flat=True)[:MISSED_CONFIRMATIONS_PER_RUN]
+    order_ids = list(unsent)
+    for order_id in order_ids:
+        send_order_confirmation.delay(order_id)
+    return len(order_ids)
 
 
 @shared_task

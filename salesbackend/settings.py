@@ -145,8 +145,17 @@ CELERY_TIMEZONE = "UTC"
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "socket_connect_timeout": 2, "socket_timeout": 2}
 CELERY_TASK_PUBLISH_RETRY = False
+# A task whose worker dies mid-run is delivered again (tasks are written to run twice safely).
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # Periodic work, run by `celery beat` (make worker starts it with --beat).
 CELERY_BEAT_SCHEDULE = {
+    # Order confirmations that could not be enqueued (broker down) go out once it is back.
+    "send-missed-confirmations": {
+        "task": "orders.tasks.send_missed_confirmations",
+        "schedule": 60.0,
+    },
     # The sales rollups are exact on every sale; this repairs them if rows were ever written around it.
     "verify-sales-rollups": {
         "task": "orders.tasks.verify_sales_rollups",
@@ -262,6 +271,7 @@ SALES_TAX_RATE = Decimal(env("SALES_TAX_RATE", default="0.20"))
 SHIPPING_FLAT_FEE = Decimal(env("SHIPPING_FLAT_FEE", default="5.00"))
 FREE_SHIPPING_THRESHOLD = Decimal(env("FREE_SHIPPING_THRESHOLD", default="50.00"))
 SALES_CURRENCY = env("SALES_CURRENCY", default="EUR")
+ORDER_CONFIRMATION_RETRY_HOURS = env.int("ORDER_CONFIRMATION_RETRY_HOURS", default=24)
 
 # The live alert stream: open streams per user, and how long one lasts before the client
 # reconnects (its access is checked again at every keep-alive meanwhile).
