@@ -15,10 +15,10 @@ from audit.models import AuditAction
 from audit.services import record
 from catalog.models import Product
 from catalog.selectors import products_changed
+from salesbackend import events
 from salesbackend.background import enqueue_on_commit
 from salesbackend.exceptions import ApplicationError, InsufficientStock
 
-from . import events
 from .models import ADJUSTMENT_REASONS, MovementReason, Stock, StockMovement
 
 # The largest quantity an integer column holds on every supported database.

@@ -35,8 +35,7 @@ from rest_framework_simplejwt.exceptions import AuthenticationFailed, InvalidTok
 
 from accounts.authentication import CachedJWTAuthentication
 from salesbackend.errors import api_exception_handler
-
-from .events import ALERTS_CHANNEL
+from salesbackend.events import ALERTS_CHANNEL
 
 logger = logging.getLogger(__name__)
 
@@ -257,7 +256,7 @@ async def _events(token: Any) -> AsyncIterator[str]:
 
 
 def _alert(payload: bytes) -> str | None:
-    """The SSE form of a message published by `inventory.events.publish`, with an id."""
+    """The SSE form of a message published by `salesbackend.events.publish`, with an id."""
     try:
         message = json.loads(payload)
         return f"id: {time.time_ns()}\n" + _sse(message["data"], message["event"])

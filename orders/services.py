@@ -26,10 +26,10 @@ from audit.models import AuditAction
 from audit.services import record
 from catalog.models import Product, Review, SalesChannel
 from catalog.selectors import product_orderable
-from inventory.events import publish_on_commit
 from inventory.models import MovementReason
 from inventory.services import stock_return, stock_take
 from salesbackend.background import enqueue_on_commit
+from salesbackend.events import publish_on_commit
 from salesbackend.exceptions import ConflictError
 from salesbackend.versions import version_bump_on_commit
 

@@ -39,7 +39,7 @@ def test_crossing_the_threshold_publishes_one_event_and_enqueues_one_notificatio
     product = ProductFactory(sku="LOW-1", stock=12)  # threshold 10
 
     with (
-        mock.patch("inventory.events.publish") as publish,
+        mock.patch("salesbackend.events.publish") as publish,
         mock.patch.object(notify_low_stock, "delay") as delay,
         django_capture_on_commit_callbacks(execute=True),
     ):
@@ -65,7 +65,7 @@ def test_no_alert_without_crossing_the_threshold(
     product = ProductFactory(stock=start)
 
     with (
-        mock.patch("inventory.events.publish") as publish,
+        mock.patch("salesbackend.events.publish") as publish,
         mock.patch.object(notify_low_stock, "delay") as delay,
         django_capture_on_commit_callbacks(execute=True),
     ):
@@ -79,7 +79,7 @@ def test_no_alert_when_the_change_is_rolled_back(salesperson, django_capture_on_
     product = ProductFactory(stock=12)
 
     with (
-        mock.patch("inventory.events.publish") as publish,
+        mock.patch("salesbackend.events.publish") as publish,
         mock.patch.object(notify_low_stock, "delay") as delay,
         django_capture_on_commit_callbacks(execute=True),
         pytest.raises(RuntimeError),
@@ -99,7 +99,7 @@ def test_redis_and_broker_outages_never_fail_the_stock_change(
     product = ProductFactory(stock=12)
 
     with (
-        mock.patch("inventory.events.publish", side_effect=ConnectionError("redis down")),
+        mock.patch("salesbackend.events.publish", side_effect=ConnectionError("redis down")),
         mock.patch.object(notify_low_stock, "delay", side_effect=ConnectionError("broker down")),
         django_capture_on_commit_callbacks(execute=True),
     ):

@@ -177,7 +177,7 @@ def test_after_commit_the_event_is_published_and_the_customer_mailed(
     product = ProductFactory(stock=5)
 
     with (
-        mock.patch("inventory.events.publish") as publish,
+        mock.patch("salesbackend.events.publish") as publish,
         django_capture_on_commit_callbacks(execute=True),
     ):
         order = place_order(customer=customer, products={product: 2})
@@ -194,7 +194,7 @@ def test_redis_and_broker_outages_never_fail_an_order(customer, django_capture_o
     product = ProductFactory(stock=5)
 
     with (
-        mock.patch("inventory.events.publish", side_effect=ConnectionError("redis down")),
+        mock.patch("salesbackend.events.publish", side_effect=ConnectionError("redis down")),
         mock.patch("orders.tasks.send_order_confirmation.delay", side_effect=ConnectionError("broker down")),
         django_capture_on_commit_callbacks(execute=True),
     ):

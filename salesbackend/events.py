@@ -1,4 +1,5 @@
-"""Live alerts for staff: published on Redis pub/sub, served as Server-Sent Events."""
+"""Events that several apps publish (`order_placed`, `low_stock`): Redis pub/sub for the live
+alert stream (inventory.stream), sent after commit. Publishers: inventory and orders services."""
 
 import json
 import logging
