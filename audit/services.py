@@ -24,6 +24,11 @@ def snapshot(instance: models.Model, fields: list[str] | tuple[str, ...]) -> dic
     return values
 
 
+def person(user) -> Any:
+    """The user to store as who did something; None for anonymous or system work."""
+    return user if user is not None and user.is_authenticated else None
+
+
 def record(
     *,
     actor,
@@ -41,7 +46,7 @@ def record(
         entity_id = entity_id or entity.pk
         entity_repr = entity_repr or str(entity)
     return AuditEntry.objects.create(
-        actor=actor if actor is not None and actor.is_authenticated else None,
+        actor=person(actor),
         action=action,
         entity_type=entity_type,
         entity_id=str(entity_id) if entity_id is not None else "",

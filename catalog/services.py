@@ -15,7 +15,7 @@ from django.db.models import ProtectedError
 from django.utils.text import slugify
 
 from audit.models import AuditAction
-from audit.services import changes_between, record, snapshot
+from audit.services import changes_between, person, record, snapshot
 from inventory.models import MovementReason, Stock
 from inventory.services import MAX_STOCK_QUANTITY, stock_adjust, stock_create, stock_discard
 from salesbackend.exceptions import ApplicationError, ConflictError
@@ -58,10 +58,6 @@ def _error_rows(error: ValidationError, *, key: str, position: int) -> list[dict
         for field, field_messages in messages.items()
         for message in field_messages
     ]
-
-
-def _person(actor):
-    return actor if actor is not None and actor.is_authenticated else None
 
 
 # Categories ---------------------------------------------------------------------------------
@@ -178,7 +174,7 @@ def _validate_product(product: Product, *, check_unique: bool = True) -> None:
 
 def _insert_product(product: Product, *, actor, stock: int, note: str) -> Product:
     """Save a validated new product with its stock row and opening stock, and audit it."""
-    product.created_by = _person(actor)
+    product.created_by = person(actor)
     product.save()
     stock_create(product=product)
     if stock:

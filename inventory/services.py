@@ -12,7 +12,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from audit.models import AuditAction
-from audit.services import record
+from audit.services import person, record
 from catalog.models import Product
 from catalog.selectors import products_changed
 from salesbackend import events
@@ -81,7 +81,7 @@ def _move(
                 quantity_after=stock.quantity,
                 reason=reason,
                 order=order,
-                actor=actor if actor is not None and actor.is_authenticated else None,
+                actor=person(actor),
                 note=note,
             )
         )

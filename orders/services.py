@@ -23,7 +23,7 @@ from django.db.models import F, Model, Q, QuerySet
 from django.utils import timezone
 
 from audit.models import AuditAction
-from audit.services import record
+from audit.services import person, record
 from catalog.models import Product, Review, SalesChannel
 from catalog.selectors import product_orderable
 from inventory.models import MovementReason
@@ -83,11 +83,6 @@ class Placement(NamedTuple):
 
 class _KeyAlreadyUsed(Exception):
     """An identical request stored the same Idempotency-Key first; roll back and replay it."""
-
-
-def _person(user):
-    """The user to store as an actor; None for anonymous or system work."""
-    return user if user is not None and user.is_authenticated else None
 
 
 # ---------------------------------------------------------------------------- placement
@@ -228,7 +223,7 @@ def _order_create(
         for (product, qty), amount in zip(quantities.items(), line_totals, strict=True)
     )
     first_status = OrderStatusChange.objects.create(
-        order=order, from_status="", to_status=OrderStatus.PENDING, by=_person(actor)
+        order=order, from_status="", to_status=OrderStatus.PENDING, by=person(actor)
     )
     record(
         actor=actor,
@@ -243,7 +238,7 @@ def _order_create(
             "total": [None, order.total],
         },
     )
-    stock_take(lines=quantities, actor=_person(actor), order=order)
+    stock_take(lines=quantities, actor=person(actor), order=order)
     publish_on_commit(
         "order_placed",
         {
@@ -380,7 +375,7 @@ def _transition(order: Order, *, to_status: str, actor, note: str) -> Order:
     order.status = to_status
     order.save(update_fields=["status", "updated_at"])
     OrderStatusChange.objects.create(
-        order=order, from_status=from_status, to_status=to_status, by=_person(actor), note=note
+        order=order, from_status=from_status, to_status=to_status, by=person(actor), note=note
     )
     items = list(order.items.select_related("product"))
     if to_status in STOCK_RETURNING_STATUSES:
@@ -389,7 +384,7 @@ def _transition(order: Order, *, to_status: str, actor, note: str) -> Order:
             returned[item.product] += item.quantity
         # A refund takes back delivered goods; a cancellation releases goods never shipped.
         reason = MovementReason.RETURN if to_status == OrderStatus.REFUNDED else MovementReason.CANCELLATION
-        stock_return(lines=returned, actor=_person(actor), order=order, reason=reason)
+        stock_return(lines=returned, actor=person(actor), order=order, reason=reason)
     if to_status == OrderStatus.PAID:
         _sales_record(order, items)
     elif to_status in STOCK_RETURNING_STATUSES and from_status in SALE_RECORDED_STATUSES:
