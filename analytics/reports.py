@@ -29,9 +29,7 @@ from analytics.selectors import (
     sales_summary,
     top_products,
 )
-
-# Spreadsheets run a cell starting with one of these as a formula.
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+from salesbackend.spreadsheets import spreadsheet_safe
 
 
 @dataclass(frozen=True)
@@ -102,7 +100,7 @@ class Report:
         for row in self.table(answer).rows:
             writer.writerow(
                 [
-                    f"'{value}" if not column.numeric and value.startswith(FORMULA_PREFIXES) else value
+                    value if column.numeric else spreadsheet_safe(value)  # "-5.00" is a number
                     for column, value in zip(self.columns, row, strict=True)
                 ]
             )
