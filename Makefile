@@ -7,7 +7,7 @@ PORT ?= 8000
 WORKERS ?= $(if $(REDIS_URL),4,1)
 
 .DEFAULT_GOAL := help
-.PHONY: help install run dev test lint format migrate demo worker bench loadtest dblimit smoke fuzz clean
+.PHONY: help install run dev test lint format migrate demo worker bench loadtest dblimit smoke fuzz browser clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -53,6 +53,10 @@ format: install  ## apply ruff fixes and formatting
 
 bench: install  ## time the analytics endpoints on a large demo database (see README)
 	$(BIN)/python manage.py bench
+
+browser: install  ## staff flows in Chromium (Playwright) against a live server; screenshots in artifacts/
+	@test -x /usr/bin/chromium || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
+	$(BIN)/pytest -m browser salesbackend/tests/browser
 
 fuzz: install  ## schemathesis against the production setup on PostgreSQL + Redis; fails on any 5xx
 	BIN=$(BIN) bash scripts/fuzz.sh

@@ -199,3 +199,10 @@ def test_error_handlers_answer_json_under_api(rf, handler, status):
     assert api.status_code == page.status_code == status
     assert api["Content-Type"] == "application/json"
     assert "application/json" not in page["Content-Type"]
+
+
+def test_browsers_get_a_favicon_instead_of_a_404(client):
+    response = client.get("/favicon.ico")
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/svg+xml"
