@@ -3,7 +3,6 @@ serializers, so cost fields are absent (not null) for customers."""
 
 from decimal import Decimal
 
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -31,7 +30,7 @@ class CategoryNodeSerializer(serializers.Serializer):
     path = serializers.CharField(help_text='Names from the root down, e.g. "Electronics / Phones".')
     is_active = serializers.BooleanField(source="category.is_active")
 
-    @extend_schema_field(OpenApiTypes.STR)
+    @extend_schema_field(serializers.CharField(allow_null=True))
     def get_parent(self, node) -> str | None:
         return node.ancestors[-1].slug if node.ancestors else None
 
@@ -76,7 +75,8 @@ class CategoryInputSerializer(serializers.ModelSerializer):
 class ProductSerializer(serializers.ModelSerializer):
     """What every user sees of a product."""
 
-    category = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    category = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
+    image_url = serializers.CharField(read_only=True, help_text="An http(s) URL, or empty.")
     stock = serializers.IntegerField(source="stock_quantity", read_only=True, help_text="Quantity on hand.")
     rating = serializers.SerializerMethodField(help_text="Average review rating (1-5); null without reviews.")
 
@@ -98,7 +98,7 @@ class ProductSerializer(serializers.ModelSerializer):
         )
         read_only_fields = fields
 
-    @extend_schema_field(OpenApiTypes.FLOAT)
+    @extend_schema_field(serializers.FloatField(allow_null=True))
     def get_rating(self, product) -> float | None:
         return _rating_number(product.rating)
 
@@ -114,7 +114,7 @@ class StaffProductSerializer(ProductSerializer):
         fields = (*ProductSerializer.Meta.fields, "cost_price", "margin", "created_by")
         read_only_fields = fields
 
-    @extend_schema_field(OpenApiTypes.DECIMAL)
+    @extend_schema_field(serializers.DecimalField(max_digits=6, decimal_places=4, allow_null=True))
     def get_margin(self, product) -> str | None:
         return _margin_text(product.margin)
 
@@ -215,7 +215,10 @@ class ProductImportResultSerializer(serializers.Serializer):
 
 
 class RowErrorSerializer(serializers.Serializer):
-    row = serializers.IntegerField(help_text="Spreadsheet row (header = 1); `index` (0-based) for bulk.")
+    row = serializers.IntegerField(required=False, help_text="Import: the spreadsheet row (header = 1).")
+    index = serializers.IntegerField(
+        required=False, allow_null=True, help_text="Bulk: the item's position (0-based); null for the body."
+    )
     field = serializers.CharField(allow_null=True)
     message = serializers.CharField()
 

@@ -48,6 +48,7 @@ CHANNEL_CODE = OpenApiParameter(
         summary="Categories in tree order",
         description="Parents come before their children, siblings by name; `depth` and `path` place "
         "each one in the tree. Customers see active categories (under active parents) only.",
+        responses=CategoryNodeSerializer(many=True),
     ),
     retrieve=extend_schema(summary="One category with its ancestors (root first) and children"),
     create=extend_schema(request=CategoryInputSerializer, responses={201: CategoryDetailSerializer}),
@@ -231,7 +232,7 @@ class ProductViewSet(viewsets.ModelViewSet):
         request=ProductCreateSerializer(many=True),
         responses={201: StaffProductSerializer(many=True), 400: RowErrorsSerializer},
     )
-    @action(detail=False, methods=["post"], url_path="bulk", filter_backends=[])
+    @action(detail=False, methods=["post"], url_path="bulk", filter_backends=[], pagination_class=None)
     def bulk(self, request):
         serializer = ProductCreateSerializer(
             data=request.data, many=True, max_length=MAX_BULK_ITEMS, allow_empty=False
