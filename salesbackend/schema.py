@@ -51,6 +51,7 @@ def add_error_responses(result: dict[str, Any], generator, request, public) -> d
             if method not in {"get", "post", "put", "patch", "delete"}:
                 continue
             responses = operation.setdefault("responses", {})
+            _field_errors_too(responses.get("400"))
             for status in _statuses(path, method, operation):
                 if status in responses and responses[status].get("content"):
                     continue
@@ -60,3 +61,10 @@ def add_error_responses(result: dict[str, Any], generator, request, public) -> d
                     "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema}"}}},
                 }
     return result
+
+
+def _field_errors_too(response: dict[str, Any] | None) -> None:
+    """A 400 documented with a specific body (row errors) can also be plain field errors."""
+    content = (response or {}).get("content", {}).get("application/json")
+    if content and content["schema"].get("$ref", "").rsplit("/", 1)[-1] not in ("FieldErrors", ""):
+        content["schema"] = {"anyOf": [content["schema"], {"$ref": "#/components/schemas/FieldErrors"}]}
