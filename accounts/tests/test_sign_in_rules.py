@@ -127,9 +127,8 @@ def test_wrong_current_passwords_on_the_profile_use_the_same_budget(strict, cust
     customer.refresh_from_db()
     assert customer.check_password(DEFAULT_PASSWORD)
     assert AuditEntry.objects.filter(action=AuditAction.LOGIN_FAILED, entity_id=str(customer.pk)).count() == 3
-    assert (
-        Client().post(LOGIN, {"username": customer.username, "password": DEFAULT_PASSWORD}).status_code == 429
-    )
+    login = {"username": customer.username, "password": DEFAULT_PASSWORD}
+    assert Client().post(LOGIN, login, content_type="application/json").status_code == 429
 
 
 def test_changing_the_email_needs_the_current_password(customer):

@@ -34,7 +34,9 @@ def test_with_redis_down_orders_are_placed_and_reports_answer(redis_down, custom
     listed = shopper.get("/api/v1/products/")
     summary = manager.get("/api/v1/analytics/summary/")
     login = client.post(
-        "/api/v1/auth/login/", {"username": customer.username, "password": "Sales-Pass-2026!"}
+        "/api/v1/auth/login/",
+        {"username": customer.username, "password": "Sales-Pass-2026!"},
+        content_type="application/json",
     )
     health = client.get("/healthz")
 
