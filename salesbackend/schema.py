@@ -42,8 +42,17 @@ def _statuses(path: str, method: str, operation: dict[str, Any]) -> list[str]:
     return statuses
 
 
+# Fields present for staff only (API.md: a customer never sees them; absent, not null). The
+# product endpoints document the staff shape, so these are optional in it.
+STAFF_ONLY_FIELDS = {"StaffProduct": {"cost_price", "margin", "created_by"}}
+
+
 def add_error_responses(result: dict[str, Any], generator, request, public) -> dict[str, Any]:
     components = result.setdefault("components", {}).setdefault("schemas", {})
+    for component, fields in STAFF_ONLY_FIELDS.items():
+        if component in components:
+            required = [name for name in components[component].get("required", []) if name not in fields]
+            components[component]["required"] = required
     components.setdefault("Error", ERROR)
     components.setdefault("FieldErrors", FIELD_ERRORS)
     for path, methods in result.get("paths", {}).items():
