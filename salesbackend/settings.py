@@ -285,11 +285,14 @@ ANALYTICS_CACHE_SECONDS = env.int("ANALYTICS_CACHE_SECONDS", default=3600)
 PRODUCT_LIST_CACHE_SECONDS = env.int("PRODUCT_LIST_CACHE_SECONDS", default=300)
 
 # Production hardening: on whenever DEBUG is off.
-if env.bool("DJANGO_TRUST_X_FORWARDED_PROTO", default=False):
+TRUST_X_FORWARDED_PROTO = env.bool("DJANGO_TRUST_X_FORWARDED_PROTO", default=False)
+if TRUST_X_FORWARDED_PROTO:
     # Only behind a proxy that sets the header itself: a client could send it too.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 if not DEBUG:
-    SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
+    # Without the proxy's word every request looks like plain HTTP: redirecting then would
+    # send HTTPS requests behind a TLS proxy round for ever. Set it to 1 when TLS ends here.
+    SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=TRUST_X_FORWARDED_PROTO)
     SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True

@@ -27,6 +27,8 @@ fi
 
 export PATH="$PWD/$VENV/bin:$PATH"
 export DJANGO_DEBUG=0
+# As deployed: behind a TLS proxy that says so (the smoke test itself talks plain HTTP, below).
+export DJANGO_TRUST_X_FORWARDED_PROTO=1
 export DJANGO_SECRET_KEY="smoke-$(head -c 48 /dev/urandom | base64 | tr -dc 'A-Za-z0-9')"
 export DJANGO_ALLOWED_HOSTS=127.0.0.1,localhost
 export DATABASE_URL="$PG/$DB_NAME"

@@ -17,7 +17,7 @@ def _settings_of(**environ) -> subprocess.CompletedProcess:
     env.update(environ, DJANGO_SETTINGS_MODULE="salesbackend.settings")
     code = (
         "import django; django.setup(); from django.conf import settings; "
-        "print(settings.SECURE_PROXY_SSL_HEADER)"
+        "print(settings.SECURE_PROXY_SSL_HEADER, settings.SECURE_SSL_REDIRECT)"
     )
     return subprocess.run(
         [sys.executable, "-c", code],
@@ -43,8 +43,9 @@ def test_forwarded_proto_is_trusted_only_when_the_deployment_says_so():
     trusted = _settings_of(DJANGO_DEBUG="0", DJANGO_SECRET_KEY=key, DJANGO_TRUST_X_FORWARDED_PROTO="1")
 
     assert untrusted.returncode == trusted.returncode == 0, untrusted.stderr + trusted.stderr
-    assert untrusted.stdout.strip() == "None"
-    assert trusted.stdout.strip() == "('HTTP_X_FORWARDED_PROTO', 'https')"
+    # Untrusted, no redirect either: behind a TLS proxy it would redirect for ever.
+    assert untrusted.stdout.strip() == "None False"
+    assert trusted.stdout.strip() == "('HTTP_X_FORWARDED_PROTO', 'https') True"
 
 
 @pytest.mark.parametrize(
