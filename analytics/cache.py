@@ -1,7 +1,7 @@
 """Analytics answers cached through Django's cache API (Redis when REDIS_URL is set).
 
 Never stale, without invalidation: an answer is stored with the sales ledger's version
-(`orders.selectors.sales_ledger_version`), which orders moves on after every commit that
+(`orders.ledger.sales_ledger_version`), which orders moves on after every commit that
 records or reverses a sale. The next request then computes afresh; old answers simply expire
 (ANALYTICS_CACHE_SECONDS). The version lives in the cache too, so a cached answer costs no
 query on the sales tables at all. A transaction that commits late moves the version when
@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 from django.conf import settings
 
 from catalog.selectors import PRODUCTS_VERSION_KEY
-from orders.selectors import SALES_LEDGER_VERSION_KEY
+from orders.ledger import SALES_LEDGER_VERSION_KEY
 from salesbackend.versions import cached_by_versions
 
 Answer = TypeVar("Answer")

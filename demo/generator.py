@@ -47,6 +47,7 @@ from audit.models import AuditAction
 from audit.services import record
 from catalog.models import Category, Product, ProductStatus, SalesChannel
 from orders import pricing
+from orders.ledger import sales_rollup_rebuild
 from orders.models import (
     DailyCustomers,
     DailyOrders,
@@ -58,7 +59,6 @@ from orders.models import (
     ProductSales,
     SalesRecord,
 )
-from orders.services import sales_rollup_rebuild
 
 from .factories import CategoryFactory, ProductFactory
 

@@ -124,7 +124,7 @@ class SalesRecord(models.Model):
 
 
 # The sales ledger's rollups: its rows summed per UTC day (and month) and per what analytics
-# filters and groups by. `orders.services.sales_ledger_append` adds every new ledger row to
+# filters and groups by. `orders.ledger.sales_ledger_append` adds every new ledger row to
 # them in the same transaction, so they are always exact; `sales_rollup_rebuild` recomputes
 # them from the ledger. A missing category is keyed as 0 in the unique constraints, because
 # SQL treats NULLs as distinct and the row would otherwise be created twice. The unique

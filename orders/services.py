@@ -7,19 +7,16 @@ writes its own status change and audit entry, and sends events only after commit
 import hashlib
 import json
 import logging
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Mapping, Sequence
-from datetime import UTC
 from decimal import Decimal
 from typing import Any, NamedTuple
 
-from django.apps import apps
-from django.apps.registry import Apps
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import IntegrityError, connection, transaction
-from django.db.models import F, Model, Q, QuerySet
+from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from audit.models import AuditAction
@@ -31,11 +28,10 @@ from inventory.services import stock_return, stock_take
 from salesbackend.background import enqueue_on_commit
 from salesbackend.events import publish_on_commit
 from salesbackend.exceptions import ConflictError
-from salesbackend.versions import version_bump_on_commit
 
 from . import pricing
+from .ledger import sales_ledger_append
 from .models import (
-    DailyCustomers,
     IdempotencyKey,
     Order,
     OrderItem,
@@ -43,14 +39,7 @@ from .models import (
     OrderStatusChange,
     SalesRecord,
 )
-from .selectors import (
-    SALES_LEDGER_VERSION_KEY,
-    SALES_ROLLUP_COLUMNS,
-    customer_received_product,
-    manages_orders,
-    sales_rollup_differences,
-    sales_rollup_rows,
-)
+from .selectors import customer_received_product, manages_orders
 
 logger = logging.getLogger(__name__)
 
@@ -441,191 +430,6 @@ def _sales_reverse(order: Order) -> None:
             for sale in order.sales_records.filter(quantity__gt=0)
         ]
     )
-
-
-# ---------------------------------------------------------------------------- the sales ledger
-
-
-@transaction.atomic
-def sales_ledger_append(*, records: Sequence[SalesRecord]) -> list[SalesRecord]:
-    """Write sales records and add them to the ledger's rollups in the same transaction.
-
-    Every sale and reversal is written here (seed_demo bulk-loads history, then rebuilds
-    the rollups), so a reader sees the ledger and its rollups agree at every commit. Once
-    the transaction commits, the ledger version moves on and cached analytics answers are
-    computed afresh; a transaction that commits late moves it late, so it is never missed.
-
-    `records` are all the rows of payments or reversals: the rollups count an order once
-    on the day it was paid and once on the day it was reversed, so an order's rows of one
-    sign come in one call, at one time, and never again.
-    """
-    _check_whole_sales(records)
-    written = SalesRecord.objects.bulk_create(records)
-    _sales_rollups_add(written)
-    version_bump_on_commit(SALES_LEDGER_VERSION_KEY)
-    return written
-
-
-def _check_whole_sales(records: Sequence[SalesRecord]) -> None:
-    times: dict[tuple[int, bool], Any] = {}
-    for sale in records:
-        if times.setdefault((sale.order_id, sale.quantity > 0), sale.sold_at) != sale.sold_at:
-            raise ValueError(f"Order {sale.order_id}: the rows of one sale or reversal have one time.")
-    sold = [order_id for order_id, is_sale in times if is_sale]
-    reversed_ = [order_id for order_id, is_sale in times if not is_sale]
-    recorded = SalesRecord.objects.filter(
-        Q(order_id__in=sold, quantity__gt=0) | Q(order_id__in=reversed_, quantity__lt=0)
-    )
-    if recorded.exists():
-        raise ValueError("An order's sale or reversal is already in the sales ledger.")
-
-
-def _sales_rollups_add(records: Sequence[SalesRecord]) -> None:
-    """Add records to every rollup: money per day, per product and day and month, orders, customers.
-
-    Rows are updated rollup by rollup in SALES_ROLLUP_COLUMNS order, keys sorted, so two
-    transactions lock shared rows in the same order and never deadlock.
-    """
-    money: dict[str, dict[tuple, dict[str, Any]]] = {
-        "DailySales": defaultdict(_no_sales),
-        "ProductSales": defaultdict(_no_sales),
-    }
-    sold: dict[tuple, set[int]] = defaultdict(set)
-    reversed_: dict[tuple, set[int]] = defaultdict(set)
-    buyers: set[tuple] = set()
-    for sale in records:
-        day = sale.sold_at.astimezone(UTC).date()
-        for totals in (
-            money["DailySales"][day, sale.channel_id, sale.category_id],
-            money["ProductSales"][False, day, sale.product_id, sale.category_id, sale.channel_id],
-            money["ProductSales"][
-                True, day.replace(day=1), sale.product_id, sale.category_id, sale.channel_id
-            ],
-        ):
-            totals["quantity"] += sale.quantity
-            totals["revenue"] += sale.revenue
-            totals["cost"] += sale.cost
-        (sold if sale.quantity > 0 else reversed_)[day, sale.channel_id].add(sale.order_id)
-        if sale.quantity > 0:
-            buyers.add((day, sale.channel_id, sale.customer_id))
-
-    for name, rows in money.items():
-        for key in sorted(rows, key=_lock_order):
-            _rollup_add(name, key, rows[key])
-    for key in sorted(sold.keys() | reversed_.keys()):
-        _rollup_add(
-            "DailyOrders", key, {"orders_sold": len(sold[key]), "orders_reversed": len(reversed_[key])}
-        )
-    for day, channel_id, customer_id in sorted(buyers):
-        DailyCustomers.objects.get_or_create(day=day, channel_id=channel_id, customer_id=customer_id)
-
-
-def _no_sales() -> dict[str, Any]:
-    return {"quantity": 0, "revenue": Decimal("0.00"), "cost": Decimal("0.00")}
-
-
-def _lock_order(key: tuple) -> tuple:
-    return tuple(-1 if value is None else value for value in key)  # no category sorts first
-
-
-def _rollup_add(name: str, key: tuple, amounts: dict[str, Any]) -> None:
-    """Add `amounts` to the rollup row with `key`, creating the row if it is missing.
-
-    The UPDATE (the usual case: the row exists) locks the row until commit, so concurrent
-    sales add up. A missing row is inserted in a savepoint; when a concurrent transaction
-    inserted it first, the unique constraint waits for that one to commit and refuses ours,
-    and the UPDATE then adds to the committed row.
-    """
-    rollup = apps.get_model("orders", name)
-    row = rollup.objects.filter(**dict(zip(SALES_ROLLUP_COLUMNS[name], key, strict=False)))
-    added = {field: F(field) + amount for field, amount in amounts.items()}
-    if row.update(**added):
-        return
-    try:
-        with transaction.atomic():
-            rollup.objects.create(**dict(zip(SALES_ROLLUP_COLUMNS[name], key, strict=False)), **amounts)
-    except IntegrityError:
-        row.update(**added)
-
-
-@transaction.atomic
-def sales_rollup_rebuild(*, actor=None) -> dict[str, int]:
-    """Recompute every rollup from the sales ledger; returns the rows written per rollup.
-
-    For seed_demo after its bulk load, for operators (`manage.py rebuild_sales_rollup`)
-    and the nightly check. Sales recorded meanwhile wait for it and then add themselves
-    to the new rows; analytics keep reading the old rows until it commits.
-    """
-    _sales_rollups_lock()
-    written = sales_rollup_fill()
-    record(
-        actor=actor,
-        action=AuditAction.UPDATE,
-        entity_type="orders.salesrollup",
-        entity_repr="Sales rollups rebuilt from the ledger",
-        changes={name: [None, rows] for name, rows in written.items()},
-    )
-    version_bump_on_commit(SALES_LEDGER_VERSION_KEY)
-    return written
-
-
-@transaction.atomic
-def sales_rollup_verify(*, actor=None) -> dict[str, int]:
-    """Compare the rollups with the ledger and rebuild them when they differ; returns the differences.
-
-    They are kept exact on every sale, so a difference means rows were written around
-    `sales_ledger_append` (SQL by hand, a partial restore): logged as an error, then repaired.
-    Sales wait while it compares: the nightly beat task runs it.
-    """
-    _sales_rollups_lock()
-    differences = sales_rollup_differences()
-    if differences:
-        logger.error("Sales rollups differ from the ledger (rows per rollup: %s); rebuilding.", differences)
-        sales_rollup_rebuild(actor=actor)
-    return differences
-
-
-@transaction.atomic
-def sales_rollup_fill(*, app_registry: Apps = apps) -> dict[str, int]:
-    """Empty the rollups and insert their rows from the ledger, one INSERT ... SELECT each.
-
-    Callers lock the rollups first (`sales_rollup_rebuild`), or run before any sale can be
-    recorded (the migration that creates the rollups, with its historical models).
-    """
-    ledger = app_registry.get_model("orders", "SalesRecord")
-    written = {}
-    for name, rows in sales_rollup_rows(ledger).items():
-        rollup = app_registry.get_model("orders", name)
-        rollup.objects.all().delete()
-        written[name] = _insert_select(rollup, SALES_ROLLUP_COLUMNS[name], rows)
-    return written
-
-
-def _insert_select(model: type[Model], columns: Sequence[str], rows: QuerySet) -> int:
-    """INSERT INTO model's table SELECT `rows`. The ORM cannot say INSERT ... SELECT, so the
-    statement wraps the ORM's own SQL for `rows`: the database moves a million ledger rows'
-    sums without a round trip through Python."""
-    quote = connection.ops.quote_name
-    targets = ", ".join(quote(model._meta.get_field(column).column) for column in columns)
-    select, params = rows.query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute(f"INSERT INTO {quote(model._meta.db_table)} ({targets}) {select}", params)
-        return cursor.rowcount
-
-
-def _sales_rollups_lock() -> None:
-    """Hold off rollup writers until this transaction ends; readers carry on.
-
-    A sale that touched the rollups before waits to commit first, so this transaction reads
-    it from the ledger; a later one waits here, then adds itself to the rows written now.
-    The ORM cannot lock a table, hence SQL. SQLite has one writer at a time anyway.
-    """
-    if connection.vendor != "postgresql":
-        return
-    quote = connection.ops.quote_name
-    tables = ", ".join(quote(apps.get_model("orders", name)._meta.db_table) for name in SALES_ROLLUP_COLUMNS)
-    with connection.cursor() as cursor:
-        cursor.execute(f"LOCK TABLE {tables} IN SHARE ROW EXCLUSIVE MODE")
 
 
 # ---------------------------------------------------------------------------- reviews

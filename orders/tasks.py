@@ -74,6 +74,6 @@ def send_missed_confirmations() -> int:
 def verify_sales_rollups() -> dict[str, int]:
     """Nightly (CELERY_BEAT_SCHEDULE): rebuild the sales rollups if they ever differ from the
     ledger; returns how many rows differed per rollup ({} when exact, the usual answer)."""
-    from .services import sales_rollup_verify
+    from .ledger import sales_rollup_verify
 
     return sales_rollup_verify(actor=None)

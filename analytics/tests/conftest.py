@@ -18,7 +18,7 @@ Ledger (UTC), 9 records, revenue 500.00, cost 271.00, 11 units:
   2026-03-25 retail O5 (cust Y)  C +1  20/5    (at 23:30, the last minute of the day matters)
 Plus a pending and a cancelled-before-payment order: no records, never counted.
 
-The records are written through `orders.services.sales_ledger_append`, as payments and
+The records are written through `orders.ledger.sales_ledger_append`, as payments and
 reversals write them, so the rollups hold them too.
 """
 
@@ -32,8 +32,8 @@ from accounts.tests.factories import CustomerFactory
 from analytics import selectors
 from catalog.models import ProductStatus
 from catalog.tests.factories import CategoryFactory, ProductFactory, channel
+from orders.ledger import sales_ledger_append
 from orders.models import Order, OrderStatus, SalesRecord
-from orders.services import sales_ledger_append
 from orders.tests.factories import OrderFactory, OrderItemFactory, SalesRecordFactory
 
 

@@ -8,7 +8,7 @@ from django.db import migrations, models
 
 def fill_from_the_ledger(apps, schema_editor):
     """An existing ledger gets its rollups at once, so analytics stay exact from the first read."""
-    from orders.services import sales_rollup_fill
+    from orders.ledger import sales_rollup_fill
 
     sales_rollup_fill(app_registry=apps)
 

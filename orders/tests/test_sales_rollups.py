@@ -19,9 +19,15 @@ from django.db.models import Sum
 
 from audit.models import AuditEntry
 from catalog.tests.factories import CategoryFactory, ProductFactory, channel
+from orders.ledger import (
+    SALES_LEDGER_VERSION_KEY,
+    sales_ledger_append,
+    sales_ledger_version,
+    sales_rollup_differences,
+    sales_rollup_rebuild,
+)
 from orders.models import DailyCustomers, DailyOrders, DailySales, OrderStatus, ProductSales, SalesRecord
-from orders.selectors import SALES_LEDGER_VERSION_KEY, sales_ledger_version, sales_rollup_differences
-from orders.services import order_cancel, order_set_status, sales_ledger_append, sales_rollup_rebuild
+from orders.services import order_cancel, order_set_status
 from orders.tasks import verify_sales_rollups
 from orders.tests.factories import SalesRecordFactory, place_order
 

@@ -4,7 +4,7 @@ from time import perf_counter
 
 from django.core.management.base import BaseCommand
 
-from orders.services import sales_rollup_rebuild, sales_rollup_verify
+from orders.ledger import sales_rollup_rebuild, sales_rollup_verify
 
 
 class Command(BaseCommand):
