@@ -1,18 +1,17 @@
 """Stock in the admin: rows with a low-stock filter and an adjust action that calls
-`stock_adjust()`, and the read-only ledger. Quantities never change any other way."""
+`stock_adjust_many()`, and the read-only ledger. Quantities never change any other way."""
 
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.db.models import F
 from django.template.response import TemplateResponse
 
-from salesbackend.admin import ReadOnlyAdminMixin
+from salesbackend.admin import ReadOnlyAdminMixin, service_error_message
 from salesbackend.exceptions import ApplicationError
 
 from .models import ADJUSTMENT_REASONS, Stock, StockMovement
-from .services import stock_adjust, stock_threshold_set
+from .services import stock_adjust_many, stock_threshold_set
 
 
 class LowStockFilter(admin.SimpleListFilter):
@@ -92,22 +91,17 @@ class StockAdmin(admin.ModelAdmin):
             data = form.cleaned_data
             stocks = list(queryset.select_related("product"))
             try:
-                with transaction.atomic():
-                    for stock in stocks:
-                        stock_adjust(
-                            product=stock.product,
-                            actor=request.user,
-                            reason=data["reason"],
-                            note=data["note"],
-                            **{data["mode"]: data["amount"]},
-                        )
-            except ApplicationError as refused:
-                detail = "; ".join(
-                    f"{item['sku']}: {item['available']} on hand" for item in refused.extra.get("items", [])
+                stock_adjust_many(
+                    products=[stock.product for stock in stocks],
+                    actor=request.user,
+                    reason=data["reason"],
+                    note=data["note"],
+                    **{data["mode"]: data["amount"]},
                 )
-                self.message_user(request, f"Nothing changed. {refused.message} {detail}", messages.ERROR)
-            except ValidationError as invalid:
-                self.message_user(request, f"Nothing changed. {' '.join(invalid.messages)}", messages.ERROR)
+            except (ApplicationError, ValidationError) as refused:
+                self.message_user(
+                    request, f"Nothing changed. {service_error_message(refused)}", messages.ERROR
+                )
             else:
                 self.message_user(request, f"Adjusted the stock of {len(stocks)} products.", messages.SUCCESS)
             return None

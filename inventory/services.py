@@ -149,6 +149,23 @@ def stock_adjust(
 
 
 @transaction.atomic
+def stock_adjust_many(
+    *,
+    products: list[Product],
+    actor,
+    reason: str,
+    delta: int | None = None,
+    quantity: int | None = None,
+    note: str = "",
+) -> list[Stock]:
+    """The same adjustment for several products: all of them or, on any refusal, none."""
+    return [
+        stock_adjust(product=product, actor=actor, reason=reason, delta=delta, quantity=quantity, note=note)
+        for product in products
+    ]
+
+
+@transaction.atomic
 def stock_threshold_set(*, stock: Stock, actor, low_stock_threshold: int) -> Stock:
     """Change the quantity at or below which a product counts as low on stock."""
     if low_stock_threshold < 0:

@@ -15,7 +15,7 @@ from django_countries import countries
 from accounts.roles import Role
 from accounts.selectors import users_with_role
 from catalog.models import SalesChannel
-from salesbackend.admin import ReadOnlyAdminMixin
+from salesbackend.admin import ReadOnlyAdminMixin, service_error_message
 from salesbackend.exceptions import ApplicationError
 from salesbackend.spreadsheets import write_csv
 
@@ -97,11 +97,7 @@ class OrderPlaceForm(forms.Form):
             for field, field_errors in error.message_dict.items():
                 self.add_error(self.SERVICE_FIELDS.get(field), field_errors)
         except ApplicationError as error:
-            shortfalls = error.extra.get("items", [])
-            detail = "; ".join(
-                f"{s['sku']}: {s['requested']} wanted, {s['available']} in stock" for s in shortfalls
-            )
-            self.add_error(None, f"{error.message} {detail}".strip())
+            self.add_error(None, service_error_message(error))
         return None
 
 
@@ -131,8 +127,7 @@ def _apply_to_each(request, orders, change, done: str) -> None:
         try:
             change(order)
         except (ApplicationError, ValidationError, PermissionDenied) as error:
-            reason = getattr(error, "message", None) or "; ".join(getattr(error, "messages", [str(error)]))
-            messages.error(request, f"{order}: {reason}")
+            messages.error(request, f"{order}: {service_error_message(error)}")
         else:
             changed += 1
     if changed:
