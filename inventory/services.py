@@ -20,6 +20,7 @@ from salesbackend.background import enqueue_on_commit
 from salesbackend.exceptions import ApplicationError, InsufficientStock
 
 from .models import ADJUSTMENT_REASONS, MovementReason, Stock, StockMovement
+from .tasks import notify_low_stock
 
 # The largest quantity an integer column holds on every supported database.
 MAX_STOCK_QUANTITY = 2**31 - 1
@@ -96,8 +97,6 @@ def _move(
 
 
 def _announce_low_stock(stock: Stock) -> None:
-    from .tasks import notify_low_stock
-
     product = stock.product
     events.publish_on_commit(
         "low_stock",

@@ -3,12 +3,12 @@ from django.core.mail import send_mail
 
 from accounts.selectors import user_emails_with_permission
 
+from .models import Stock
+
 
 @shared_task
 def notify_low_stock(product_id: int) -> int:
     """E-mail the staff who manage stock that a product ran low. Returns the mails sent."""
-    from .models import Stock
-
     stock = Stock.objects.select_related("product").filter(product_id=product_id).first()
     recipients = user_emails_with_permission("inventory.manage_stock")
     if stock is None or not recipients:

@@ -40,6 +40,7 @@ from .models import (
     SalesRecord,
 )
 from .selectors import customer_received_product, manages_orders
+from .tasks import send_order_confirmation
 
 logger = logging.getLogger(__name__)
 
@@ -240,8 +241,6 @@ def _order_create(
             "currency": order.currency,
         },
     )
-    from .tasks import send_order_confirmation
-
     enqueue_on_commit(send_order_confirmation, order.pk)
     return Placement(order, created=True, items=items, status_history=[first_status])
 

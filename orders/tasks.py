@@ -6,6 +6,9 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
+from .ledger import sales_rollup_verify
+from .models import Order
+
 MISSED_CONFIRMATIONS_PER_RUN = 500
 
 
@@ -17,8 +20,6 @@ def send_order_confirmation(order_id: int) -> int:
     locked while its e-mail goes out and marked sent in the same transaction; a second run
     finds it sent, or locked by the first, and sends nothing.
     """
-    from .models import Order
-
     with transaction.atomic():
         order = (
             Order.objects.select_for_update(skip_locked=True, of=("self",))
@@ -56,8 +57,6 @@ def send_missed_confirmations() -> int:
     """Every minute (CELERY_BEAT_SCHEDULE): enqueue the confirmations of orders placed in the
     last ORDER_CONFIRMATION_RETRY_HOURS that are still unsent a minute on, e.g. because the
     broker was down when they were placed. Returns how many were enqueued."""
-    from .models import Order
-
     now = timezone.now()
     unsent = Order.objects.filter(
         confirmation_sent_at__isnull=True,
@@ -74,6 +73,4 @@ def send_missed_confirmations() -> int:
 def verify_sales_rollups() -> dict[str, int]:
     """Nightly (CELERY_BEAT_SCHEDULE): rebuild the sales rollups if they ever differ from the
     ledger; returns how many rows differed per rollup ({} when exact, the usual answer)."""
-    from .ledger import sales_rollup_verify
-
     return sales_rollup_verify(actor=None)
