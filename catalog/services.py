@@ -15,7 +15,7 @@ from django.db.models import ProtectedError
 from django.utils.text import slugify
 
 from audit.models import AuditAction
-from audit.services import changes_between, person, record, snapshot
+from audit.services import audited_save, audited_update, person, record, snapshot
 from inventory.models import MovementReason, Stock
 from inventory.services import MAX_STOCK_QUANTITY, stock_adjust, stock_create, stock_discard
 from salesbackend.exceptions import ApplicationError, ConflictError
@@ -115,18 +115,16 @@ def category_create(
 @transaction.atomic
 def category_update(*, category: Category, actor, data: Mapping[str, Any]) -> Category:
     """Change any of name, slug, description, parent, is_active. A parent cycle is a field error."""
-    before = _category_state(category)
-    for field in CATEGORY_FIELDS:
-        if field in data:
-            setattr(category, field, data[field])
-    category.full_clean()
-    if "parent" in data:
-        _lock_tree()
-        category_validate_parent(category=category, parent=category.parent)
-    category.save()
-    changes = changes_between(before, _category_state(category))
-    if changes:
-        record(actor=actor, action=AuditAction.UPDATE, entity=category, changes=changes)
+
+    def validate(category: Category) -> None:
+        category.full_clean()
+        if "parent" in data:
+            _lock_tree()
+            category_validate_parent(category=category, parent=category.parent)
+
+    audited_update(
+        category, actor=actor, data=data, fields=CATEGORY_FIELDS, state=_category_state, validate=validate
+    )
     return category
 
 
@@ -188,14 +186,6 @@ def _insert_product(product: Product, *, actor, stock: int, note: str) -> Produc
     return product
 
 
-def _save_product_changes(product: Product, *, actor, before: dict[str, Any]) -> Product:
-    changes = changes_between(before, _product_state(product))
-    if changes:
-        product.save()
-        record(actor=actor, action=AuditAction.UPDATE, entity=product, changes=changes)
-    return product
-
-
 @transaction.atomic
 def product_create(
     *,
@@ -230,12 +220,15 @@ def product_create(
 @transaction.atomic
 def product_update(*, product: Product, actor, data: Mapping[str, Any]) -> Product:
     """Change any of the product fields; the audit entry lists {field: [old, new]}."""
-    before = _product_state(product)
-    for field in PRODUCT_FIELDS:
-        if field in data:
-            setattr(product, field, data[field])
-    _validate_product(product)
-    return _save_product_changes(product, actor=actor, before=before)
+    audited_update(
+        product,
+        actor=actor,
+        data=data,
+        fields=PRODUCT_FIELDS,
+        state=_product_state,
+        validate=_validate_product,
+    )
+    return product
 
 
 @transaction.atomic
@@ -430,7 +423,7 @@ def product_import(*, actor, file: IO[bytes], filename: str = "", dry_run: bool 
         if row.before is None:
             _insert_product(row.product, actor=actor, stock=row.stock or 0, note=note)
         else:
-            _save_product_changes(row.product, actor=actor, before=row.before)
+            audited_save(row.product, actor=actor, before=row.before, state=_product_state)
             if row.stock is not None:
                 _import_set_stock(row.product, row.stock, actor=actor, note=note)
     record(
@@ -467,13 +460,11 @@ def channel_create(*, actor, code: str, name: str, is_active: bool = True) -> Sa
 @transaction.atomic
 def channel_update(*, channel: SalesChannel, actor, data: Mapping[str, Any]) -> SalesChannel:
     """Rename or (de)activate a channel. Its code is how orders name it, so it never changes."""
-    before = snapshot(channel, CHANNEL_FIELDS)
-    for field in ("name", "is_active"):
-        if field in data:
-            setattr(channel, field, data[field])
-    channel.full_clean()
-    channel.save()
-    changes = changes_between(before, snapshot(channel, CHANNEL_FIELDS))
-    if changes:
-        record(actor=actor, action=AuditAction.UPDATE, entity=channel, changes=changes)
+    audited_update(
+        channel,
+        actor=actor,
+        data=data,
+        fields=("name", "is_active"),
+        state=lambda channel: snapshot(channel, CHANNEL_FIELDS),
+    )
     return channel
