@@ -206,3 +206,15 @@ def test_browsers_get_a_favicon_instead_of_a_404(client):
 
     assert response.status_code == 200
     assert response["Content-Type"] == "image/svg+xml"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("page_size", "status"), [("abc", 400), ("0", 400), ("-3", 400), ("1.5", 400), ("500", 200)]
+)
+def test_page_size_is_a_whole_number_from_one_and_large_ones_are_capped(customer_client, page_size, status):
+    response = customer_client.get("/api/v1/products/", {"page_size": page_size})
+
+    assert response.status_code == status
+    if status == 400:
+        assert "page_size" in response.json()
