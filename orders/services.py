@@ -324,7 +324,10 @@ def _claim_key(*, customer, key: str, fingerprint: str, order: Order) -> None:
 
 @transaction.atomic
 def order_set_status(*, order: Order, to_status: str, actor, note: str = "") -> Order:
-    """Move an order along the status machine. Callers check that `actor` manages orders."""
+    """Move an order along the status machine: staff (or system work, `actor` None) only. The
+    service checks who may, like `order_cancel`, so every door applies the same rule."""
+    if actor is not None and not manages_orders(actor):
+        raise PermissionDenied("Only staff move an order along the status machine.")
     if to_status not in OrderStatus.values:
         raise ValidationError({"status": [f"Unknown status {to_status!r}."]})
     locked = _lock(order)

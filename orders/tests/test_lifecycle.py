@@ -186,3 +186,18 @@ def test_another_customer_may_not_cancel(customer, other_customer, product):
     order.refresh_from_db()
     assert order.status == S.PENDING
     assert _stock(product) == 9
+
+
+def test_only_staff_or_system_work_move_an_order_along_the_status_machine(customer, salesperson):
+    from django.core.exceptions import PermissionDenied
+
+    from catalog.tests.factories import ProductFactory
+    from orders.tests.factories import place_order
+
+    order = place_order(customer=customer, products={ProductFactory(stock=3): 1})
+
+    with pytest.raises(PermissionDenied):
+        order_set_status(order=order, to_status=OrderStatus.PAID, actor=customer)
+    order.refresh_from_db()
+    assert order.status == OrderStatus.PENDING
+    assert order_set_status(order=order, to_status=OrderStatus.PAID, actor=None).status == OrderStatus.PAID
