@@ -35,7 +35,7 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         "catalog.change_product",
         "catalog.delete_product",
         "catalog.view_saleschannel",
-        "catalog.view_review",
+        "orders.view_review",
         "inventory.manage_stock",
         "inventory.view_stock",
         "inventory.change_stock",
@@ -55,7 +55,7 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
     ),
     Role.CUSTOMER: (
         "orders.place_order",
-        "catalog.write_review",
+        "orders.write_review",
     ),
 }
 

@@ -1,4 +1,5 @@
-"""Catalog in the admin. Saving, deleting and importing call `catalog.services`, like the API,
+"""Catalog in the admin. Saving, deleting and importing call the services the API calls
+(`catalog.services`; `inventory.services` for products with their stock),
 so validation, stock movements and audit entries are the same whichever door is used."""
 
 from django import forms
@@ -16,12 +17,17 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from inventory.models import Stock, StockMovement
-from inventory.services import stock_threshold_set
+from inventory.services import (
+    stock_threshold_set,
+    stocked_product_create,
+    stocked_product_delete,
+    stocked_product_import,
+)
 from salesbackend.admin import ReadOnlyAdminMixin
 from salesbackend.spreadsheets import write_csv
 
 from . import services
-from .models import Category, Product, Review, SalesChannel
+from .models import Category, Product, SalesChannel
 from .selectors import PRODUCT_FILE_COLUMNS, CategoryTree, product_file_rows
 from .tabular import XLSX_CONTENT_TYPE, write_xlsx
 
@@ -223,7 +229,7 @@ class ProductAdmin(admin.ModelAdmin):
             )
         else:
             data = {field: form.cleaned_data[field] for field in services.PRODUCT_FIELDS}
-            obj.pk = services.product_create(
+            obj.pk = stocked_product_create(
                 actor=request.user, stock=form.cleaned_data["opening_stock"], **data
             ).pk
 
@@ -249,7 +255,7 @@ class ProductAdmin(admin.ModelAdmin):
         return deleted, counts, set(), protected
 
     def delete_model(self, request, obj):
-        services.product_delete(product=obj, actor=request.user)
+        stocked_product_delete(product=obj, actor=request.user)
 
     def delete_queryset(self, request, queryset):
         for product in queryset:
@@ -275,7 +281,7 @@ class ProductAdmin(admin.ModelAdmin):
         response["Content-Disposition"] = f'attachment; filename="{self._export_name("xlsx")}"'
         return response
 
-    # Import: a form in front of services.product_import.
+    # Import: a form in front of inventory's stocked_product_import.
 
     def get_urls(self):
         import_view = self.admin_site.admin_view(self.import_view)
@@ -289,7 +295,7 @@ class ProductAdmin(admin.ModelAdmin):
         if request.method == "POST" and form.is_valid():
             upload = form.cleaned_data["file"]
             try:
-                result = services.product_import(
+                result = stocked_product_import(
                     actor=request.user,
                     file=upload,
                     filename=upload.name,
@@ -357,14 +363,3 @@ class SalesChannelAdmin(admin.ModelAdmin):
             )
         else:
             obj.pk = services.channel_create(actor=request.user, **form.cleaned_data).pk
-
-
-@admin.register(Review)
-class ReviewAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    """Reviews are written by customers through the API; the admin reads them."""
-
-    list_display = ("product", "customer", "rating", "title", "created_at")
-    list_filter = ("rating",)
-    search_fields = ("product__sku", "product__name", "customer__username", "title")
-    list_select_related = ("product", "customer")
-    readonly_fields = ("product", "customer", "rating", "title", "body", "created_at")

@@ -8,15 +8,15 @@ class CatalogConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_delete, post_save
 
-        from .models import Category, Product, Review
+        from .models import Category, Product
         from .selectors import category_tree_changed, products_changed
 
         # Cache invalidation only (no business rule): whoever writes, cached readers follow.
-        # Stock moves through inventory's services, which say so themselves.
+        # Stock moves through inventory's services, which say so themselves; reviews are
+        # watched by the orders app, which holds them.
         for model, changed in (
             (Category, category_tree_changed),
             (Product, products_changed),
-            (Review, products_changed),
         ):
             for signal in (post_save, post_delete):
                 signal.connect(

@@ -16,7 +16,7 @@ from django.http import Http404
 from accounts.permissions import is_staff_user
 from salesbackend.versions import version_bump_on_commit, version_get
 
-from .models import Category, Product, ProductStatus, Review, SalesChannel
+from .models import Category, Product, ProductStatus, SalesChannel
 
 # Columns of a product file: what the import reads and the admin export writes (so an export
 # can be edited and imported back).
@@ -192,11 +192,12 @@ def product_list_for(*, user) -> QuerySet[Product]:
     """Products `user` may see, with `stock` (on hand, 0 without a stock row) and `rating`
     (average review rating, None without reviews) annotated. Customers see only active products
     outside inactive categories."""
+    # Reviews belong to orders, further right: reached through the relation, not imported.
     average_rating = (
-        Review.objects.filter(product=OuterRef("pk"))
+        Product.objects.filter(pk=OuterRef("pk"))
         .order_by()
-        .values("product")
-        .annotate(average=Avg("rating", output_field=FloatField()))
+        .values("pk")
+        .annotate(average=Avg("reviews__rating", output_field=FloatField()))
         .values("average")
     )
     return (

@@ -6,7 +6,7 @@ from decimal import Decimal
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from inventory.services import MAX_STOCK_QUANTITY
+from salesbackend.limits import MAX_STOCK_QUANTITY
 from salesbackend.rendering import money_text, timestamp_text
 
 from .models import Category, Product, SalesChannel, unit_margin

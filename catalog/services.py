@@ -2,9 +2,14 @@
 
 Every write validates with the model's own rules (`full_clean`), runs in one transaction and
 writes its audit entry there. The API, the admin and commands all call these functions.
+
+A product comes and goes with its stock, which is inventory's: the doors create, import and
+delete products through `inventory.services` (`stocked_product_create` and its kin), which call
+the product functions here and open or discard the stock in the same transaction.
 """
 
-from collections.abc import Mapping
+import dataclasses
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import IO, Any
@@ -16,9 +21,8 @@ from django.utils.text import slugify
 
 from audit.models import AuditAction
 from audit.services import audited_save, audited_update, person, record, snapshot
-from inventory.models import MovementReason, Stock
-from inventory.services import MAX_STOCK_QUANTITY, stock_adjust, stock_create, stock_discard
 from salesbackend.exceptions import ApplicationError, ConflictError
+from salesbackend.limits import MAX_STOCK_QUANTITY
 
 from .models import Category, Product, ProductStatus, SalesChannel
 from .selectors import PRODUCT_FILE_COLUMNS, CategoryTree
@@ -170,13 +174,10 @@ def _validate_product(product: Product, *, check_unique: bool = True) -> None:
     product.full_clean(validate_unique=check_unique, validate_constraints=False)
 
 
-def _insert_product(product: Product, *, actor, stock: int, note: str) -> Product:
-    """Save a validated new product with its stock row and opening stock, and audit it."""
+def _insert_product(product: Product, *, actor) -> Product:
+    """Save a validated new product and audit it."""
     product.created_by = person(actor)
     product.save()
-    stock_create(product=product)
-    if stock:
-        stock_adjust(product=product, actor=actor, reason=MovementReason.RESTOCK, delta=stock, note=note)
     record(
         actor=actor,
         action=AuditAction.CREATE,
@@ -198,9 +199,8 @@ def product_create(
     status: str = ProductStatus.ACTIVE,
     category: Category | None = None,
     image_url: str = "",
-    stock: int = 0,
 ) -> Product:
-    """A new product with its stock row; a positive `stock` is booked as a restock movement."""
+    """A new product (without stock: `inventory.services.stocked_product_create` opens it)."""
     product = Product(
         sku=sku,
         name=name,
@@ -212,9 +212,7 @@ def product_create(
         image_url=image_url,
     )
     _validate_product(product)
-    if stock < 0:
-        raise ValidationError({"stock": ["Ensure this value is greater than or equal to 0."]})
-    return _insert_product(product, actor=actor, stock=stock, note="Opening stock")
+    return _insert_product(product, actor=actor)
 
 
 @transaction.atomic
@@ -233,7 +231,8 @@ def product_update(*, product: Product, actor, data: Mapping[str, Any]) -> Produ
 
 @transaction.atomic
 def product_delete(*, product: Product, actor) -> None:
-    """Delete a product that was never ordered (with its stock ledger); otherwise 409: archive it."""
+    """Delete a product that was never ordered; otherwise 409: archive it. Its stock goes first
+    (`inventory.services.stocked_product_delete`)."""
     if product.order_items.exists():
         raise ConflictError(
             "This product appears in orders and cannot be deleted; archive it instead (status=archived).",
@@ -241,7 +240,6 @@ def product_delete(*, product: Product, actor) -> None:
         )
     state = _product_state(product)
     entity_id, entity_repr = product.pk, str(product)
-    stock_discard(product=product)
     try:
         product.delete()
     except ProtectedError as exc:
@@ -259,8 +257,12 @@ def product_delete(*, product: Product, actor) -> None:
 
 
 @transaction.atomic
-def products_bulk_create(*, actor, items: list[Mapping[str, Any]]) -> list[Product]:
-    """Create every product of the list or none: errors name the item by its list index."""
+def products_bulk_create(
+    *, actor, items: list[Mapping[str, Any]], create: Callable[..., Product] = product_create
+) -> list[Product]:
+    """Create every product of the list or none: errors name the item by its list index.
+
+    `create(actor=…, **item)` makes one product: inventory passes its own, which opens the stock."""
     errors: list[dict[str, Any]] = []
     first_index_of_sku: dict[str, int] = {}
     for index, item in enumerate(items):
@@ -274,7 +276,7 @@ def products_bulk_create(*, actor, items: list[Mapping[str, Any]]) -> list[Produ
     created = []
     for index, item in enumerate(items):
         try:
-            created.append(product_create(actor=actor, **item))
+            created.append(create(actor=actor, **item))
         except ValidationError as error:  # raised before the item wrote anything
             errors.extend(_error_rows(error, key="index", position=index))
     if errors:
@@ -290,6 +292,9 @@ class ImportResult:
     created: int
     updated: int
     dry_run: bool
+    # Each saved product with the quantity on hand its row asks for (None: keep it), new
+    # products first seen here; empty on a dry run. Inventory's import sets the stock from it.
+    stock_levels: list[tuple[Product, int | None]] = dataclasses.field(default_factory=list)
 
 
 @dataclass
@@ -356,19 +361,14 @@ def _import_row(
     return _ImportRow(product=product, before=before, stock=stock)
 
 
-def _import_set_stock(product: Product, quantity: int, *, actor, note: str) -> None:
-    current = Stock.objects.filter(product=product).values_list("quantity", flat=True).first() or 0
-    if quantity != current:
-        reason = MovementReason.RESTOCK if quantity > current else MovementReason.CORRECTION
-        stock_adjust(product=product, actor=actor, reason=reason, quantity=quantity, note=note)
-
-
 @transaction.atomic
 def product_import(*, actor, file: IO[bytes], filename: str = "", dry_run: bool = False) -> ImportResult:
     """Create or update products by SKU from a CSV or XLSX file, all rows or none.
 
-    Every row is validated before anything is written; errors are [{row, field, message}] with
-    spreadsheet row numbers (header = row 1). `dry_run` validates and counts without writing.
+    The stock column is not applied here: `inventory.services.stocked_product_import` sets it
+    from `ImportResult.stock_levels`. Every row is validated before anything is written; errors
+    are [{row, field, message}] with spreadsheet row numbers (header = row 1). `dry_run`
+    validates and counts without writing.
     """
     table = read_table(file, filename)
     errors = [
@@ -418,14 +418,12 @@ def product_import(*, actor, file: IO[bytes], filename: str = "", dry_run: bool 
     result = ImportResult(created=created, updated=len(planned) - created, dry_run=dry_run)
     if dry_run:
         return result
-    note = f"Import {filename}".strip()
     for row in planned:
         if row.before is None:
-            _insert_product(row.product, actor=actor, stock=row.stock or 0, note=note)
+            _insert_product(row.product, actor=actor)
         else:
             audited_save(row.product, actor=actor, before=row.before, state=_product_state)
-            if row.stock is not None:
-                _import_set_stock(row.product, row.stock, actor=actor, note=note)
+        result.stock_levels.append((row.product, row.stock))
     record(
         actor=actor,
         action=AuditAction.IMPORT,

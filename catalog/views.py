@@ -12,6 +12,12 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from accounts.permissions import is_staff_user, read_or_permission
+from inventory.services import (
+    stocked_product_create,
+    stocked_product_delete,
+    stocked_product_import,
+    stocked_products_bulk_create,
+)
 from salesbackend.errors import PayloadTooLarge
 from salesbackend.versions import cached_by_versions
 
@@ -170,7 +176,7 @@ class ProductViewSet(viewsets.ModelViewSet):
     def create(self, request):
         serializer = ProductCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        product = services.product_create(actor=request.user, **serializer.validated_data)
+        product = stocked_product_create(actor=request.user, **serializer.validated_data)
         return Response(self._read(product), status=status.HTTP_201_CREATED)
 
     def update(self, request, pk=None, partial: bool = False):
@@ -181,7 +187,7 @@ class ProductViewSet(viewsets.ModelViewSet):
         return Response(self._read(product))
 
     def destroy(self, request, pk=None):
-        services.product_delete(product=self.get_object(), actor=request.user)
+        stocked_product_delete(product=self.get_object(), actor=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(
@@ -216,7 +222,7 @@ class ProductViewSet(viewsets.ModelViewSet):
         upload = serializer.validated_data["file"]
         if upload.size > settings.PRODUCT_IMPORT_MAX_BYTES:
             raise PayloadTooLarge(f"The file is larger than {settings.PRODUCT_IMPORT_MAX_BYTES} bytes.")
-        result = services.product_import(
+        result = stocked_product_import(
             actor=request.user,
             file=upload,
             filename=upload.name,
@@ -239,7 +245,7 @@ class ProductViewSet(viewsets.ModelViewSet):
         )
         if not serializer.is_valid():
             raise services.RowErrors(_item_errors(serializer.errors))
-        products = services.products_bulk_create(actor=request.user, items=serializer.validated_data)
+        products = stocked_products_bulk_create(actor=request.user, items=serializer.validated_data)
         created = self.get_queryset().filter(pk__in=[p.pk for p in products]).order_by("id")
         return Response(self.get_serializer(created, many=True).data, status=status.HTTP_201_CREATED)
 

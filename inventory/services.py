@@ -2,9 +2,14 @@
 
 `stock_take` and `stock_return` run inside the caller's transaction (order placement,
 cancellation); `stock_adjust` is a staff adjustment with its own transaction and audit entry.
+
+A product comes and goes with its stock: `stocked_product_create`, `stocked_products_bulk_create`,
+`stocked_product_import` and `stocked_product_delete` are the catalog's product writes with the
+stock opened, set or discarded in the same transaction. The catalog's API and admin call these.
 """
 
 from collections.abc import Mapping
+from typing import IO, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -15,15 +20,20 @@ from audit.models import AuditAction
 from audit.services import person, record
 from catalog.models import Product
 from catalog.selectors import products_changed
+from catalog.services import (
+    ImportResult,
+    product_create,
+    product_delete,
+    product_import,
+    products_bulk_create,
+)
 from salesbackend import events
 from salesbackend.background import enqueue_on_commit
 from salesbackend.exceptions import ApplicationError, InsufficientStock
+from salesbackend.limits import MAX_STOCK_QUANTITY
 
 from .models import ADJUSTMENT_REASONS, MovementReason, Stock, StockMovement
 from .tasks import notify_low_stock
-
-# The largest quantity an integer column holds on every supported database.
-MAX_STOCK_QUANTITY = 2**31 - 1
 
 
 @transaction.atomic
@@ -227,3 +237,50 @@ def stock_return(
         actor=actor,
         order=order,
     )
+
+
+# ---------------------------------------------------------------------- products with their stock
+
+
+@transaction.atomic
+def stocked_product_create(*, actor, stock: int = 0, **fields: Any) -> Product:
+    """A new product (`catalog.services.product_create`) with its stock row; a positive
+    `stock` is booked as a restock movement."""
+    if stock < 0:
+        raise ValidationError({"stock": ["Ensure this value is greater than or equal to 0."]})
+    product = product_create(actor=actor, **fields)
+    stock_create(product=product)
+    if stock:
+        stock_adjust(
+            product=product, actor=actor, reason=MovementReason.RESTOCK, delta=stock, note="Opening stock"
+        )
+    return product
+
+
+@transaction.atomic
+def stocked_products_bulk_create(*, actor, items: list[Mapping[str, Any]]) -> list[Product]:
+    """Products of a list, all or none, each with its opening stock."""
+    return products_bulk_create(actor=actor, items=items, create=stocked_product_create)
+
+
+@transaction.atomic
+def stocked_product_import(
+    *, actor, file: IO[bytes], filename: str = "", dry_run: bool = False
+) -> ImportResult:
+    """The catalog's product import, then each row's stock: a new product gets its stock row,
+    and a stock cell sets the quantity on hand (a restock up, a correction down)."""
+    result = product_import(actor=actor, file=file, filename=filename, dry_run=dry_run)
+    note = f"Import {filename}".strip()
+    for product, quantity in result.stock_levels:
+        current = stock_create(product=product).quantity
+        if quantity is not None and quantity != current:
+            reason = MovementReason.RESTOCK if quantity > current else MovementReason.CORRECTION
+            stock_adjust(product=product, actor=actor, reason=reason, quantity=quantity, note=note)
+    return result
+
+
+@transaction.atomic
+def stocked_product_delete(*, product: Product, actor) -> None:
+    """Delete a never-ordered product with its stock row and ledger; an ordered one is 409."""
+    stock_discard(product=product)
+    product_delete(product=product, actor=actor)

@@ -30,6 +30,7 @@ from .models import (
     OrderStatus,
     OrderStatusChange,
     ProductSales,
+    Review,
     SalesRecord,
 )
 from .selectors import manages_orders
@@ -312,3 +313,14 @@ class IdempotencyKeyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("created_at", "customer", "key", "order")
     list_select_related = ("customer", "order")
     search_fields = ("key", "customer__email", "order__number")
+
+
+@admin.register(Review)
+class ReviewAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Reviews are written by customers through the API; the admin reads them."""
+
+    list_display = ("product", "customer", "rating", "title", "created_at")
+    list_filter = ("rating",)
+    search_fields = ("product__sku", "product__name", "customer__username", "title")
+    list_select_related = ("product", "customer")
+    readonly_fields = ("product", "customer", "rating", "title", "body", "created_at")

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models.functions import Coalesce
 
@@ -273,3 +274,27 @@ class IdempotencyKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.customer_id}:{self.key}"
+
+
+class Review(models.Model):
+    """A customer's rating of a product they received; written by `orders.services.review_create`."""
+
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="reviews")
+    customer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="reviews")
+    rating = models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(5)])
+    title = models.CharField(max_length=200, blank=True)
+    body = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["product", "customer"], name="orders_review_one_per_customer"),
+            models.CheckConstraint(
+                condition=models.Q(rating__gte=1, rating__lte=5), name="orders_review_rating_1_to_5"
+            ),
+        ]
+        permissions = [("write_review", "Can review products they received")]
+
+    def __str__(self) -> str:
+        return f"{self.product_id} by {self.customer_id}: {self.rating}"

@@ -3,10 +3,10 @@ version and its rollups as the ledger computes them."""
 
 from django.db.models import QuerySet
 
-from catalog.models import Product, Review
+from catalog.models import Product
 from catalog.selectors import products_visible_to
 
-from .models import Order, OrderItem, OrderStatus
+from .models import Order, OrderItem, OrderStatus, Review
 
 
 def manages_orders(user) -> bool:

@@ -4,11 +4,10 @@ from django.contrib.auth import get_user_model
 from django_countries.serializer_fields import CountryField
 from rest_framework import serializers
 
-from catalog.models import Review
 from salesbackend.filters import MAX_ID
 from salesbackend.rendering import money_text, timestamp_text
 
-from .models import Order, OrderItem, OrderStatus, OrderStatusChange
+from .models import Order, OrderItem, OrderStatus, OrderStatusChange, Review
 from .selectors import manages_orders
 from .services import MAX_LINE_QUANTITY
 

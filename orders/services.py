@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from audit.models import AuditAction
 from audit.services import person, record
-from catalog.models import Product, Review, SalesChannel
+from catalog.models import Product, SalesChannel
 from catalog.selectors import product_orderable
 from inventory.models import MovementReason
 from inventory.services import stock_return, stock_take
@@ -37,6 +37,7 @@ from .models import (
     OrderItem,
     OrderStatus,
     OrderStatusChange,
+    Review,
     SalesRecord,
 )
 from .selectors import customer_received_product, manages_orders

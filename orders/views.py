@@ -10,11 +10,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.permissions import CanManageOrders, CanPlaceOrders, has_permission
-from catalog.models import Review
 from salesbackend.filters import IdFilter
 
 from . import selectors, services
-from .models import Order, OrderStatus
+from .models import Order, OrderStatus, Review
 from .serializers import (
     OrderCancelInputSerializer,
     OrderPlaceInputSerializer,
@@ -148,7 +147,7 @@ class ProductReviewListCreateView(generics.ListAPIView):
 
     def get_permissions(self):
         if self.request.method == "POST":
-            return [has_permission("catalog.write_review")()]
+            return [has_permission("orders.write_review")()]
         return super().get_permissions()
 
     def get_product(self):

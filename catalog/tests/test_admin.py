@@ -244,7 +244,7 @@ def test_channel_admin_is_for_the_ceo_and_audited(ceo, salesperson):
         "/admin/catalog/product/add/",
         "/admin/catalog/product/import/",
         "/admin/catalog/saleschannel/",
-        "/admin/catalog/review/",
+        "/admin/orders/review/",
         "/admin/inventory/stock/",
         "/admin/inventory/stock/{stock}/change/",
         "/admin/inventory/stockmovement/",

@@ -4,9 +4,10 @@ import pytest
 
 from accounts.tests.factories import CustomerFactory
 from audit.models import AuditEntry
-from catalog.models import Product, ProductStatus, Review
+from catalog.models import Product, ProductStatus
 from catalog.tests.factories import CategoryFactory, ProductFactory
 from inventory.models import Stock, StockMovement
+from orders.models import Review
 from orders.tests.factories import OrderItemFactory
 
 pytestmark = pytest.mark.django_db

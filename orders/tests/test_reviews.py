@@ -1,9 +1,9 @@
 import pytest
 
 from audit.models import AuditEntry
-from catalog.models import ProductStatus, Review
+from catalog.models import ProductStatus
 from catalog.tests.factories import ProductFactory
-from orders.models import OrderStatus
+from orders.models import OrderStatus, Review
 from orders.services import order_set_status
 from orders.tests.factories import place_order
 
@@ -47,7 +47,7 @@ def test_a_customer_reviews_a_product_they_received(customer, customer_client, s
     }
     review = Review.objects.get()
     assert (review.customer, review.product) == (customer, product)
-    assert AuditEntry.objects.filter(entity_type="catalog.review", entity_id=str(review.pk)).exists()
+    assert AuditEntry.objects.filter(entity_type="orders.review", entity_id=str(review.pk)).exists()
 
 
 @pytest.mark.parametrize("status", [OrderStatus.PENDING, OrderStatus.PAID, OrderStatus.SHIPPED])

@@ -19,7 +19,8 @@ django.setup()
 
 from accounts.roles import Role  # noqa: E402
 from accounts.services import user_create  # noqa: E402
-from catalog.services import category_create, product_create  # noqa: E402
+from catalog.services import category_create  # noqa: E402
+from inventory.services import stocked_product_create  # noqa: E402
 from orders.models import OrderStatus  # noqa: E402
 from orders.services import order_place, order_set_status  # noqa: E402
 
@@ -40,7 +41,7 @@ def main() -> None:
     )
     category = category_create(actor=ceo, name="Load test")
     products = [
-        product_create(
+        stocked_product_create(
             actor=ceo,
             sku=f"LT-{n:03d}",
             name=f"Load test product {n}",
