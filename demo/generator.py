@@ -47,7 +47,7 @@ from audit.models import AuditAction
 from audit.services import record
 from catalog.models import Category, Product, ProductStatus, SalesChannel
 from orders import pricing
-from orders.ledger import sales_rollup_rebuild
+from orders.ledger import line_sales, sales_rollup_rebuild
 from orders.models import (
     DailyCustomers,
     DailyOrders,
@@ -778,14 +778,16 @@ class _OrderHistory:
         reached = dict(timeline)
         if OrderStatus.PAID not in reached:
             return
-        # As orders.services records a payment and reverses it: net of the discount share.
+        # As orders.services records a payment and reverses it, from the same line_sales.
         entries = [(reached[OrderStatus.PAID], 1)]
         reversed_at = reached.get(OrderStatus.REFUNDED) or reached.get(OrderStatus.CANCELLED)
         if reversed_at is not None:
             entries.append((reversed_at, -1))
-        shares = pricing.allocate_discount(line_totals=line_totals, discount=totals.discount)
-        for item, share in zip(items, shares, strict=True):
-            revenue, cost = item["line_total"] - share, item["unit_cost"] * item["quantity"]
+        sales = line_sales(
+            lines=[(item["quantity"], item["line_total"], item["unit_cost"]) for item in items],
+            discount=totals.discount,
+        )
+        for item, sale in zip(items, sales, strict=True):
             batch.sales.extend(
                 {
                     "order_id": order_id,
@@ -794,9 +796,9 @@ class _OrderHistory:
                     "category_id": chosen[item["product_id"]].category_id,
                     "channel_id": channel_id,
                     "customer_id": customer.id,
-                    "quantity": sign * item["quantity"],
-                    "revenue": sign * revenue,
-                    "cost": sign * cost,
+                    "quantity": sign * sale.quantity,
+                    "revenue": sign * sale.revenue,
+                    "cost": sign * sale.cost,
                     "sold_at": at,
                 }
                 for at, sign in entries

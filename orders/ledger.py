@@ -8,6 +8,7 @@ Order services write through `sales_ledger_append`; analytics reads what this mo
 import logging
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC
 from decimal import Decimal
 from typing import Any
@@ -22,7 +23,8 @@ from audit.models import AuditAction
 from audit.services import record
 from salesbackend.versions import version_bump_on_commit, version_get
 
-from .models import DailyCustomers, SalesRecord
+from . import pricing
+from .models import DailyCustomers, DailyOrders, DailySales, ProductSales, SalesRecord
 
 logger = logging.getLogger(__name__)
 
@@ -30,9 +32,9 @@ logger = logging.getLogger(__name__)
 SALES_LEDGER_VERSION_KEY = "orders:sales-ledger-version"
 # Each rollup model's columns, in the order `sales_rollup_rows` selects them; the keys come
 # first. Writers lock rollup rows in this order of models, then of keys (no deadlocks).
-SALES_ROLLUP_COLUMNS: dict[str, tuple[str, ...]] = {
-    "DailySales": ("day", "channel_id", "category_id", "quantity", "revenue", "cost"),
-    "ProductSales": (
+SALES_ROLLUP_COLUMNS: dict[type[Model], tuple[str, ...]] = {
+    DailySales: ("day", "channel_id", "category_id", "quantity", "revenue", "cost"),
+    ProductSales: (
         "whole_month",
         "day",
         "product_id",
@@ -42,9 +44,30 @@ SALES_ROLLUP_COLUMNS: dict[str, tuple[str, ...]] = {
         "revenue",
         "cost",
     ),
-    "DailyOrders": ("day", "channel_id", "orders_sold", "orders_reversed"),
-    "DailyCustomers": ("day", "channel_id", "customer_id"),
+    DailyOrders: ("day", "channel_id", "orders_sold", "orders_reversed"),
+    DailyCustomers: ("day", "channel_id", "customer_id"),
 }
+
+
+@dataclass(frozen=True)
+class LineSale:
+    """What one order line adds to the sales ledger when it is paid."""
+
+    quantity: int
+    revenue: Decimal  # the line total less the line's share of the order discount
+    cost: Decimal
+
+
+def line_sales(*, lines: Sequence[tuple[int, Decimal, Decimal]], discount: Decimal) -> list[LineSale]:
+    """The sales of an order's lines, given as (quantity, line total, unit cost): the order
+    discount is split over the lines in whole cents (`pricing.allocate_discount`), so the
+    revenues add up to what the customer paid for the goods. Pure: the order service and the
+    demo loader both build their ledger rows from it."""
+    shares = pricing.allocate_discount(line_totals=[total for _, total, _ in lines], discount=discount)
+    return [
+        LineSale(quantity=quantity, revenue=total - share, cost=unit_cost * quantity)
+        for (quantity, total, unit_cost), share in zip(lines, shares, strict=True)
+    ]
 
 
 def sales_ledger_version() -> int:
@@ -59,8 +82,8 @@ def sales_ledger_version() -> int:
     return version_get(SALES_LEDGER_VERSION_KEY)
 
 
-def sales_rollup_rows(ledger: type[Model] = SalesRecord) -> dict[str, QuerySet]:
-    """Each rollup's rows as the sales ledger adds them up, one GROUP BY each, by model name.
+def sales_rollup_rows(ledger: type[Model] = SalesRecord) -> dict[type[Model], QuerySet]:
+    """Each rollup's rows as the sales ledger adds them up, one GROUP BY each, by rollup model.
 
     The columns are those of SALES_ROLLUP_COLUMNS, in that order: `sales_rollup_fill`
     inserts these rows as they are. `ledger` is the SalesRecord model (a migration passes
@@ -72,20 +95,20 @@ def sales_rollup_rows(ledger: type[Model] = SalesRecord) -> dict[str, QuerySet]:
     net = {"net_quantity": Sum("quantity"), "net_revenue": Sum("revenue"), "net_cost": Sum("cost")}
     per_product = ("whole_month", "day", "product_id", "category_id", "channel_id")
     return {
-        "DailySales": records.annotate(day=day).values("day", "channel_id", "category_id").annotate(**net),
-        "ProductSales": records.annotate(whole_month=Value(True), day=month)
+        DailySales: records.annotate(day=day).values("day", "channel_id", "category_id").annotate(**net),
+        ProductSales: records.annotate(whole_month=Value(True), day=month)
         .values(*per_product)
         .annotate(**net)
         .union(
             records.annotate(whole_month=Value(False), day=day).values(*per_product).annotate(**net), all=True
         ),
-        "DailyOrders": records.annotate(day=day)
+        DailyOrders: records.annotate(day=day)
         .values("day", "channel_id")
         .annotate(
             sold=Count("order_id", distinct=True, filter=Q(quantity__gt=0)),
             reversed=Count("order_id", distinct=True, filter=Q(quantity__lt=0)),
         ),
-        "DailyCustomers": records.filter(quantity__gt=0)
+        DailyCustomers: records.filter(quantity__gt=0)
         .annotate(day=day)
         .values("day", "channel_id", "customer_id")
         .distinct(),
@@ -101,19 +124,19 @@ def _in_cents(row: tuple[Any, ...]) -> tuple[Any, ...]:
 
 
 def sales_rollup_differences() -> dict[str, int]:
-    """How many rows of each rollup differ from the ledger (wrong, missing or extra); {} when exact.
+    """How many rows of each rollup differ from the ledger (wrong, missing or extra), by rollup
+    model name; {} when exact.
 
     Compares whole tables in Python: for tests and the nightly check, not for requests.
     Where sales may be recorded meanwhile, call it inside `sales_rollup_verify`, which
     holds the rollups still.
     """
     differences = {}
-    for name, from_ledger in sales_rollup_rows().items():
-        rollup = apps.get_model("orders", name)
+    for rollup, from_ledger in sales_rollup_rows().items():
         expected = {_in_cents(tuple(row.values())) for row in from_ledger}
-        stored = {_in_cents(row) for row in rollup.objects.values_list(*SALES_ROLLUP_COLUMNS[name])}
+        stored = {_in_cents(row) for row in rollup.objects.values_list(*SALES_ROLLUP_COLUMNS[rollup])}
         if expected != stored:
-            differences[name] = len(expected ^ stored)
+            differences[rollup.__name__] = len(expected ^ stored)
     return differences
 
 
@@ -157,9 +180,9 @@ def _sales_rollups_add(records: Sequence[SalesRecord]) -> None:
     Rows are updated rollup by rollup in SALES_ROLLUP_COLUMNS order, keys sorted, so two
     transactions lock shared rows in the same order and never deadlock.
     """
-    money: dict[str, dict[tuple, dict[str, Any]]] = {
-        "DailySales": defaultdict(_no_sales),
-        "ProductSales": defaultdict(_no_sales),
+    money: dict[type[Model], dict[tuple, dict[str, Any]]] = {
+        DailySales: defaultdict(_no_sales),
+        ProductSales: defaultdict(_no_sales),
     }
     sold: dict[tuple, set[int]] = defaultdict(set)
     reversed_: dict[tuple, set[int]] = defaultdict(set)
@@ -167,11 +190,9 @@ def _sales_rollups_add(records: Sequence[SalesRecord]) -> None:
     for sale in records:
         day = sale.sold_at.astimezone(UTC).date()
         for totals in (
-            money["DailySales"][day, sale.channel_id, sale.category_id],
-            money["ProductSales"][False, day, sale.product_id, sale.category_id, sale.channel_id],
-            money["ProductSales"][
-                True, day.replace(day=1), sale.product_id, sale.category_id, sale.channel_id
-            ],
+            money[DailySales][day, sale.channel_id, sale.category_id],
+            money[ProductSales][False, day, sale.product_id, sale.category_id, sale.channel_id],
+            money[ProductSales][True, day.replace(day=1), sale.product_id, sale.category_id, sale.channel_id],
         ):
             totals["quantity"] += sale.quantity
             totals["revenue"] += sale.revenue
@@ -180,13 +201,11 @@ def _sales_rollups_add(records: Sequence[SalesRecord]) -> None:
         if sale.quantity > 0:
             buyers.add((day, sale.channel_id, sale.customer_id))
 
-    for name, rows in money.items():
+    for rollup, rows in money.items():
         for key in sorted(rows, key=_lock_order):
-            _rollup_add(name, key, rows[key])
+            _rollup_add(rollup, key, rows[key])
     for key in sorted(sold.keys() | reversed_.keys()):
-        _rollup_add(
-            "DailyOrders", key, {"orders_sold": len(sold[key]), "orders_reversed": len(reversed_[key])}
-        )
+        _rollup_add(DailyOrders, key, {"orders_sold": len(sold[key]), "orders_reversed": len(reversed_[key])})
     for day, channel_id, customer_id in sorted(buyers):
         DailyCustomers.objects.get_or_create(day=day, channel_id=channel_id, customer_id=customer_id)
 
@@ -199,7 +218,7 @@ def _lock_order(key: tuple) -> tuple:
     return tuple(-1 if value is None else value for value in key)  # no category sorts first
 
 
-def _rollup_add(name: str, key: tuple, amounts: dict[str, Any]) -> None:
+def _rollup_add(rollup: type[Model], key: tuple, amounts: dict[str, Any]) -> None:
     """Add `amounts` to the rollup row with `key`, creating the row if it is missing.
 
     The UPDATE (the usual case: the row exists) locks the row until commit, so concurrent
@@ -207,14 +226,14 @@ def _rollup_add(name: str, key: tuple, amounts: dict[str, Any]) -> None:
     inserted it first, the unique constraint waits for that one to commit and refuses ours,
     and the UPDATE then adds to the committed row.
     """
-    rollup = apps.get_model("orders", name)
-    row = rollup.objects.filter(**dict(zip(SALES_ROLLUP_COLUMNS[name], key, strict=False)))
+    columns = dict(zip(SALES_ROLLUP_COLUMNS[rollup], key, strict=False))
+    row = rollup.objects.filter(**columns)
     added = {field: F(field) + amount for field, amount in amounts.items()}
     if row.update(**added):
         return
     try:
         with transaction.atomic():
-            rollup.objects.create(**dict(zip(SALES_ROLLUP_COLUMNS[name], key, strict=False)), **amounts)
+            rollup.objects.create(**columns, **amounts)
     except IntegrityError:
         row.update(**added)
 
@@ -258,17 +277,19 @@ def sales_rollup_verify(*, actor=None) -> dict[str, int]:
 
 @transaction.atomic
 def sales_rollup_fill(*, app_registry: Apps = apps) -> dict[str, int]:
-    """Empty the rollups and insert their rows from the ledger, one INSERT ... SELECT each.
+    """Empty the rollups and insert their rows from the ledger, one INSERT ... SELECT each;
+    returns the rows written by rollup model name.
 
     Callers lock the rollups first (`sales_rollup_rebuild`), or run before any sale can be
-    recorded (the migration that creates the rollups, with its historical models).
+    recorded (the migration that creates the rollups passes its registry: the models are then
+    its historical versions of the same classes).
     """
-    ledger = app_registry.get_model("orders", "SalesRecord")
+    ledger = app_registry.get_model(SalesRecord._meta.label)
     written = {}
-    for name, rows in sales_rollup_rows(ledger).items():
-        rollup = app_registry.get_model("orders", name)
-        rollup.objects.all().delete()
-        written[name] = _insert_select(rollup, SALES_ROLLUP_COLUMNS[name], rows)
+    for rollup, rows in sales_rollup_rows(ledger).items():
+        model = app_registry.get_model(rollup._meta.label)
+        model.objects.all().delete()
+        written[rollup.__name__] = _insert_select(model, SALES_ROLLUP_COLUMNS[rollup], rows)
     return written
 
 
@@ -294,6 +315,6 @@ def _sales_rollups_lock() -> None:
     if connection.vendor != "postgresql":
         return
     quote = connection.ops.quote_name
-    tables = ", ".join(quote(apps.get_model("orders", name)._meta.db_table) for name in SALES_ROLLUP_COLUMNS)
+    tables = ", ".join(quote(rollup._meta.db_table) for rollup in SALES_ROLLUP_COLUMNS)
     with connection.cursor() as cursor:
         cursor.execute(f"LOCK TABLE {tables} IN SHARE ROW EXCLUSIVE MODE")

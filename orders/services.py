@@ -30,7 +30,7 @@ from salesbackend.events import publish_on_commit
 from salesbackend.exceptions import ConflictError
 
 from . import pricing
-from .ledger import sales_ledger_append
+from .ledger import line_sales, sales_ledger_append
 from .models import (
     IdempotencyKey,
     Order,
@@ -390,8 +390,8 @@ def _transition(order: Order, *, to_status: str, actor, note: str) -> Order:
 
 def _sales_record(order: Order, items: list[OrderItem]) -> None:
     """One ledger row per line; revenue is net of the line's share of the order discount."""
-    shares = pricing.allocate_discount(
-        line_totals=[item.line_total for item in items], discount=order.discount
+    sales = line_sales(
+        lines=[(item.quantity, item.line_total, item.unit_cost) for item in items], discount=order.discount
     )
     sold_at = timezone.now()
     sales_ledger_append(
@@ -403,12 +403,12 @@ def _sales_record(order: Order, items: list[OrderItem]) -> None:
                 category_id=item.product.category_id,
                 channel_id=order.channel_id,
                 customer_id=order.customer_id,
-                quantity=item.quantity,
-                revenue=item.line_total - share,
-                cost=item.unit_cost * item.quantity,
+                quantity=sale.quantity,
+                revenue=sale.revenue,
+                cost=sale.cost,
                 sold_at=sold_at,
             )
-            for item, share in zip(items, shares, strict=True)
+            for item, sale in zip(items, sales, strict=True)
         ]
     )
 
