@@ -39,3 +39,45 @@ def test_nothing_imports_the_demo_app():
     ]
 
     assert offenders == []
+
+
+# DESIGN.md's picture: an app imports only the apps to its left (audit is written by everyone
+# and reads accounts' permissions); analytics and demo are at the far end, and nothing imports them.
+MAY_IMPORT = {
+    "accounts": {"audit"},
+    "audit": {"accounts"},
+    "catalog": {"accounts", "audit"},
+    "inventory": {"accounts", "audit", "catalog"},
+    "orders": {"accounts", "audit", "catalog", "inventory"},
+    "analytics": {"accounts", "audit", "catalog", "inventory", "orders"},
+    "demo": {"accounts", "audit", "catalog", "inventory", "orders"},
+}
+# The doors of a flow that spans two apps call the service of the app further right: the
+# product API and admin create, import and delete products with their stock.
+DOORS_MAY_IMPORT = {
+    ("catalog", "views.py"): {"inventory"},
+    ("catalog", "admin.py"): {"inventory"},
+}
+
+
+def test_app_imports_follow_the_arrows_of_the_design():
+    offenders = []
+    for path, module in _runtime_imports():
+        app, target = path.parts[0], module.split(".")[0]
+        if app not in MAY_IMPORT or target not in MAY_IMPORT or target == app:
+            continue
+        allowed = MAY_IMPORT[app] | DOORS_MAY_IMPORT.get((app, path.name), set())
+        if target not in allowed:
+            offenders.append(f"{path}: {module}")
+
+    assert sorted(set(offenders)) == []
+
+
+def test_only_the_project_modules_import_analytics():
+    offenders = [
+        f"{path}: {module}"
+        for path, module in _runtime_imports()
+        if module.split(".")[0] == "analytics" and path.parts[0] not in ("analytics", "salesbackend")
+    ]
+
+    assert offenders == []
