@@ -738,8 +738,16 @@ class _OrderHistory:
                 "confirmation_sent_at": placed,  # history: confirmed long ago, nothing to send
             }
         )
+        # As orders.services places and pays an order: each line's discount share, then its sale.
+        sales = line_sales(
+            lines=[
+                (quantity, amount, product.cost_price)
+                for (product, quantity), amount in zip(lines, line_totals, strict=True)
+            ],
+            discount=totals.discount,
+        )
         items = []
-        for (product, quantity), amount in zip(lines, line_totals, strict=True):
+        for (product, quantity), amount, sale in zip(lines, line_totals, sales, strict=True):
             items.append(
                 {
                     "id": self.next_item_id,
@@ -751,6 +759,7 @@ class _OrderHistory:
                     "unit_price": product.price,
                     "unit_cost": product.cost_price,
                     "line_total": amount,
+                    "discount": sale.discount,
                 }
             )
             self.next_item_id += 1
@@ -778,15 +787,11 @@ class _OrderHistory:
         reached = dict(timeline)
         if OrderStatus.PAID not in reached:
             return
-        # As orders.services records a payment and reverses it, from the same line_sales.
+        # As orders.services records a payment and reverses it.
         entries = [(reached[OrderStatus.PAID], 1)]
         reversed_at = reached.get(OrderStatus.REFUNDED) or reached.get(OrderStatus.CANCELLED)
         if reversed_at is not None:
             entries.append((reversed_at, -1))
-        sales = line_sales(
-            lines=[(item["quantity"], item["line_total"], item["unit_cost"]) for item in items],
-            discount=totals.discount,
-        )
         for item, sale in zip(items, sales, strict=True):
             batch.sales.extend(
                 {

@@ -54,18 +54,29 @@ class LineSale:
     """What one order line adds to the sales ledger when it is paid."""
 
     quantity: int
-    revenue: Decimal  # the line total less the line's share of the order discount
+    discount: Decimal  # the line's share of the order discount
+    revenue: Decimal  # the line total less that share
     cost: Decimal
 
 
-def line_sales(*, lines: Sequence[tuple[int, Decimal, Decimal]], discount: Decimal) -> list[LineSale]:
+def line_sales(
+    *,
+    lines: Sequence[tuple[int, Decimal, Decimal]],
+    discount: Decimal,
+    eligible: Sequence[bool] | None = None,
+) -> list[LineSale]:
     """The sales of an order's lines, given as (quantity, line total, unit cost): the order
-    discount is split over the lines in whole cents (`pricing.allocate_discount`), so the
-    revenues add up to what the customer paid for the goods. Pure: the order service and the
-    demo loader both build their ledger rows from it."""
-    shares = pricing.allocate_discount(line_totals=[total for _, total, _ in lines], discount=discount)
+    discount is split in whole cents over the `eligible` lines (all by default; a discount
+    code's lines otherwise) by `pricing.allocate_discount`, so the revenues add up to what the
+    customer paid for the goods. Pure: order placement stores each line's share from it, and
+    the demo loader builds its items and ledger rows from it."""
+    totals = [
+        total if eligible is None or eligible[index] else pricing.ZERO
+        for index, (_, total, _) in enumerate(lines)
+    ]
+    shares = pricing.allocate_discount(line_totals=totals, discount=discount)
     return [
-        LineSale(quantity=quantity, revenue=total - share, cost=unit_cost * quantity)
+        LineSale(quantity=quantity, discount=share, revenue=total - share, cost=unit_cost * quantity)
         for (quantity, total, unit_cost), share in zip(lines, shares, strict=True)
     ]
 

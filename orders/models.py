@@ -2,9 +2,60 @@ from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Lower
 
 from catalog.models import Category, Product, SalesChannel
+
+
+class DiscountKind(models.TextChoices):
+    PERCENT = "percent"
+    FIXED = "fixed"
+
+
+class DiscountCode(models.Model):
+    """A code customers enter at checkout: a percentage or an amount off the eligible lines.
+
+    Its uses are the orders that carry it and were not cancelled, counted with this row locked
+    while an order is placed (`orders.services`), so the limits hold under concurrency.
+    """
+
+    code = models.CharField(max_length=32, unique=True)
+    description = models.CharField(max_length=200, blank=True)
+    kind = models.CharField(max_length=8, choices=DiscountKind.choices)
+    value = models.DecimalField(max_digits=12, decimal_places=2)
+    min_subtotal = models.DecimalField(max_digits=12, decimal_places=2, default=0)
+    starts_at = models.DateTimeField(null=True, blank=True)
+    ends_at = models.DateTimeField(null=True, blank=True)
+    max_uses = models.PositiveIntegerField(null=True, blank=True)
+    max_uses_per_customer = models.PositiveIntegerField(null=True, blank=True)
+    # Empty means every channel / every category; a category includes its sub-categories.
+    channels = models.ManyToManyField(SalesChannel, blank=True, related_name="discount_codes")
+    categories = models.ManyToManyField(Category, blank=True, related_name="discount_codes")
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["code"]
+        constraints = [
+            models.UniqueConstraint(Lower("code"), name="orders_discount_code_unique_ci"),
+            models.CheckConstraint(
+                condition=models.Q(value__gt=0), name="orders_discount_code_value_positive"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(kind="percent") | models.Q(value__lte=100),
+                name="orders_discount_code_percent_at_most_100",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(min_subtotal__gte=0), name="orders_discount_code_min_subtotal_not_negative"
+            ),
+        ]
+        permissions = [("manage_discount_codes", "Can manage discount codes")]
+
+    def __str__(self) -> str:
+        return self.code
 
 
 class OrderStatus(models.TextChoices):
@@ -29,6 +80,9 @@ class Order(models.Model):
     tax = models.DecimalField(max_digits=12, decimal_places=2)
     shipping = models.DecimalField(max_digits=12, decimal_places=2)
     total = models.DecimalField(max_digits=12, decimal_places=2)
+    discount_code = models.ForeignKey(
+        DiscountCode, null=True, blank=True, on_delete=models.PROTECT, related_name="orders"
+    )
     currency = models.CharField(max_length=3, default="EUR")
     # Addresses are snapshots taken at placement: {name, line1, line2, city, postal_code, country}.
     shipping_address = models.JSONField(encoder=DjangoJSONEncoder)
@@ -67,6 +121,9 @@ class OrderItem(models.Model):
     unit_price = models.DecimalField(max_digits=12, decimal_places=2)
     unit_cost = models.DecimalField(max_digits=12, decimal_places=2)
     line_total = models.DecimalField(max_digits=12, decimal_places=2)
+    # The line's share of the order discount (staff discount or code), fixed at placement:
+    # the sales ledger records line_total - discount as the line's revenue.
+    discount = models.DecimalField(max_digits=12, decimal_places=2, default=0)
 
     class Meta:
         ordering = ["id"]

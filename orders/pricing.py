@@ -66,3 +66,11 @@ def allocate_discount(*, line_totals: Sequence[Decimal], discount: Decimal) -> l
     for index in by_rounding_loss[:leftover_cents]:
         shares[index] += CENT
     return shares
+
+
+def code_discount(*, kind: str, value: Decimal, eligible_total: Decimal) -> Decimal:
+    """What a discount code takes off the total of its eligible lines: `percent` of it, half up
+    to cents, or a `fixed` amount capped at it (a code never makes lines cost less than 0)."""
+    if kind == "percent":
+        return min(to_cents(eligible_total * value / 100), eligible_total)
+    return min(to_cents(value), eligible_total)

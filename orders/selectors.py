@@ -1,12 +1,14 @@
 """Reads on orders and reviews, scoped to what the asking user may see; the sales ledger's
 version and its rollups as the ledger computes them."""
 
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import Lower
+from django.utils import timezone
 
 from catalog.models import Product
 from catalog.selectors import products_visible_to
 
-from .models import Order, OrderItem, OrderStatus, Review
+from .models import DiscountCode, Order, OrderItem, OrderStatus, Review
 
 
 def manages_orders(user) -> bool:
@@ -17,7 +19,9 @@ def manages_orders(user) -> bool:
 def orders_visible_to(user) -> QuerySet[Order]:
     """All orders for staff, a customer's own otherwise; with what the representation reads,
     so a page of orders costs the same few queries however many rows it has."""
-    orders = Order.objects.select_related("channel").prefetch_related("items", "status_history")
+    orders = Order.objects.select_related("channel", "discount_code").prefetch_related(
+        "items", "status_history"
+    )
     if user is None or not user.is_authenticated:
         return orders.none()
     if manages_orders(user):
@@ -50,3 +54,22 @@ def products_reviewable_by(user) -> QuerySet[Product]:
 
 def reviews_of_product(*, product: Product) -> QuerySet[Review]:
     return Review.objects.filter(product=product).order_by("-created_at", "-id")
+
+
+def discount_codes_with_uses() -> QuerySet[DiscountCode]:
+    """Every discount code with `uses` (orders that carry it and were not cancelled) and its
+    channels and categories, in a fixed number of queries."""
+    return DiscountCode.objects.annotate(
+        uses=Count("orders", filter=~Q(orders__status=OrderStatus.CANCELLED))
+    ).prefetch_related("channels", "categories")
+
+
+def discount_code_by_code(text: str) -> QuerySet[DiscountCode]:
+    """The code matched case-insensitively (the unique index is on its lower case)."""
+    return discount_codes_with_uses().alias(code_lower=Lower("code")).filter(code_lower=text.lower())
+
+
+def discount_codes_current(codes: QuerySet[DiscountCode], *, current: bool) -> QuerySet[DiscountCode]:
+    """Codes whose end has not passed (`current`), or those that expired."""
+    ended = Q(ends_at__isnull=False, ends_at__lte=timezone.now())
+    return codes.exclude(ended) if current else codes.filter(ended)

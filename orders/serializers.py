@@ -1,13 +1,18 @@
 """Translation only: request bodies to service arguments, orders and reviews to JSON."""
 
+from decimal import Decimal
+
 from django.contrib.auth import get_user_model
+from django.core.validators import RegexValidator
 from django_countries.serializer_fields import CountryField
 from rest_framework import serializers
 
+from catalog.models import Category, SalesChannel
 from salesbackend.filters import MAX_ID
 from salesbackend.rendering import money_text, timestamp_text
 
-from .models import Order, OrderItem, OrderStatus, OrderStatusChange, Review
+from .models import DiscountCode, DiscountKind, Order, OrderItem, OrderStatus, OrderStatusChange, Review
+from .pricing import MAX_AMOUNT
 from .selectors import manages_orders
 from .services import MAX_LINE_QUANTITY
 
@@ -70,6 +75,14 @@ class OrderPlaceInputSerializer(serializers.Serializer):
         default=None,
         help_text="Staff placing an order for a customer only; 0 <= discount <= subtotal.",
     )
+    discount_code = serializers.CharField(
+        max_length=32,
+        required=False,
+        allow_blank=True,
+        allow_null=True,
+        default=None,
+        help_text="A discount code (case-insensitive); not together with `discount`.",
+    )
 
     def validate(self, attrs):
         user = self.context["request"].user
@@ -126,6 +139,7 @@ def _changed_by(change: OrderStatusChange, viewer) -> int | None:
 
 class OrderSerializer(serializers.ModelSerializer):
     channel = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    discount_code = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
     items = OrderItemSerializer(many=True, read_only=True)
     status_history = StatusChangeSerializer(many=True, read_only=True)
 
@@ -142,6 +156,7 @@ class OrderSerializer(serializers.ModelSerializer):
             "tax",
             "shipping",
             "discount",
+            "discount_code",
             "total",
             "currency",
             "shipping_address",
@@ -178,6 +193,7 @@ class OrderSerializer(serializers.ModelSerializer):
             "tax": money_text(order.tax),
             "shipping": money_text(order.shipping),
             "discount": money_text(order.discount),
+            "discount_code": order.discount_code.code if order.discount_code_id else None,
             "total": money_text(order.total),
             "currency": order.currency,
             "shipping_address": order.shipping_address,
@@ -215,3 +231,69 @@ class ReviewSerializer(serializers.ModelSerializer):
         customer = review.customer
         initial = f" {customer.last_name[:1]}." if customer.last_name else ""
         return f"{customer.first_name or 'Customer'}{initial}"
+
+
+CODE_PATTERN = RegexValidator(r"^[A-Za-z0-9_-]+$", "Letters, digits, '-' and '_' only.")
+
+
+class DiscountCodeSerializer(serializers.ModelSerializer):
+    """A discount code as staff read and write it; `uses` and `created_at` are read-only."""
+
+    code = serializers.CharField(max_length=32, validators=[CODE_PATTERN])
+    kind = serializers.ChoiceField(choices=DiscountKind.choices)
+    value = serializers.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        min_value=Decimal("0.01"),
+        max_value=MAX_AMOUNT,
+        help_text="percent: more than 0, at most 100; fixed: a money amount more than 0.",
+    )
+    min_subtotal = serializers.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        min_value=Decimal("0.00"),
+        max_value=MAX_AMOUNT,
+        required=False,
+        help_text="Of the eligible lines.",
+    )
+    max_uses = serializers.IntegerField(min_value=1, max_value=MAX_ID, required=False, allow_null=True)
+    max_uses_per_customer = serializers.IntegerField(
+        min_value=1, max_value=MAX_ID, required=False, allow_null=True
+    )
+    channels = serializers.SlugRelatedField(
+        slug_field="code",
+        many=True,
+        required=False,
+        queryset=SalesChannel.objects.all(),
+        help_text="Empty: all.",
+    )
+    categories = serializers.SlugRelatedField(
+        slug_field="slug",
+        many=True,
+        required=False,
+        queryset=Category.objects.all(),
+        help_text="Empty: all; a category includes its sub-categories.",
+    )
+    uses = serializers.IntegerField(
+        read_only=True, help_text="Orders that carry it, cancelled ones not counted."
+    )
+
+    class Meta:
+        model = DiscountCode
+        fields = (
+            "code",
+            "description",
+            "kind",
+            "value",
+            "min_subtotal",
+            "starts_at",
+            "ends_at",
+            "max_uses",
+            "max_uses_per_customer",
+            "channels",
+            "categories",
+            "is_active",
+            "uses",
+            "created_at",
+        )
+        read_only_fields = ("uses", "created_at")

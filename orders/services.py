@@ -17,12 +17,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 from audit.models import AuditAction
-from audit.services import person, record
+from audit.services import changes_between, person, record, snapshot
 from catalog.models import Product, SalesChannel
-from catalog.selectors import product_orderable
+from catalog.selectors import category_descendant_ids, product_orderable
 from inventory.models import MovementReason
 from inventory.services import stock_return, stock_take
 from salesbackend.background import enqueue_on_commit
@@ -32,6 +33,8 @@ from salesbackend.exceptions import ConflictError
 from . import pricing
 from .ledger import line_sales, sales_ledger_append
 from .models import (
+    DiscountCode,
+    DiscountKind,
     IdempotencyKey,
     Order,
     OrderItem,
@@ -89,13 +92,16 @@ def order_place(
     billing_address: Mapping[str, Any] | None = None,
     note: str = "",
     discount: Decimal | None = None,
+    discount_code: str | None = None,
     idempotency_key: str | None = None,
 ) -> Placement:
     """Place an order for `customer` in one transaction, or nothing at all.
 
     `lines` are `{"product": id, "quantity": n}` or `{"sku": sku, "quantity": n}`; repeated
-    products are merged. With an `idempotency_key`, a retry of the same request returns the
-    order placed first (stock is taken once); the same key with another request is a conflict.
+    products are merged. A `discount_code` takes its amount off its eligible lines (the staff
+    `discount` cannot come with it); its use is counted with its row locked. With an
+    `idempotency_key`, a retry of the same request returns the order placed first (stock is
+    taken once); the same key with another request is a conflict.
     """
     fingerprint = ""
     if idempotency_key:
@@ -106,6 +112,7 @@ def order_place(
             billing_address=billing_address,
             note=note,
             discount=None if discount is None else pricing.to_cents(discount),
+            discount_code=(discount_code or "").lower(),
         )
         earlier = _replay(customer=customer, key=idempotency_key, fingerprint=fingerprint)
         if earlier is not None:
@@ -120,6 +127,7 @@ def order_place(
             billing_address=billing_address,
             note=note,
             discount=discount,
+            discount_code=discount_code,
             idempotency_key=idempotency_key,
             fingerprint=fingerprint,
         )
@@ -157,6 +165,7 @@ def _order_create(
     billing_address: Mapping[str, Any] | None,
     note: str,
     discount: Decimal | None,
+    discount_code: str | None,
     idempotency_key: str | None,
     fingerprint: str,
 ) -> Placement:
@@ -166,9 +175,31 @@ def _order_create(
     line_totals = [
         pricing.line_total(unit_price=product.price, quantity=qty) for product, qty in quantities.items()
     ]
-    totals = pricing.order_totals(
-        line_totals=line_totals,
-        discount=_checked_discount(discount, on_behalf=on_behalf, subtotal=pricing.subtotal_of(line_totals)),
+    code, eligible = None, None
+    if discount_code:
+        if discount is not None:
+            raise ValidationError(
+                {"discount_code": ["A discount code and a staff discount cannot be given together."]}
+            )
+        # Locked first (then the stock rows, last): orders using one code queue here.
+        code = _discount_code_locked(discount_code)
+        eligible = _code_eligible_lines(code, customer=customer, channel=channel, products=list(quantities))
+        eligible_total = pricing.subtotal_of([t for t, ok in zip(line_totals, eligible, strict=True) if ok])
+        _check_code_minimum(code, eligible_total)
+        order_discount = pricing.code_discount(
+            kind=code.kind, value=code.value, eligible_total=eligible_total
+        )
+    else:
+        subtotal = pricing.subtotal_of(line_totals)
+        order_discount = _checked_discount(discount, on_behalf=on_behalf, subtotal=subtotal)
+    totals = pricing.order_totals(line_totals=line_totals, discount=order_discount)
+    sales = line_sales(
+        lines=[
+            (qty, amount, product.cost_price)
+            for (product, qty), amount in zip(quantities.items(), line_totals, strict=True)
+        ],
+        discount=totals.discount,
+        eligible=eligible,
     )
     if max(*line_totals, totals.subtotal, totals.total) > pricing.MAX_AMOUNT:
         raise ValidationError(
@@ -187,6 +218,7 @@ def _order_create(
         tax=totals.tax,
         shipping=totals.shipping,
         total=totals.total,
+        discount_code=code,
         currency=settings.SALES_CURRENCY,
         shipping_address=dict(shipping_address),
         billing_address=dict(billing_address) if billing_address else None,
@@ -210,8 +242,9 @@ def _order_create(
             unit_price=product.price,
             unit_cost=product.cost_price,
             line_total=amount,
+            discount=sale.discount,
         )
-        for (product, qty), amount in zip(quantities.items(), line_totals, strict=True)
+        for (product, qty), amount, sale in zip(quantities.items(), line_totals, sales, strict=True)
     )
     first_status = OrderStatusChange.objects.create(
         order=order, from_status="", to_status=OrderStatus.PENDING, by=person(actor)
@@ -226,6 +259,7 @@ def _order_create(
             "status": [None, order.status],
             "items": [None, [{"sku": item.sku, "quantity": item.quantity} for item in items]],
             "discount": [None, order.discount],
+            **({"discount_code": [None, code.code]} if code else {}),
             "total": [None, order.total],
         },
     )
@@ -312,12 +346,178 @@ def _checked_discount(discount: Decimal | None, *, on_behalf: bool, subtotal: De
     return discount
 
 
+def _discount_code_locked(text: str) -> DiscountCode:
+    """The code (matched case-insensitively), its row locked until the order commits, with
+    its channels and categories; refused when it is unknown, inactive or out of its dates."""
+    code = (
+        DiscountCode.objects.select_for_update(of=("self",))
+        .alias(code_lower=Lower("code"))
+        .filter(code_lower=text.strip().lower())
+        .prefetch_related("channels", "categories")
+        .first()
+    )
+    if code is None:
+        raise _code_refused("Unknown discount code.")
+    now = timezone.now()
+    if not code.is_active:
+        raise _code_refused("This discount code is not active.")
+    if code.starts_at and now < code.starts_at:
+        raise _code_refused(f"This discount code is valid from {code.starts_at:%Y-%m-%d %H:%M} UTC.")
+    if code.ends_at and now >= code.ends_at:
+        raise _code_refused(f"This discount code expired on {code.ends_at:%Y-%m-%d %H:%M} UTC.")
+    return code
+
+
+def _code_eligible_lines(
+    code: DiscountCode, *, customer, channel: SalesChannel, products: list[Product]
+) -> list[bool]:
+    """Which of the products the code applies to, after the checks that need the order: its
+    channel and its uses (counted under the code's lock: orders that carry it, not cancelled)."""
+    channels = {allowed.pk for allowed in code.channels.all()}
+    if channels and channel.pk not in channels:
+        raise _code_refused(f"This discount code is not valid on the {channel.code} channel.")
+    uses = Order.objects.filter(discount_code=code).exclude(status=OrderStatus.CANCELLED)
+    if code.max_uses is not None and uses.count() >= code.max_uses:
+        raise _code_refused("This discount code has been used up.")
+    if (
+        code.max_uses_per_customer is not None
+        and uses.filter(customer=customer).count() >= code.max_uses_per_customer
+    ):
+        raise _code_refused("You have used this discount code as often as it allows.")
+    categories: set[int] = set()
+    for category in code.categories.all():
+        categories |= category_descendant_ids(category=category)
+    eligible = [not categories or product.category_id in categories for product in products]
+    if not any(eligible):
+        raise _code_refused("This discount code applies to none of the items in this order.")
+    return eligible
+
+
+def _check_code_minimum(code: DiscountCode, eligible_total: Decimal) -> None:
+    if eligible_total < code.min_subtotal:
+        raise _code_refused(
+            f"This discount code needs eligible items worth at least {code.min_subtotal} "
+            f"(they are worth {eligible_total})."
+        )
+
+
+def _code_refused(message: str) -> ValidationError:
+    return ValidationError({"discount_code": [message]})
+
+
 def _claim_key(*, customer, key: str, fingerprint: str, order: Order) -> None:
     try:
         with transaction.atomic():
             IdempotencyKey.objects.create(customer=customer, key=key, request_hash=fingerprint, order=order)
     except IntegrityError:
         raise _KeyAlreadyUsed from None
+
+
+# ---------------------------------------------------------------------------- discount codes
+
+DISCOUNT_CODE_FIELDS = (
+    "code",
+    "description",
+    "kind",
+    "value",
+    "min_subtotal",
+    "starts_at",
+    "ends_at",
+    "max_uses",
+    "max_uses_per_customer",
+    "is_active",
+)
+
+
+def _discount_code_state(code: DiscountCode) -> dict[str, Any]:
+    state = snapshot(code, DISCOUNT_CODE_FIELDS)
+    state["channels"] = sorted(channel.code for channel in code.channels.all())
+    state["categories"] = sorted(category.slug for category in code.categories.all())
+    return state
+
+
+def _validate_discount_code(code: DiscountCode) -> None:
+    """The model's rules, the case-insensitive uniqueness of the code and the date order."""
+    errors: dict[str, list[str]] = {}
+    try:
+        code.full_clean(validate_constraints=False)
+    except ValidationError as error:
+        errors.update(error.message_dict)
+    others = DiscountCode.objects.alias(code_lower=Lower("code")).filter(code_lower=code.code.lower())
+    if code.code and others.exclude(pk=code.pk).exists():
+        errors.setdefault("code", []).append("A discount code with this code already exists.")
+    if code.kind == DiscountKind.PERCENT and code.value is not None and not 0 < code.value <= 100:
+        errors.setdefault("value", []).append("A percentage must be more than 0 and at most 100.")
+    if code.value is not None and code.value <= 0:
+        errors.setdefault("value", []).append("The value must be more than 0.")
+    if code.starts_at and code.ends_at and code.ends_at <= code.starts_at:
+        errors.setdefault("ends_at", []).append("The end must come after the start.")
+    if errors:
+        raise ValidationError(errors)
+
+
+def _set_code_scope(code: DiscountCode, data: Mapping[str, Any]) -> None:
+    if "channels" in data:
+        code.channels.set(data["channels"])
+    if "categories" in data:
+        code.categories.set(data["categories"])
+
+
+@transaction.atomic
+def discount_code_create(*, actor, channels=(), categories=(), **fields: Any) -> DiscountCode:
+    """A new discount code; `channels` and `categories` empty mean every one."""
+    code = DiscountCode(**{field: value for field, value in fields.items() if field in DISCOUNT_CODE_FIELDS})
+    code.code = (code.code or "").strip()
+    _validate_discount_code(code)
+    code.created_by = person(actor)
+    code.save()
+    _set_code_scope(code, {"channels": channels, "categories": categories})
+    record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        entity=code,
+        changes={field: [None, value] for field, value in _discount_code_state(code).items()},
+    )
+    return code
+
+
+@transaction.atomic
+def discount_code_update(*, code: DiscountCode, actor, data: Mapping[str, Any]) -> DiscountCode:
+    """Change any field of a code; the audit entry lists {field: [old, new]}. Orders placed
+    with it keep the discount they got."""
+    locked = DiscountCode.objects.select_for_update().get(pk=code.pk)
+    before = _discount_code_state(locked)
+    for field in DISCOUNT_CODE_FIELDS:
+        if field in data:
+            setattr(locked, field, data[field])
+    _validate_discount_code(locked)
+    locked.save()
+    _set_code_scope(locked, data)
+    changes = changes_between(before, _discount_code_state(locked))
+    if changes:
+        record(actor=actor, action=AuditAction.UPDATE, entity=locked, changes=changes)
+    return locked
+
+
+@transaction.atomic
+def discount_code_delete(*, code: DiscountCode, actor) -> None:
+    """Delete a code no order used; a used one is 409 (deactivate it instead)."""
+    if code.orders.exists():
+        raise ConflictError(
+            "This discount code was used by orders and cannot be deleted; deactivate it instead.",
+            code="discount_code_used",
+        )
+    state = _discount_code_state(code)
+    entity_id, entity_repr = code.pk, str(code)
+    code.delete()
+    record(
+        actor=actor,
+        action=AuditAction.DELETE,
+        entity_type="orders.discountcode",
+        entity_id=entity_id,
+        entity_repr=entity_repr,
+        changes={field: [value, None] for field, value in state.items()},
+    )
 
 
 # ---------------------------------------------------------------------------- lifecycle
@@ -389,10 +589,8 @@ def _transition(order: Order, *, to_status: str, actor, note: str) -> Order:
 
 
 def _sales_record(order: Order, items: list[OrderItem]) -> None:
-    """One ledger row per line; revenue is net of the line's share of the order discount."""
-    sales = line_sales(
-        lines=[(item.quantity, item.line_total, item.unit_cost) for item in items], discount=order.discount
-    )
+    """One ledger row per line; revenue is net of the line's share of the order discount,
+    which placement fixed (`line_sales`)."""
     sold_at = timezone.now()
     sales_ledger_append(
         records=[
@@ -403,12 +601,12 @@ def _sales_record(order: Order, items: list[OrderItem]) -> None:
                 category_id=item.product.category_id,
                 channel_id=order.channel_id,
                 customer_id=order.customer_id,
-                quantity=sale.quantity,
-                revenue=sale.revenue,
-                cost=sale.cost,
+                quantity=item.quantity,
+                revenue=item.line_total - item.discount,
+                cost=item.unit_cost * item.quantity,
                 sold_at=sold_at,
             )
-            for item, sale in zip(items, sales, strict=True)
+            for item in items
         ]
     )
 

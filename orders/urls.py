@@ -1,8 +1,13 @@
 from django.urls import path
+from rest_framework.routers import SimpleRouter
 
 from . import views
 
+router = SimpleRouter()
+router.register("discount-codes", views.DiscountCodeViewSet, basename="discount-code")
+
 urlpatterns = [
+    *router.urls,
     path("orders/", views.OrderListCreateView.as_view(), name="order-list"),
     path("orders/<int:pk>/", views.OrderDetailView.as_view(), name="order-detail"),
     path("orders/<int:pk>/status/", views.OrderStatusView.as_view(), name="order-status"),

@@ -1,9 +1,10 @@
 """Thin views: check who asks, parse with a serializer, call a service, render the result."""
 
 import django_filters
+from django.db.models import Q
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import generics, status
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import generics, mixins, status, viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
@@ -13,8 +14,9 @@ from accounts.permissions import CanManageOrders, CanPlaceOrders, has_permission
 from salesbackend.filters import IdFilter
 
 from . import selectors, services
-from .models import Order, OrderStatus, Review
+from .models import DiscountCode, Order, OrderStatus, Review
 from .serializers import (
+    DiscountCodeSerializer,
     OrderCancelInputSerializer,
     OrderPlaceInputSerializer,
     OrderSerializer,
@@ -83,6 +85,7 @@ class OrderListCreateView(generics.ListAPIView):
             billing_address=data["billing_address"],
             note=data["note"],
             discount=data["discount"],
+            discount_code=data["discount_code"] or None,
             idempotency_key=key,
         )
         if not placement.created:  # a replay: the order as it is now
@@ -168,3 +171,84 @@ class ProductReviewListCreateView(generics.ListAPIView):
         return Response(
             ReviewSerializer(review, context={"request": request}).data, status=status.HTTP_201_CREATED
         )
+
+
+class DiscountCodeFilter(django_filters.FilterSet):
+    is_active = django_filters.BooleanFilter()
+    search = django_filters.CharFilter(
+        method="search_codes", max_length=100, help_text="In code or description."
+    )
+    expired = django_filters.BooleanFilter(
+        method="filter_expired", help_text="Whether the end date has passed."
+    )
+
+    class Meta:
+        model = DiscountCode
+        fields = ["is_active"]
+
+    def search_codes(self, queryset, name, value):
+        return queryset.filter(Q(code__icontains=value) | Q(description__icontains=value))
+
+    def filter_expired(self, queryset, name, value):
+        return selectors.discount_codes_current(queryset, current=not value)
+
+
+CODE_PATH = OpenApiParameter("code", str, OpenApiParameter.PATH, description="Matched case-insensitively.")
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Discount codes", description="Each with `uses`: orders carrying it, not cancelled."
+    ),
+    retrieve=extend_schema(parameters=[CODE_PATH]),
+    partial_update=extend_schema(parameters=[CODE_PATH]),
+    destroy=extend_schema(
+        parameters=[CODE_PATH], description="A code used by any order is never deleted (409): deactivate it."
+    ),
+)
+class DiscountCodeViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
+    permission_classes = [has_permission("orders.manage_discount_codes")]
+    serializer_class = DiscountCodeSerializer
+    filterset_class = DiscountCodeFilter
+    ordering_fields = ["code", "created_at"]
+    ordering = ["code"]
+    lookup_field = "code"
+    lookup_value_regex = r"[A-Za-z0-9_-]+"
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+
+    def get_queryset(self):
+        return selectors.discount_codes_with_uses()
+
+    def get_object(self):
+        code = get_object_or_404(selectors.discount_code_by_code(self.kwargs["code"]))
+        self.check_object_permissions(self.request, code)
+        return code
+
+    def _read(self, code: DiscountCode) -> dict:
+        return self.get_serializer(selectors.discount_codes_with_uses().get(pk=code.pk)).data
+
+    def create(self, request):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        code = services.discount_code_create(actor=request.user, **serializer.validated_data)
+        return Response(self._read(code), status=status.HTTP_201_CREATED)
+
+    def partial_update(self, request, code=None):
+        instance = self.get_object()
+        serializer = self.get_serializer(instance, data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        updated = services.discount_code_update(
+            code=instance, actor=request.user, data=serializer.validated_data
+        )
+        return Response(self._read(updated))
+
+    def destroy(self, request, code=None):
+        services.discount_code_delete(code=self.get_object(), actor=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)

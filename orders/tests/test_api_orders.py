@@ -27,6 +27,7 @@ ORDER_FIELDS = {
     "items",
     "subtotal",
     "tax",
+    "discount_code",
     "shipping",
     "discount",
     "total",
