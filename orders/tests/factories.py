@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from accounts.tests.factories import CustomerFactory
 from catalog.tests.factories import ProductFactory, channel
-from orders.models import Order, OrderItem, OrderStatus, SalesRecord
+from orders.models import DiscountCode, DiscountKind, Order, OrderItem, OrderStatus, SalesRecord
 
 ADDRESS = {
     "name": "Ada Lovelace",
@@ -75,3 +75,25 @@ def place_order(*, customer, products: dict, actor=None, **kwargs):
     kwargs.setdefault("shipping_address", dict(ADDRESS))
     lines = [{"product": product.pk, "quantity": quantity} for product, quantity in products.items()]
     return order_place(customer=customer, actor=actor or customer, lines=lines, **kwargs).order
+
+
+class DiscountCodeFactory(factory.django.DjangoModelFactory):
+    """A code that is valid now, for everything, without limits: override what a test is about."""
+
+    class Meta:
+        model = DiscountCode
+        skip_postgeneration_save = True
+
+    code = factory.Sequence(lambda n: f"SAVE{n}")
+    kind = DiscountKind.PERCENT
+    value = Decimal("10.00")
+
+    @factory.post_generation
+    def categories(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.categories.set(extracted)
+
+    @factory.post_generation
+    def channels(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.channels.set(extracted)
