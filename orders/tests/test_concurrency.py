@@ -15,7 +15,7 @@ from conftest import client_for
 from inventory.models import MovementReason, Stock, StockMovement
 from orders.models import Order, OrderStatus, SalesRecord
 from orders.services import order_set_status
-from orders.tests.factories import ADDRESS, place_order
+from orders.tests.factories import ADDRESS, DiscountCodeFactory, place_order
 
 pytestmark = [
     pytest.mark.postgres,
@@ -119,3 +119,31 @@ def test_parallel_cancellations_of_a_paid_order_return_stock_once():
     assert Stock.objects.get(product=product).quantity == 5
     _assert_ledger_matches_stock(product)
     assert SalesRecord.objects.filter(order=order).aggregate(total=Sum("quantity"))["total"] == 0
+
+
+def test_thirty_orders_racing_for_a_code_with_ten_uses_carry_it_exactly_ten_times():
+    product = _product(stock=100)
+    DiscountCodeFactory(code="RACE10", max_uses=10)
+    clients = [client_for(CustomerFactory()) for _ in range(10)]
+    body = {**_body((product, 1)), "discount_code": "race10"}
+
+    results = _in_parallel([_poster(clients[i % 10], body) for i in range(30)])
+
+    assert Counter(code for code, _ in results) == {201: 10, 400: 20}
+    assert all("used up" in body["discount_code"][0] for code, body in results if code == 400)
+    assert Order.objects.filter(discount_code__code="RACE10").count() == 10
+    assert Stock.objects.get(product=product).quantity == 90
+    _assert_ledger_matches_stock(product)
+
+
+def test_eight_parallel_orders_of_one_customer_use_a_once_per_customer_code_once():
+    product = _product(stock=100)
+    DiscountCodeFactory(code="ONCE", max_uses_per_customer=1)
+    client = client_for(CustomerFactory())
+    body = {**_body((product, 1)), "discount_code": "ONCE"}
+
+    results = _in_parallel([_poster(client, body) for _ in range(8)])
+
+    assert Counter(code for code, _ in results) == {201: 1, 400: 7}
+    assert Order.objects.filter(discount_code__code="ONCE").count() == 1
+    assert Stock.objects.get(product=product).quantity == 99
