@@ -24,6 +24,7 @@ from .models import (
     DailyCustomers,
     DailyOrders,
     DailySales,
+    DiscountCode,
     IdempotencyKey,
     Order,
     OrderItem,
@@ -33,7 +34,7 @@ from .models import (
     Review,
     SalesRecord,
 )
-from .selectors import manages_orders
+from .selectors import discount_codes_current, discount_codes_with_uses, manages_orders
 
 
 class OrderPlaceForm(forms.Form):
@@ -51,9 +52,16 @@ class OrderPlaceForm(forms.Form):
     country = forms.ChoiceField(choices=[("", "---------"), *countries])
     note = forms.CharField(widget=forms.Textarea(attrs={"rows": 2, "cols": 40}), required=False)
     discount = forms.DecimalField(max_digits=12, decimal_places=2, min_value=Decimal("0"), required=False)
+    discount_code = forms.CharField(max_length=32, required=False)
 
     # Where the service's field errors belong on this form.
-    SERVICE_FIELDS = {"items": "lines", "channel": "channel", "customer": "customer", "discount": "discount"}
+    SERVICE_FIELDS = {
+        "items": "lines",
+        "channel": "channel",
+        "customer": "customer",
+        "discount": "discount",
+        "discount_code": "discount_code",
+    }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -93,6 +101,7 @@ class OrderPlaceForm(forms.Form):
                 },
                 note=data["note"],
                 discount=data["discount"],
+                discount_code=data["discount_code"] or None,
             ).order
         except ValidationError as error:
             for field, field_errors in error.message_dict.items():
@@ -324,3 +333,82 @@ class ReviewAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     search_fields = ("product__sku", "product__name", "customer__username", "title")
     list_select_related = ("product", "customer")
     readonly_fields = ("product", "customer", "rating", "title", "body", "created_at")
+
+
+class DiscountCodeForm(forms.ModelForm):
+    class Meta:
+        model = DiscountCode
+        fields = (
+            "code",
+            "description",
+            "kind",
+            "value",
+            "min_subtotal",
+            "starts_at",
+            "ends_at",
+            "max_uses",
+            "max_uses_per_customer",
+            "channels",
+            "categories",
+            "is_active",
+        )
+
+    def _post_clean(self):
+        super()._post_clean()
+        try:  # the service's own rules (case-insensitive code, percent range, date order)
+            services.discount_code_validate(self.instance)
+        except ValidationError as error:
+            self._update_errors(error)
+
+
+class CodeStateFilter(admin.SimpleListFilter):
+    title = "validity"
+    parameter_name = "validity"
+
+    def lookups(self, request, model_admin):
+        return [("current", "Current"), ("expired", "Expired")]
+
+    def queryset(self, request, queryset):
+        if self.value() in ("current", "expired"):
+            return discount_codes_current(queryset, current=self.value() == "current")
+        return queryset
+
+
+@admin.register(DiscountCode)
+class DiscountCodeAdmin(admin.ModelAdmin):
+    """Saved, changed and deleted through the same services as the API (validation, audit)."""
+
+    form = DiscountCodeForm
+    list_display = ("code", "kind", "value", "uses_display", "max_uses", "starts_at", "ends_at", "is_active")
+    list_filter = ("is_active", CodeStateFilter, "kind")
+    search_fields = ("code", "description")
+    filter_horizontal = ("channels", "categories")
+
+    def get_queryset(self, request):
+        return discount_codes_with_uses()
+
+    @admin.display(description="uses", ordering="uses")
+    def uses_display(self, code):
+        return code.uses
+
+    def save_model(self, request, obj, form, change):
+        fields = {name: form.cleaned_data[name] for name in services.DISCOUNT_CODE_FIELDS}
+        scope = {"channels": form.cleaned_data["channels"], "categories": form.cleaned_data["categories"]}
+        try:
+            if change:
+                services.discount_code_update(
+                    code=DiscountCode.objects.get(pk=obj.pk), actor=request.user, data={**fields, **scope}
+                )
+            else:
+                obj.pk = services.discount_code_create(actor=request.user, **fields, **scope).pk
+        except (ValidationError, ApplicationError) as error:
+            raise PermissionDenied(service_error_message(error)) from error
+
+    def save_related(self, request, form, formsets, change):
+        pass  # the service set the channels and categories
+
+    def delete_model(self, request, obj):
+        try:
+            services.discount_code_delete(code=obj, actor=request.user)
+        except ApplicationError as error:
+            self.message_user(request, service_error_message(error), messages.ERROR)

@@ -436,7 +436,7 @@ def _discount_code_state(code: DiscountCode) -> dict[str, Any]:
     return state
 
 
-def _validate_discount_code(code: DiscountCode) -> None:
+def discount_code_validate(code: DiscountCode) -> None:
     """The model's rules, the case-insensitive uniqueness of the code and the date order."""
     errors: dict[str, list[str]] = {}
     try:
@@ -468,7 +468,7 @@ def discount_code_create(*, actor, channels=(), categories=(), **fields: Any) ->
     """A new discount code; `channels` and `categories` empty mean every one."""
     code = DiscountCode(**{field: value for field, value in fields.items() if field in DISCOUNT_CODE_FIELDS})
     code.code = (code.code or "").strip()
-    _validate_discount_code(code)
+    discount_code_validate(code)
     code.created_by = person(actor)
     code.save()
     _set_code_scope(code, {"channels": channels, "categories": categories})
@@ -490,7 +490,7 @@ def discount_code_update(*, code: DiscountCode, actor, data: Mapping[str, Any]) 
     for field in DISCOUNT_CODE_FIELDS:
         if field in data:
             setattr(locked, field, data[field])
-    _validate_discount_code(locked)
+    discount_code_validate(locked)
     locked.save()
     _set_code_scope(locked, data)
     changes = changes_between(before, _discount_code_state(locked))

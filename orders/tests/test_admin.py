@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 import pytest
 from django.contrib.messages import get_messages
 from django.urls import reverse
@@ -5,7 +7,7 @@ from django.urls import reverse
 from audit.models import AuditAction, AuditEntry
 from catalog.tests.factories import ProductFactory
 from inventory.models import Stock
-from orders.models import Order, OrderStatus, SalesRecord
+from orders.models import DiscountCode, Order, OrderStatus, SalesRecord
 from orders.services import order_set_status
 from orders.tests.factories import place_order
 
@@ -249,3 +251,27 @@ def test_order_change_page_queries_do_not_grow_with_items_and_history(
     with django_assert_max_num_queries(len(few)):
         response = staff_browser.get(reverse("admin:orders_order_change", args=[large.pk]))
     assert response.status_code == 200
+
+
+def test_staff_add_a_discount_code_in_the_admin_through_the_service(client, salesperson):
+    client.force_login(salesperson)
+    form = {
+        "code": "ADMIN5",
+        "description": "",
+        "kind": "fixed",
+        "value": "5.00",
+        "min_subtotal": "0",
+        "is_active": "on",
+    }
+
+    refused = client.post("/admin/orders/discountcode/add/", {**form, "value": "0"})
+    added = client.post("/admin/orders/discountcode/add/", form)
+
+    assert refused.status_code == 200  # the form again, with the error
+    assert added.status_code == 302
+    code = DiscountCode.objects.get()
+    assert (code.code, code.value, code.created_by) == ("ADMIN5", Decimal("5.00"), salesperson)
+    assert AuditEntry.objects.filter(entity_type="orders.discountcode", action="create").count() == 1
+    assert client.get("/admin/orders/discountcode/?validity=current").status_code == 200
+    assert client.post("/admin/orders/discountcode/add/", {**form, "code": "admin5"}).status_code == 200
+    assert DiscountCode.objects.count() == 1
