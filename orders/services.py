@@ -9,6 +9,7 @@ import json
 import logging
 from collections import Counter
 from collections.abc import Mapping, Sequence
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any, NamedTuple
 
@@ -170,6 +171,8 @@ def _order_create(
     fingerprint: str,
 ) -> Placement:
     on_behalf = _check_parties(customer=customer, actor=actor)
+    if not on_behalf:
+        _check_pending_cap(customer)
     channel = _active_channel(channel_code)
     quantities = _resolve_lines(lines)
     line_totals = [
@@ -288,6 +291,23 @@ def _check_parties(*, customer, actor) -> bool:
     if not (customer.is_active and customer.is_customer):
         raise ValidationError({"customer": ["Orders are placed for an active customer."]})
     return on_behalf
+
+
+def _check_pending_cap(customer) -> None:
+    """A customer holds at most ORDER_MAX_PENDING_PER_CUSTOMER unpaid orders. The customer's
+    row is locked first, so parallel orders of one customer are counted one after the other
+    and never pass the cap together. Two statements: a count inside the locking one would
+    read the snapshot taken before it waited for the lock, missing the order that held it."""
+    cap = settings.ORDER_MAX_PENDING_PER_CUSTOMER
+    if cap <= 0:
+        return
+    type(customer).objects.select_for_update(of=("self",)).filter(pk=customer.pk).values_list("pk").get()
+    held = Order.objects.filter(customer=customer, status=OrderStatus.PENDING).count()
+    if held >= cap:
+        raise ConflictError(
+            f"You already have {held} unpaid orders, the most allowed: pay or cancel one first.",
+            code="too_many_pending",
+        )
 
 
 def _active_channel(code: str) -> SalesChannel:
@@ -554,6 +574,32 @@ def order_cancel(*, order: Order, actor, note: str = "") -> Order:
             f"An order that is {locked.status} cannot be cancelled.", code="invalid_transition"
         )
     return _transition(locked, to_status=OrderStatus.CANCELLED, actor=actor, note=note)
+
+
+@transaction.atomic
+def order_expire(*, order: Order, placed_before: datetime) -> bool:
+    """Cancel a pending order placed before `placed_before` that nobody paid: stock and the
+    code's use go back, the status change says "expired", the audit entry has no actor.
+    The order is locked first, so a payment and an expiry never both win: whichever locks
+    second finds the other's status (a payment then gets 409; the expiry does nothing)."""
+    locked = _lock(order)
+    if locked.status != OrderStatus.PENDING or locked.created_at >= placed_before:
+        return False
+    _transition(locked, to_status=OrderStatus.CANCELLED, actor=None, note="expired")
+    return True
+
+
+def orders_expire(*, now: datetime | None = None, limit: int = 1000) -> int:
+    """Expire the pending orders older than ORDER_PENDING_MINUTES (0: never), each in its own
+    transaction (beat runs this every minute; `manage.py expire_orders` too). Returns how many."""
+    minutes = settings.ORDER_PENDING_MINUTES
+    if minutes <= 0:
+        return 0
+    placed_before = (now or timezone.now()) - timedelta(minutes=minutes)
+    due = Order.objects.filter(status=OrderStatus.PENDING, created_at__lt=placed_before).order_by(
+        "created_at"
+    )
+    return sum(order_expire(order=order, placed_before=placed_before) for order in due.only("pk")[:limit])
 
 
 def _lock(order: Order) -> Order:

@@ -149,11 +149,18 @@ CELERY_TASK_PUBLISH_RETRY = False
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Periodic work that calls the services lives beside the tasks the services enqueue.
+CELERY_IMPORTS = ("orders.jobs",)
 # Periodic work, run by `celery beat` (make worker starts it with --beat).
 CELERY_BEAT_SCHEDULE = {
     # Order confirmations that could not be enqueued (broker down) go out once it is back.
     "send-missed-confirmations": {
         "task": "orders.tasks.send_missed_confirmations",
+        "schedule": 60.0,
+    },
+    # Unpaid orders past ORDER_PENDING_MINUTES are cancelled, their stock and code uses released.
+    "expire-pending-orders": {
+        "task": "orders.jobs.expire_pending_orders",
         "schedule": 60.0,
     },
     # The sales rollups are exact on every sale; this repairs them if rows were ever written around it.
@@ -273,6 +280,10 @@ SHIPPING_FLAT_FEE = Decimal(env("SHIPPING_FLAT_FEE", default="5.00"))
 FREE_SHIPPING_THRESHOLD = Decimal(env("FREE_SHIPPING_THRESHOLD", default="50.00"))
 SALES_CURRENCY = env("SALES_CURRENCY", default="EUR")
 ORDER_CONFIRMATION_RETRY_HOURS = env.int("ORDER_CONFIRMATION_RETRY_HOURS", default=24)
+# Unpaid orders are cancelled after this many minutes (0: never); a customer holds at most
+# this many unpaid orders at once (0: no limit; staff placing orders are not limited).
+ORDER_PENDING_MINUTES = env.int("ORDER_PENDING_MINUTES", default=60)
+ORDER_MAX_PENDING_PER_CUSTOMER = env.int("ORDER_MAX_PENDING_PER_CUSTOMER", default=5)
 
 # The live alert stream: open streams per user, and how long one lasts before the client
 # reconnects (its access is checked again at every keep-alive meanwhile).

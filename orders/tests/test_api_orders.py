@@ -252,8 +252,8 @@ def test_list_and_detail_take_a_constant_number_of_queries(
 def test_placing_an_order_costs_the_same_few_queries_however_many_lines(
     customer, customer_client, lines, django_assert_num_queries
 ):
-    """The hot write: channel, products, order (+ its number), lines, first status, audit,
-    then the stock: lock, update, movements. Nothing is read back for the response."""
+    """The hot write: the customer locked and their pending orders counted, channel, products, order (+ its number), lines, first status, audit, then the stock:
+    lock, update, movements. Nothing is read back for the response."""
     products = [ProductFactory(stock=10) for _ in range(lines)]
     body = {
         "items": [{"product": product.pk, "quantity": 1} for product in products],
@@ -263,7 +263,7 @@ def test_placing_an_order_costs_the_same_few_queries_however_many_lines(
     customer_client.get("/api/v1/categories/")  # and the category tree from this process's copy
 
     # + the savepoint pair that the test's own transaction turns the service's atomic into
-    with django_assert_num_queries(10 + 2):
+    with django_assert_num_queries(12 + 2):
         response = customer_client.post(URL, body)
 
     assert response.status_code == 201

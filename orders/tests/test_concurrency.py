@@ -80,10 +80,10 @@ def test_forty_parallel_orders_never_sell_more_than_ten_in_stock():
 
 def test_parallel_orders_of_two_products_in_opposite_order_never_deadlock():
     first, second = _product(stock=100), _product(stock=100)
-    clients = [client_for(CustomerFactory()) for _ in range(4)]
+    clients = [client_for(CustomerFactory()) for _ in range(8)]  # 3 unpaid orders each: under the cap
     bodies = [_body((first, 1), (second, 1)), _body((second, 1), (first, 1))]
 
-    results = _in_parallel([_poster(clients[i % 4], bodies[i % 2]) for i in range(24)])
+    results = _in_parallel([_poster(clients[i % 8], bodies[i % 2]) for i in range(24)])
 
     assert [code for code, _ in results] == [201] * 24
     assert Stock.objects.get(product=first).quantity == Stock.objects.get(product=second).quantity == 76
@@ -147,3 +147,63 @@ def test_eight_parallel_orders_of_one_customer_use_a_once_per_customer_code_once
     assert Counter(code for code, _ in results) == {201: 1, 400: 7}
     assert Order.objects.filter(discount_code__code="ONCE").count() == 1
     assert Stock.objects.get(product=product).quantity == 99
+
+
+def test_a_payment_racing_an_expiry_has_exactly_one_outcome(settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from orders.services import orders_expire
+    from salesbackend.exceptions import ConflictError
+
+    settings.ORDER_PENDING_MINUTES = 60
+    product = _product(stock=10)
+    staff = SalespersonFactory()
+    orders = [place_order(customer=CustomerFactory(), products={product: 1}) for _ in range(6)]
+    Order.objects.update(created_at=timezone.now() - timedelta(minutes=61))
+
+    def pay(order):
+        def run():
+            try:
+                order_set_status(order=order, to_status=OrderStatus.PAID, actor=staff)
+                return "paid"
+            except ConflictError:
+                return "refused"
+            finally:
+                connection.close()
+
+        return run
+
+    def expire():
+        try:
+            return orders_expire()
+        finally:
+            connection.close()
+
+    start = threading.Barrier(len(orders) + 1)
+    with ThreadPoolExecutor(max_workers=len(orders) + 1) as pool:
+        futures = [
+            pool.submit(lambda call=call: (start.wait(30), call())[1]) for call in [expire, *map(pay, orders)]
+        ]
+        expired, *payments = [future.result() for future in futures]
+
+    statuses = list(Order.objects.order_by("pk").values_list("status", flat=True))
+    assert expired == statuses.count("cancelled") == payments.count("refused")
+    assert payments.count("paid") == statuses.count("paid")
+    assert len(statuses) == 6 and set(statuses) <= {"paid", "cancelled"}
+    assert Stock.objects.get(product=product).quantity == 10 - statuses.count("paid")
+    _assert_ledger_matches_stock(product)
+    assert SalesRecord.objects.filter(quantity__gt=0).count() == statuses.count("paid")
+
+
+def test_parallel_orders_of_one_customer_never_pass_the_pending_cap(settings):
+    settings.ORDER_MAX_PENDING_PER_CUSTOMER = 3
+    product = _product(stock=100)
+    client = client_for(CustomerFactory())
+
+    results = _in_parallel([_poster(client, _body((product, 1))) for _ in range(8)])
+
+    assert Counter(code for code, _ in results) == {201: 3, 409: 5}
+    assert Order.objects.count() == 3
+    assert Stock.objects.get(product=product).quantity == 97

@@ -252,7 +252,8 @@ def _in_parallel(calls) -> list:
 @pytest.mark.postgres
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL row locks")
 @pytest.mark.django_db(transaction=True)
-def test_parallel_payments_and_rebuilds_lose_no_sale_and_never_deadlock(customer, salesperson):
+def test_parallel_payments_and_rebuilds_lose_no_sale_and_never_deadlock(customer, salesperson, settings):
+    settings.ORDER_MAX_PENDING_PER_CUSTOMER = 0  # one customer's many unpaid orders
     with transaction.atomic():  # stock_create locks the new stock row
         first = ProductFactory(price=D("10.00"), cost_price=D("4.00"), stock=100)
         second = ProductFactory(price=D("20.00"), cost_price=D("9.00"), stock=100)

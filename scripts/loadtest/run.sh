@@ -23,6 +23,8 @@ export DJANGO_ALLOWED_HOSTS=127.0.0.1,localhost
 export DJANGO_SECURE_SSL_REDIRECT=0
 export LOADTEST_PASSWORD="Load-Test-$(head -c 12 /dev/urandom | base64 | tr -dc 'A-Za-z0-9')"
 export PORT HOST=127.0.0.1
+# One customer places thousands of unpaid orders here: the pending-order cap would refuse them.
+export ORDER_MAX_PENDING_PER_CUSTOMER=0 ORDER_PENDING_MINUTES=0
 
 psql -q "$PG/postgres" -c "DROP DATABASE IF EXISTS $DB_NAME WITH (FORCE)" -c "CREATE DATABASE $DB_NAME"
 redis-cli -u "$REDIS_URL" flushdb >/dev/null
