@@ -76,7 +76,7 @@ GROUPINGS = tuple(TRUNCATIONS)
 MAX_PERIODS = 3700
 
 SOLD = Q(quantity__gt=0)
-REVERSED = Q(quantity__lt=0)
+REVERSED = Q(quantity__lt=0, reverses_order=True)  # partial refunds leave the order counted
 
 
 @dataclass(frozen=True)

@@ -57,6 +57,9 @@ from orders.models import (
     OrderStatus,
     OrderStatusChange,
     ProductSales,
+    Refund,
+    RefundLine,
+    RefundReason,
     SalesRecord,
 )
 
@@ -506,9 +509,17 @@ class Outcome:
 
 DELIVERED = Outcome("delivered", (OrderStatus.PAID, OrderStatus.SHIPPED, OrderStatus.DELIVERED))
 REFUNDED = Outcome("refunded", (*DELIVERED.path, OrderStatus.REFUNDED))
+# One unit of the first line comes back (the order is drawn with at least two of it).
+PARTLY_REFUNDED = Outcome("partially refunded", (*DELIVERED.path, OrderStatus.PARTIALLY_REFUNDED))
 CANCELLED_UNPAID = Outcome("cancelled", (OrderStatus.CANCELLED,))
 CANCELLED_PAID = Outcome("cancelled after payment", (OrderStatus.PAID, OrderStatus.CANCELLED))
-OUTCOME_WEIGHTS = ((DELIVERED, 87), (REFUNDED, 4), (CANCELLED_UNPAID, 6), (CANCELLED_PAID, 3))
+OUTCOME_WEIGHTS = (
+    (DELIVERED, 85),
+    (REFUNDED, 4),
+    (PARTLY_REFUNDED, 2),
+    (CANCELLED_UNPAID, 6),
+    (CANCELLED_PAID, 3),
+)
 HOUR, DAY = 3600.0, 86400.0
 # One recent order ends in each status, so even a tiny demo shows every status; each is
 # placed long enough ago (in days) for its whole path to have happened.
@@ -520,6 +531,7 @@ SHOWCASE = (
     (CANCELLED_UNPAID, 3),
     (CANCELLED_PAID, 3),
     (REFUNDED, 40),
+    (PARTLY_REFUNDED, 40),
 )
 
 
@@ -531,7 +543,7 @@ def _step_seconds(rng: Random, from_status: str, to_status: str) -> float:
         return rng.uniform(0.3 * DAY, 3 * DAY)
     if to_status == OrderStatus.DELIVERED:
         return rng.uniform(DAY, 6 * DAY)
-    if to_status == OrderStatus.REFUNDED:
+    if to_status in (OrderStatus.REFUNDED, OrderStatus.PARTIALLY_REFUNDED):
         return rng.uniform(3 * DAY, 25 * DAY)
     if from_status == OrderStatus.PENDING:  # cancelled before paying
         return rng.uniform(0.5 * HOUR, 72 * HOUR)
@@ -661,6 +673,8 @@ class _Batch:
     items: list[Row] = field(default_factory=list)
     changes: list[Row] = field(default_factory=list)
     sales: list[Row] = field(default_factory=list)
+    refunds: list[Row] = field(default_factory=list)
+    refund_lines: list[Row] = field(default_factory=list)
 
     def save(self, counts: dict[str, int]) -> None:
         for name, model in (
@@ -668,6 +682,8 @@ class _Batch:
             ("items", OrderItem),
             ("changes", OrderStatusChange),
             ("sales", SalesRecord),
+            ("refunds", Refund),
+            ("refund_lines", RefundLine),
         ):
             rows = getattr(self, name)
             _insert_rows(model, rows)
@@ -695,6 +711,7 @@ class _OrderHistory:
         self.outcomes = _Picker(rng, [o for o, _ in OUTCOME_WEIGHTS], [w for _, w in OUTCOME_WEIGHTS])
         self.staff_ids = [user.pk for user in staff]
         self.next_order_id, self.next_item_id = _next_id(Order), _next_id(OrderItem)
+        self.next_refund_id = _next_id(Refund)
 
     def add(self, batch: _Batch, *, placed: datetime, now: datetime, showcase: Outcome | None) -> None:
         rng = self.rng
@@ -710,6 +727,8 @@ class _OrderHistory:
             product = self.products.pick()
             chosen[product.id] = product
         lines = [(product, self.units.pick()) for product in chosen.values()]
+        if outcome is PARTLY_REFUNDED:
+            lines[0] = (lines[0][0], max(lines[0][1], 2))
         line_totals = [pricing.line_total(unit_price=p.price, quantity=q) for p, q in lines]
         discount = pricing.ZERO
         if placed_by is not None and rng.random() < 0.1:  # staff sometimes give 5 or 10 % off
@@ -787,27 +806,89 @@ class _OrderHistory:
         reached = dict(timeline)
         if OrderStatus.PAID not in reached:
             return
-        # As orders.services records a payment and reverses it.
-        entries = [(reached[OrderStatus.PAID], 1)]
-        reversed_at = reached.get(OrderStatus.REFUNDED) or reached.get(OrderStatus.CANCELLED)
-        if reversed_at is not None:
-            entries.append((reversed_at, -1))
-        for item, sale in zip(items, sales, strict=True):
-            batch.sales.extend(
-                {
-                    "order_id": order_id,
-                    "order_item_id": item["id"],
-                    "product_id": item["product_id"],
-                    "category_id": chosen[item["product_id"]].category_id,
-                    "channel_id": channel_id,
-                    "customer_id": customer.id,
-                    "quantity": sign * sale.quantity,
-                    "revenue": sign * sale.revenue,
-                    "cost": sign * sale.cost,
-                    "sold_at": at,
-                }
-                for at, sign in entries
+
+        # As orders.services records a payment, a refund (of units) and a cancellation after it.
+        def ledger_row(item: Row, at: datetime, quantity: int, revenue: Decimal, reverses: bool) -> Row:
+            return {
+                "order_id": order_id,
+                "order_item_id": item["id"],
+                "product_id": item["product_id"],
+                "category_id": chosen[item["product_id"]].category_id,
+                "channel_id": channel_id,
+                "customer_id": customer.id,
+                "quantity": quantity,
+                "revenue": revenue,
+                "cost": item["unit_cost"] * quantity,
+                "sold_at": at,
+                "reverses_order": reverses,
+            }
+
+        paired = list(zip(items, sales, strict=True))
+        paid_at = reached[OrderStatus.PAID]
+        batch.sales.extend(ledger_row(item, paid_at, s.quantity, s.revenue, False) for item, s in paired)
+        if OrderStatus.CANCELLED in reached:
+            at = reached[OrderStatus.CANCELLED]
+            batch.sales.extend(ledger_row(item, at, -s.quantity, -s.revenue, True) for item, s in paired)
+        refunded = [reached.get(status) for status in (OrderStatus.REFUNDED, OrderStatus.PARTIALLY_REFUNDED)]
+        if any(refunded):
+            everything, refunded_at = refunded[0] is not None, refunded[0] or refunded[1]
+            quantities = [item["quantity"] if everything else 0 for item in items]
+            quantities[0] = items[0]["quantity"] if everything else 1
+            shares = pricing.refund_shares(
+                lines=[pricing.RefundableLine(item["quantity"], s.revenue) for item, s in paired],
+                order_tax=totals.tax,
+                quantities=quantities,
             )
+            self._refund(batch, order_id, items, quantities, shares, at=refunded_at, by=by)
+            batch.sales.extend(
+                ledger_row(item, refunded_at, -quantity, -revenue, everything)
+                for item, quantity, (revenue, _) in zip(items, quantities, shares, strict=True)
+                if quantity
+            )
+
+    def _refund(
+        self,
+        batch: _Batch,
+        order_id: int,
+        items: list[Row],
+        quantities: list[int],
+        shares: list[tuple[Decimal, Decimal]],
+        *,
+        at: datetime,
+        by: int,
+    ) -> None:
+        """A refund of `quantities` of the order's lines, as `orders.services.order_refund`
+        writes it; history moves no stock (each product's stock is one opening movement)."""
+        refund_id = self.next_refund_id
+        self.next_refund_id += 1
+        lines = [
+            {
+                "refund_id": refund_id,
+                "order_item_id": item["id"],
+                "product_id": item["product_id"],
+                "sku": item["sku"],
+                "quantity": quantity,
+                "revenue": revenue,
+                "tax": tax,
+                "amount": revenue + tax,
+            }
+            for item, quantity, (revenue, tax) in zip(items, quantities, shares, strict=True)
+            if quantity
+        ]
+        batch.refunds.append(
+            {
+                "id": refund_id,
+                "order_id": order_id,
+                "amount": sum(line["amount"] for line in lines),
+                "tax": sum(line["tax"] for line in lines),
+                "restocked": False,
+                "reason": self.rng.choice(RefundReason.values),
+                "note": "",
+                "by_id": by,
+                "created_at": at,
+            }
+        )
+        batch.refund_lines.extend(lines)
 
 
 def demo_orders_create(
@@ -827,7 +908,7 @@ def demo_orders_create(
     point at their order and the number `SO-<year>-<id>` is known before the insert, with
     no second pass over the rows. Seed a database nobody else is writing to meanwhile.
     """
-    counts = {"orders": 0, "items": 0, "changes": 0, "sales": 0}
+    counts = {"orders": 0, "items": 0, "changes": 0, "sales": 0, "refunds": 0, "refund_lines": 0}
     if not count:
         return counts
     if not products or not customers:
@@ -856,13 +937,14 @@ def demo_orders_create(
 
     # Explicit ids leave PostgreSQL's sequences behind; move them past the new rows.
     with connection.cursor() as cursor:
-        for statement in connection.ops.sequence_reset_sql(no_style(), [Order, OrderItem]):
+        for statement in connection.ops.sequence_reset_sql(no_style(), [Order, OrderItem, Refund]):
             cursor.execute(statement)
     return {
         "orders": counts["orders"],
         "order_items": counts["items"],
         "status_changes": counts["changes"],
         "sales_records": counts["sales"],
+        "refunds": counts["refunds"],
     }
 
 

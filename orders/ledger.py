@@ -117,13 +117,21 @@ def sales_rollup_rows(ledger: type[Model] = SalesRecord) -> dict[type[Model], Qu
         .values("day", "channel_id")
         .annotate(
             sold=Count("order_id", distinct=True, filter=Q(quantity__gt=0)),
-            reversed=Count("order_id", distinct=True, filter=Q(quantity__lt=0)),
+            reversed=Count("order_id", distinct=True, filter=_order_reversed(ledger)),
         ),
         DailyCustomers: records.filter(quantity__gt=0)
         .annotate(day=day)
         .values("day", "channel_id", "customer_id")
         .distinct(),
     }
+
+
+def _order_reversed(ledger: type[Model]) -> Q:
+    """The rows that count an order as reversed. A migration's historical ledger from before
+    partial refunds has no `reverses_order`: every reversal then took back a whole order."""
+    if any(field.name == "reverses_order" for field in ledger._meta.get_fields()):
+        return Q(quantity__lt=0, reverses_order=True)
+    return Q(quantity__lt=0)
 
 
 def _in_cents(row: tuple[Any, ...]) -> tuple[Any, ...]:
@@ -160,9 +168,10 @@ def sales_ledger_append(*, records: Sequence[SalesRecord]) -> list[SalesRecord]:
     the transaction commits, the ledger version moves on and cached analytics answers are
     computed afresh; a transaction that commits late moves it late, so it is never missed.
 
-    `records` are all the rows of payments or reversals: the rollups count an order once
-    on the day it was paid and once on the day it was reversed, so an order's rows of one
-    sign come in one call, at one time, and never again.
+    `records` are rows of payments or reversals. An order's sale comes in one call, at one
+    time, and never again; its reversals (refunds, a cancellation after payment) may come in
+    several calls, each at one time, the last with `reverses_order`. The rollups count an
+    order once on the day it was paid and once on the day nothing of it was left sold.
     """
     _check_whole_sales(records)
     written = SalesRecord.objects.bulk_create(records)
@@ -177,12 +186,11 @@ def _check_whole_sales(records: Sequence[SalesRecord]) -> None:
         if times.setdefault((sale.order_id, sale.quantity > 0), sale.sold_at) != sale.sold_at:
             raise ValueError(f"Order {sale.order_id}: the rows of one sale or reversal have one time.")
     sold = [order_id for order_id, is_sale in times if is_sale]
-    reversed_ = [order_id for order_id, is_sale in times if not is_sale]
-    recorded = SalesRecord.objects.filter(
-        Q(order_id__in=sold, quantity__gt=0) | Q(order_id__in=reversed_, quantity__lt=0)
-    )
-    if recorded.exists():
-        raise ValueError("An order's sale or reversal is already in the sales ledger.")
+    closed = {sale.order_id for sale in records if sale.quantity < 0 and sale.reverses_order}
+    if SalesRecord.objects.filter(
+        Q(order_id__in=sold, quantity__gt=0) | Q(order_id__in=closed, quantity__lt=0, reverses_order=True)
+    ).exists():
+        raise ValueError("An order's sale or its final reversal is already in the sales ledger.")
 
 
 def _sales_rollups_add(records: Sequence[SalesRecord]) -> None:
@@ -208,14 +216,17 @@ def _sales_rollups_add(records: Sequence[SalesRecord]) -> None:
             totals["quantity"] += sale.quantity
             totals["revenue"] += sale.revenue
             totals["cost"] += sale.cost
-        (sold if sale.quantity > 0 else reversed_)[day, sale.channel_id].add(sale.order_id)
+        if sale.quantity > 0:
+            sold[day, sale.channel_id].add(sale.order_id)
+        elif sale.reverses_order:
+            reversed_[day, sale.channel_id].add(sale.order_id)
         if sale.quantity > 0:
             buyers.add((day, sale.channel_id, sale.customer_id))
 
     for rollup, rows in money.items():
         for key in sorted(rows, key=_lock_order):
             _rollup_add(rollup, key, rows[key])
-    for key in sorted(sold.keys() | reversed_.keys()):
+    for key in sorted(key for key in sold.keys() | reversed_.keys() if sold[key] or reversed_[key]):
         _rollup_add(DailyOrders, key, {"orders_sold": len(sold[key]), "orders_reversed": len(reversed_[key])})
     for day, channel_id, customer_id in sorted(buyers):
         DailyCustomers.objects.get_or_create(day=day, channel_id=channel_id, customer_id=customer_id)

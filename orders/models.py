@@ -65,6 +65,7 @@ class OrderStatus(models.TextChoices):
     DELIVERED = "delivered"
     CANCELLED = "cancelled"
     REFUNDED = "refunded"
+    PARTIALLY_REFUNDED = "partially_refunded"
 
 
 class Order(models.Model):
@@ -74,7 +75,7 @@ class Order(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     channel = models.ForeignKey(SalesChannel, on_delete=models.PROTECT, related_name="orders")
-    status = models.CharField(max_length=16, choices=OrderStatus.choices, default=OrderStatus.PENDING)
+    status = models.CharField(max_length=20, choices=OrderStatus.choices, default=OrderStatus.PENDING)
     subtotal = models.DecimalField(max_digits=12, decimal_places=2)
     discount = models.DecimalField(max_digits=12, decimal_places=2, default=0)
     tax = models.DecimalField(max_digits=12, decimal_places=2)
@@ -135,10 +136,61 @@ class OrderItem(models.Model):
         return f"{self.quantity} x {self.sku}"
 
 
+class RefundReason(models.TextChoices):
+    DAMAGED = "damaged"
+    WRONG_ITEM = "wrong_item"
+    NOT_NEEDED = "not_needed"
+    OTHER = "other"
+
+
+class Refund(models.Model):
+    """Money paid back for some delivered units of an order (`orders.services.order_refund`):
+    its lines' net revenue and tax shares; shipping is not refunded."""
+
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="refunds")
+    amount = models.DecimalField(max_digits=12, decimal_places=2)  # the lines' amounts, tax included
+    tax = models.DecimalField(max_digits=12, decimal_places=2)
+    restocked = models.BooleanField()
+    reason = models.CharField(max_length=16, choices=RefundReason.choices)
+    note = models.TextField(blank=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"Refund {self.pk} of {self.order_id}: {self.amount}"
+
+
+class RefundLine(models.Model):
+    refund = models.ForeignKey(Refund, on_delete=models.CASCADE, related_name="lines")
+    order_item = models.ForeignKey(OrderItem, on_delete=models.PROTECT, related_name="refund_lines")
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="+")
+    sku = models.CharField(max_length=64)
+    quantity = models.PositiveIntegerField()
+    revenue = models.DecimalField(max_digits=12, decimal_places=2)  # net of the line's discount share
+    tax = models.DecimalField(max_digits=12, decimal_places=2)
+    amount = models.DecimalField(max_digits=12, decimal_places=2)  # revenue + tax
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(quantity__gt=0), name="orders_refund_line_quantity_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} x {self.sku}"
+
+
 class OrderStatusChange(models.Model):
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="status_history")
-    from_status = models.CharField(max_length=16, choices=OrderStatus.choices, blank=True)
-    to_status = models.CharField(max_length=16, choices=OrderStatus.choices)
+    from_status = models.CharField(max_length=20, choices=OrderStatus.choices, blank=True)
+    to_status = models.CharField(max_length=20, choices=OrderStatus.choices)
     by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -153,7 +205,8 @@ class OrderStatusChange(models.Model):
 
 
 class SalesRecord(models.Model):
-    """Append-only sales ledger: one row per order line when paid, a negative row on reversal."""
+    """Append-only sales ledger: one row per order line when paid, negative rows on reversal
+    (the units a refund names, or the whole order when it is cancelled after payment)."""
 
     order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="sales_records")
     order_item = models.ForeignKey(OrderItem, on_delete=models.PROTECT, related_name="sales_records")
@@ -167,6 +220,9 @@ class SalesRecord(models.Model):
     revenue = models.DecimalField(max_digits=14, decimal_places=2)
     cost = models.DecimalField(max_digits=14, decimal_places=2)
     sold_at = models.DateTimeField()
+    # On the rows of the reversal that leaves nothing of the order sold (a cancellation, the
+    # refund of the last units): analytics count the order as reversed once, that day.
+    reverses_order = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["-sold_at", "-id"]

@@ -74,3 +74,36 @@ def code_discount(*, kind: str, value: Decimal, eligible_total: Decimal) -> Deci
     if kind == "percent":
         return min(to_cents(eligible_total * value / 100), eligible_total)
     return min(to_cents(value), eligible_total)
+
+
+@dataclass(frozen=True)
+class RefundableLine:
+    """An order line as a refund sees it: its units, its net revenue (after its discount
+    share), and what earlier refunds of it took back."""
+
+    quantity: int
+    net: Decimal
+    refunded_quantity: int = 0
+    refunded_revenue: Decimal = ZERO
+    refunded_tax: Decimal = ZERO
+
+
+def refund_shares(
+    *, lines: Sequence[RefundableLine], order_tax: Decimal, quantities: Sequence[int]
+) -> list[tuple[Decimal, Decimal]]:
+    """(revenue, tax) to pay back for `quantities[i]` more units of each line: pro rata of the
+    line's net revenue and of its share of the order's tax (split by net revenue in whole
+    cents), half up; the last units of a line take what is left, so a line refunded in steps
+    pays back exactly its net revenue and tax share."""
+    taxes = allocate_discount(line_totals=[line.net for line in lines], discount=order_tax)
+    shares = []
+    for line, tax, quantity in zip(lines, taxes, quantities, strict=True):
+        if not quantity:
+            shares.append((ZERO, ZERO))
+        elif line.refunded_quantity + quantity == line.quantity:
+            shares.append((line.net - line.refunded_revenue, tax - line.refunded_tax))
+        else:
+            shares.append(
+                (to_cents(line.net * quantity / line.quantity), to_cents(tax * quantity / line.quantity))
+            )
+    return shares

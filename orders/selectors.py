@@ -8,7 +8,7 @@ from django.utils import timezone
 from catalog.models import Product
 from catalog.selectors import products_visible_to
 
-from .models import DiscountCode, Order, OrderItem, OrderStatus, Review
+from .models import DiscountCode, Order, OrderItem, OrderStatus, Refund, Review
 
 
 def manages_orders(user) -> bool:
@@ -20,7 +20,7 @@ def orders_visible_to(user) -> QuerySet[Order]:
     """All orders for staff, a customer's own otherwise; with what the representation reads,
     so a page of orders costs the same few queries however many rows it has."""
     orders = Order.objects.select_related("channel", "discount_code").prefetch_related(
-        "items", "status_history"
+        "items", "status_history", "refunds__lines"
     )
     if user is None or not user.is_authenticated:
         return orders.none()
@@ -33,7 +33,7 @@ def order_with_rows(order: Order, *, items, status_history) -> Order:
     """`order` with lines and status history already in hand (just written), as if prefetched:
     rendering it reads nothing back."""
     cache = order.__dict__.setdefault("_prefetched_objects_cache", {})
-    for name, rows in (("items", items), ("status_history", status_history)):
+    for name, rows in (("items", items), ("status_history", status_history), ("refunds", [])):
         queryset = getattr(order, name).all()
         queryset._result_cache = list(rows)
         queryset._prefetch_done = True
@@ -73,3 +73,7 @@ def discount_codes_current(codes: QuerySet[DiscountCode], *, current: bool) -> Q
     """Codes whose end has not passed (`current`), or those that expired."""
     ended = Q(ends_at__isnull=False, ends_at__lte=timezone.now())
     return codes.exclude(ended) if current else codes.filter(ended)
+
+
+def refunds_of(order: Order) -> QuerySet[Refund]:
+    return order.refunds.prefetch_related("lines").order_by("created_at", "id")

@@ -11,7 +11,18 @@ from catalog.models import Category, SalesChannel
 from salesbackend.filters import MAX_ID
 from salesbackend.rendering import money_text, timestamp_text
 
-from .models import DiscountCode, DiscountKind, Order, OrderItem, OrderStatus, OrderStatusChange, Review
+from .models import (
+    DiscountCode,
+    DiscountKind,
+    Order,
+    OrderItem,
+    OrderStatus,
+    OrderStatusChange,
+    Refund,
+    RefundLine,
+    RefundReason,
+    Review,
+)
 from .pricing import MAX_AMOUNT
 from .selectors import manages_orders
 from .services import MAX_LINE_QUANTITY
@@ -132,9 +143,61 @@ class StatusChangeSerializer(serializers.ModelSerializer):
         return _changed_by(change, self.context["request"].user)
 
 
-def _changed_by(change: OrderStatusChange, viewer) -> int | None:
+def _changed_by(change: OrderStatusChange | Refund, viewer) -> int | None:
     """Who made the change; a customer sees only their own id, never a staff member's."""
     return change.by_id if manages_orders(viewer) or change.by_id == viewer.pk else None
+
+
+class RefundLineSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = RefundLine
+        fields = ["product", "sku", "quantity", "amount"]
+
+
+class RefundSerializer(serializers.ModelSerializer):
+    items = RefundLineSerializer(many=True, source="lines", read_only=True)
+    by = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Refund
+        fields = ["id", "items", "amount", "tax", "restocked", "reason", "note", "by", "created_at"]
+        read_only_fields = fields
+
+    def get_by(self, refund) -> int | None:
+        return _changed_by(refund, self.context["request"].user)
+
+    def to_representation(self, refund: Refund) -> dict:
+        """Written out like the order's, so an order's refunds cost nothing to render."""
+        return {
+            "id": refund.pk,
+            "items": [
+                {
+                    "product": line.product_id,
+                    "sku": line.sku,
+                    "quantity": line.quantity,
+                    "amount": money_text(line.amount),
+                }
+                for line in refund.lines.all()
+            ],
+            "amount": money_text(refund.amount),
+            "tax": money_text(refund.tax),
+            "restocked": refund.restocked,
+            "reason": refund.reason,
+            "note": refund.note,
+            "by": self.get_by(refund),
+            "created_at": timestamp_text(refund.created_at),
+        }
+
+
+class RefundLineInputSerializer(OrderLineInputSerializer):
+    pass
+
+
+class RefundInputSerializer(serializers.Serializer):
+    items = RefundLineInputSerializer(many=True, allow_empty=False, max_length=200)
+    restock = serializers.BooleanField(default=True)
+    reason = serializers.ChoiceField(choices=RefundReason.choices)
+    note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
 
 
 class OrderSerializer(serializers.ModelSerializer):
@@ -142,6 +205,8 @@ class OrderSerializer(serializers.ModelSerializer):
     discount_code = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
     items = OrderItemSerializer(many=True, read_only=True)
     status_history = StatusChangeSerializer(many=True, read_only=True)
+    refunds = RefundSerializer(many=True, read_only=True)
+    refunded_total = serializers.SerializerMethodField()
 
     class Meta:
         model = Order
@@ -164,8 +229,13 @@ class OrderSerializer(serializers.ModelSerializer):
             "created_at",
             "updated_at",
             "status_history",
+            "refunds",
+            "refunded_total",
         ]
         read_only_fields = fields
+
+    def get_refunded_total(self, order: Order) -> str:
+        return money_text(sum((refund.amount for refund in order.refunds.all()), Decimal("0.00")))
 
     def to_representation(self, order: Order) -> dict:
         """The fields above, written out: DRF builds a ModelSerializer's fields again for every
@@ -209,6 +279,10 @@ class OrderSerializer(serializers.ModelSerializer):
                 }
                 for change in order.status_history.all()
             ],
+            "refunds": [
+                RefundSerializer(refund, context=self.context).data for refund in order.refunds.all()
+            ],
+            "refunded_total": self.get_refunded_total(order),
         }
 
 

@@ -17,7 +17,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Q, Sum
 from django.db.models.functions import Lower
 from django.utils import timezone
 
@@ -41,6 +41,9 @@ from .models import (
     OrderItem,
     OrderStatus,
     OrderStatusChange,
+    Refund,
+    RefundLine,
+    RefundReason,
     Review,
     SalesRecord,
 )
@@ -56,13 +59,15 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     OrderStatus.PENDING: frozenset({OrderStatus.PAID, OrderStatus.CANCELLED}),
     OrderStatus.PAID: frozenset({OrderStatus.SHIPPED, OrderStatus.CANCELLED}),
     OrderStatus.SHIPPED: frozenset({OrderStatus.DELIVERED}),
-    OrderStatus.DELIVERED: frozenset({OrderStatus.REFUNDED}),
+    OrderStatus.DELIVERED: frozenset({OrderStatus.PARTIALLY_REFUNDED, OrderStatus.REFUNDED}),
+    OrderStatus.PARTIALLY_REFUNDED: frozenset({OrderStatus.PARTIALLY_REFUNDED, OrderStatus.REFUNDED}),
     OrderStatus.CANCELLED: frozenset(),
     OrderStatus.REFUNDED: frozenset(),
 }
-# The sale is on the books from `paid` on; leaving these for cancelled/refunded reverses it.
+REFUNDABLE_STATUSES = frozenset({OrderStatus.DELIVERED, OrderStatus.PARTIALLY_REFUNDED})
+# The sale is on the books from `paid` on; a cancellation after it reverses it whole (refunds
+# reverse the units they name: `order_refund`).
 SALE_RECORDED_STATUSES = frozenset({OrderStatus.PAID, OrderStatus.SHIPPED, OrderStatus.DELIVERED})
-STOCK_RETURNING_STATUSES = frozenset({OrderStatus.CANCELLED, OrderStatus.REFUNDED})
 # Customers may cancel only before they paid; staff also after payment, before shipping.
 CANCELLABLE_BY_OWNER = frozenset({OrderStatus.PENDING})
 CANCELLABLE_BY_STAFF = frozenset({OrderStatus.PENDING, OrderStatus.PAID})
@@ -556,6 +561,20 @@ def order_set_status(*, order: Order, to_status: str, actor, note: str = "") -> 
         raise ConflictError(
             f"An order that is {locked.status} cannot become {to_status}.", code="invalid_transition"
         )
+    if to_status == OrderStatus.PARTIALLY_REFUNDED:
+        raise ConflictError(
+            "Name the units to refund: POST them to the order's refunds.", code="invalid_transition"
+        )
+    if to_status == OrderStatus.REFUNDED:  # everything that is left, back in stock
+        left = [
+            {"product": item.product_id, "quantity": item.quantity - done.quantity}
+            for item, done in _refunded_so_far(locked)
+            if item.quantity > done.quantity
+        ]
+        refund = order_refund(
+            order=locked, lines=left, restock=True, reason=RefundReason.OTHER, note=note, actor=actor
+        )
+        return refund.order
     return _transition(locked, to_status=to_status, actor=actor, note=note)
 
 
@@ -616,17 +635,15 @@ def _transition(order: Order, *, to_status: str, actor, note: str) -> Order:
         order=order, from_status=from_status, to_status=to_status, by=person(actor), note=note
     )
     items = list(order.items.select_related("product"))
-    if to_status in STOCK_RETURNING_STATUSES:
+    if to_status == OrderStatus.CANCELLED:  # goods never shipped go back on the shelf
         returned: Counter[Product] = Counter()
         for item in items:
             returned[item.product] += item.quantity
-        # A refund takes back delivered goods; a cancellation releases goods never shipped.
-        reason = MovementReason.RETURN if to_status == OrderStatus.REFUNDED else MovementReason.CANCELLATION
-        stock_return(lines=returned, actor=person(actor), order=order, reason=reason)
+        stock_return(lines=returned, actor=person(actor), order=order, reason=MovementReason.CANCELLATION)
+        if from_status in SALE_RECORDED_STATUSES:
+            _sales_reverse(order)
     if to_status == OrderStatus.PAID:
         _sales_record(order, items)
-    elif to_status in STOCK_RETURNING_STATUSES and from_status in SALE_RECORDED_STATUSES:
-        _sales_reverse(order)
     changes: dict[str, list[Any]] = {"status": [from_status, to_status]}
     if note:
         changes["note"] = [None, note]
@@ -673,10 +690,193 @@ def _sales_reverse(order: Order) -> None:
                 revenue=-sale.revenue,
                 cost=-sale.cost,
                 sold_at=reversed_at,
+                reverses_order=True,
             )
             for sale in order.sales_records.filter(quantity__gt=0)
         ]
     )
+
+
+# ---------------------------------------------------------------------------- refunds
+
+
+class _Refunded(NamedTuple):
+    quantity: int = 0
+    revenue: Decimal = pricing.ZERO
+    tax: Decimal = pricing.ZERO
+
+
+def _refunded_so_far(order: Order) -> list[tuple[OrderItem, _Refunded]]:
+    """Each line of the order with what its refunds took back so far."""
+    done = {
+        row["order_item"]: _Refunded(row["quantity"], row["revenue"], row["tax"])
+        for row in RefundLine.objects.filter(refund__order=order)
+        .values("order_item")
+        .annotate(quantity=Sum("quantity"), revenue=Sum("revenue"), tax=Sum("tax"))
+    }
+    return [(item, done.get(item.pk, _Refunded())) for item in order.items.select_related("product")]
+
+
+@transaction.atomic
+def order_refund(
+    *,
+    order: Order,
+    lines: Sequence[Mapping[str, Any]],
+    restock: bool = True,
+    reason: str = RefundReason.OTHER,
+    note: str = "",
+    actor,
+) -> Refund:
+    """Refund delivered units: `lines` are `{"product": id | "sku": sku, "quantity": n}`.
+
+    In one transaction, with the order locked: each line's net revenue (after its discount
+    share) and tax share for those units, pro rata, the last unit taking what rounding left;
+    reversing sales records for exactly those units; `return` movements when `restock`; the
+    order `partially_refunded`, or `refunded` once every unit is; a status change and an
+    audit entry. More than was delivered and not yet refunded: 409, nothing written.
+    """
+    if not manages_orders(actor):
+        raise PermissionDenied("Only staff refund orders.")
+    if reason not in RefundReason.values:
+        raise ValidationError({"reason": [f"Unknown reason {reason!r}."]})
+    locked = _lock(order)
+    if locked.status not in REFUNDABLE_STATUSES:
+        raise ConflictError(
+            f"An order that is {locked.status} cannot be refunded.", code="invalid_transition"
+        )
+    so_far = _refunded_so_far(locked)
+    wanted = _refund_quantities(lines, [item for item, _ in so_far])
+    over = [
+        {
+            "product": item.product_id,
+            "sku": item.sku,
+            "requested": wanted[item],
+            "available": item.quantity - done.quantity,
+        }
+        for item, done in so_far
+        if item in wanted and wanted[item] > item.quantity - done.quantity
+    ]
+    if over:
+        raise ConflictError(
+            "More units than were delivered and not yet refunded.",
+            code="refund_exceeds_delivered",
+            extra={"items": over},
+        )
+    shares = pricing.refund_shares(
+        lines=[
+            pricing.RefundableLine(
+                quantity=item.quantity,
+                net=item.line_total - item.discount,
+                refunded_quantity=done.quantity,
+                refunded_revenue=done.revenue,
+                refunded_tax=done.tax,
+            )
+            for item, done in so_far
+        ],
+        order_tax=locked.tax,
+        quantities=[wanted.get(item, 0) for item, _ in so_far],
+    )
+    refund_lines = [
+        RefundLine(
+            order_item=item,
+            product_id=item.product_id,
+            sku=item.sku,
+            quantity=wanted[item],
+            revenue=revenue,
+            tax=tax,
+            amount=revenue + tax,
+        )
+        for (item, _), (revenue, tax) in zip(so_far, shares, strict=True)
+        if wanted.get(item)
+    ]
+    refund = Refund.objects.create(
+        order=locked,
+        amount=sum((line.amount for line in refund_lines), pricing.ZERO),
+        tax=sum((line.tax for line in refund_lines), pricing.ZERO),
+        restocked=restock,
+        reason=reason,
+        note=note,
+        by=person(actor),
+    )
+    for line in refund_lines:
+        line.refund = refund
+    RefundLine.objects.bulk_create(refund_lines)
+
+    everything = all(done.quantity + wanted.get(item, 0) == item.quantity for item, done in so_far)
+    refunded_at = timezone.now()
+    sales_ledger_append(
+        records=[
+            SalesRecord(
+                order=locked,
+                order_item=line.order_item,
+                product_id=line.product_id,
+                category_id=line.order_item.product.category_id,
+                channel_id=locked.channel_id,
+                customer_id=locked.customer_id,
+                quantity=-line.quantity,
+                revenue=-line.revenue,
+                cost=-(line.order_item.unit_cost * line.quantity),
+                sold_at=refunded_at,
+                reverses_order=everything,
+            )
+            for line in refund_lines
+        ]
+    )
+    if restock:
+        returned: Counter[Product] = Counter()
+        for line in refund_lines:
+            returned[line.order_item.product] += line.quantity
+        stock_return(lines=returned, actor=person(actor), order=locked, reason=MovementReason.RETURN)
+
+    to_status = OrderStatus.REFUNDED if everything else OrderStatus.PARTIALLY_REFUNDED
+    from_status = locked.status
+    locked.status = to_status
+    locked.save(update_fields=["status", "updated_at"])
+    OrderStatusChange.objects.create(
+        order=locked, from_status=from_status, to_status=to_status, by=person(actor), note=note or reason
+    )
+    record(
+        actor=actor,
+        action=AuditAction.STATUS_CHANGE,
+        entity=locked,
+        changes={
+            "status": [from_status, to_status],
+            "refund": [None, refund.pk],
+            "items": [None, [{"sku": line.sku, "quantity": line.quantity} for line in refund_lines]],
+            "amount": [None, refund.amount],
+            "restocked": [None, restock],
+            "reason": [None, reason],
+        },
+    )
+    return refund
+
+
+def _refund_quantities(lines: Sequence[Mapping[str, Any]], items: list[OrderItem]) -> dict[OrderItem, int]:
+    """The order lines and merged quantities that `lines` name (by product id or SKU)."""
+    if not lines:
+        raise ValidationError({"items": ["Name at least one item to refund."]})
+    by_product = {item.product_id: item for item in items}
+    by_sku = {item.sku: item for item in items}
+    wanted: dict[OrderItem, int] = {}
+    errors = []
+    for line in lines:
+        quantity, reference = line.get("quantity"), line.get("product") or line.get("sku")
+        item = by_product.get(line["product"]) if line.get("product") is not None else by_sku.get(reference)
+        if (
+            isinstance(quantity, bool)
+            or not isinstance(quantity, int)
+            or not 1 <= quantity <= MAX_LINE_QUANTITY
+        ):
+            errors.append(
+                f"Product {reference}: the quantity must be a whole number from 1 to {MAX_LINE_QUANTITY}."
+            )
+        elif item is None:
+            errors.append(f"Product {reference!r} is not in this order.")
+        else:
+            wanted[item] = wanted.get(item, 0) + quantity
+    if errors:
+        raise ValidationError({"items": errors})
+    return wanted
 
 
 # ---------------------------------------------------------------------------- reviews

@@ -12,6 +12,7 @@ urlpatterns = [
     path("orders/<int:pk>/", views.OrderDetailView.as_view(), name="order-detail"),
     path("orders/<int:pk>/status/", views.OrderStatusView.as_view(), name="order-status"),
     path("orders/<int:pk>/cancel/", views.OrderCancelView.as_view(), name="order-cancel"),
+    path("orders/<int:pk>/refunds/", views.OrderRefundListCreateView.as_view(), name="order-refunds"),
     path(
         "products/<int:product_id>/reviews/",
         views.ProductReviewListCreateView.as_view(),

@@ -14,13 +14,15 @@ from accounts.permissions import CanManageOrders, CanPlaceOrders, has_permission
 from salesbackend.filters import IdFilter
 
 from . import selectors, services
-from .models import DiscountCode, Order, OrderStatus, Review
+from .models import DiscountCode, Order, OrderStatus, Refund, Review
 from .serializers import (
     DiscountCodeSerializer,
     OrderCancelInputSerializer,
     OrderPlaceInputSerializer,
     OrderSerializer,
     OrderStatusInputSerializer,
+    RefundInputSerializer,
+    RefundSerializer,
     ReviewInputSerializer,
     ReviewSerializer,
 )
@@ -117,6 +119,44 @@ class OrderStatusView(APIView):
             order=order, to_status=data["status"], actor=request.user, note=data["note"]
         )
         return _order_response(request, order)
+
+
+class OrderRefundListCreateView(generics.ListAPIView):
+    """An order's refunds: its owner and staff read them; staff refund delivered units."""
+
+    permission_classes = [CanPlaceOrManageOrders]
+    serializer_class = RefundSerializer
+
+    def get_permissions(self):
+        if self.request.method == "POST":
+            return [CanManageOrders()]
+        return super().get_permissions()
+
+    def get_order(self) -> Order:
+        visible = selectors.orders_visible_to(self.request.user).select_related(None).prefetch_related(None)
+        return get_object_or_404(visible.only("pk"), pk=self.kwargs["pk"])
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Refund.objects.none()
+        return selectors.refunds_of(self.get_order())
+
+    @extend_schema(request=RefundInputSerializer, responses={201: RefundSerializer})
+    def post(self, request, pk: int):
+        order = self.get_order()
+        data = _validated(RefundInputSerializer, request)
+        refund = services.order_refund(
+            order=order,
+            lines=data["items"],
+            restock=data["restock"],
+            reason=data["reason"],
+            note=data["note"],
+            actor=request.user,
+        )
+        fresh = selectors.refunds_of(order).get(pk=refund.pk)
+        return Response(
+            RefundSerializer(fresh, context={"request": request}).data, status=status.HTTP_201_CREATED
+        )
 
 
 class OrderCancelView(APIView):

@@ -76,6 +76,7 @@ def record_reversal(sales: list[SalesRecord], sold_at: datetime) -> list[SalesRe
                 revenue=-sale.revenue,
                 cost=-sale.cost,
                 sold_at=sold_at,
+                reverses_order=True,
             )
             for sale in sales
         ]

@@ -79,6 +79,7 @@ def test_summary_as_json(ledger, ceo_client):
             "delivered": 0,
             "cancelled": 2,
             "refunded": 0,
+            "partially_refunded": 0,
         },
     }
 

@@ -52,6 +52,7 @@ def test_summary_nets_reversals_and_takes_profit_from_cost_snapshots(ledger):
             "delivered": 0,
             "cancelled": 2,
             "refunded": 0,
+            "partially_refunded": 0,
         },
     }
 

@@ -123,9 +123,19 @@ def test_sales_are_recorded_from_payment_on_and_reversed_on_refund_or_cancellati
             assert sorted((-r.quantity, -r.revenue, -r.cost) for r in reversals) == sorted(
                 (r.quantity, r.revenue, r.cost) for r in sales
             )
-            assert all(r.sold_at == reached[order.status] for r in reversals)
+            assert all(r.sold_at == reached[order.status] and r.reverses_order for r in reversals)
+        elif order.status == OrderStatus.PARTIALLY_REFUNDED:  # one unit of its first line
+            refund = order.refunds.get()
+            assert [(r.order_item_id, r.quantity, r.reverses_order) for r in reversals] == [
+                (items[0].pk, -1, False)
+            ]
+            assert [(line.order_item_id, line.quantity, line.revenue) for line in refund.lines.all()] == [
+                (items[0].pk, 1, -reversals[0].revenue)
+            ]
         else:
             assert reversals == []
+        if order.status == OrderStatus.REFUNDED:
+            assert order.refunds.get().amount == order.subtotal - order.discount + order.tax
     assert SalesRecord.objects.filter(quantity__lt=0).exists()  # the refunded showcase order
 
 

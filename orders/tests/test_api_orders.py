@@ -28,6 +28,8 @@ ORDER_FIELDS = {
     "subtotal",
     "tax",
     "discount_code",
+    "refunds",
+    "refunded_total",
     "shipping",
     "discount",
     "total",
@@ -252,8 +254,9 @@ def test_list_and_detail_take_a_constant_number_of_queries(
 def test_placing_an_order_costs_the_same_few_queries_however_many_lines(
     customer, customer_client, lines, django_assert_num_queries
 ):
-    """The hot write: the customer locked and their pending orders counted, channel, products, order (+ its number), lines, first status, audit, then the stock:
-    lock, update, movements. Nothing is read back for the response."""
+    """The hot write: the customer locked and their pending orders counted, channel, products,
+    order (+ its number), lines, first status, audit, then the stock: lock, update, movements.
+    Nothing is read back for the response."""
     products = [ProductFactory(stock=10) for _ in range(lines)]
     body = {
         "items": [{"product": product.pk, "quantity": 1} for product in products],

@@ -9,7 +9,7 @@ from audit.models import AuditAction, AuditEntry
 from catalog.tests.factories import CategoryFactory, ProductFactory, channel
 from inventory.models import MovementReason, Stock, StockMovement
 from orders.models import OrderStatus, OrderStatusChange, SalesRecord
-from orders.services import TRANSITIONS, order_cancel, order_set_status
+from orders.services import TRANSITIONS, order_cancel, order_refund, order_set_status
 from orders.tests.factories import place_order
 from salesbackend.exceptions import ConflictError
 
@@ -25,9 +25,17 @@ PATH_TO = {
     S.DELIVERED: [S.PAID, S.SHIPPED, S.DELIVERED],
     S.CANCELLED: [S.CANCELLED],
     S.REFUNDED: [S.PAID, S.SHIPPED, S.DELIVERED, S.REFUNDED],
+    S.PARTIALLY_REFUNDED: [S.PAID, S.SHIPPED, S.DELIVERED],  # then one unit is refunded
 }
-ALLOWED = [(src, dst) for src, targets in TRANSITIONS.items() for dst in targets]
-FORBIDDEN = [(src, dst) for src, dst in pairs(S.values, S.values) if dst not in TRANSITIONS[src]]
+# Through the status endpoint: `partially_refunded` is reached only by refunding some units.
+ALLOWED = [
+    (src, dst) for src, targets in TRANSITIONS.items() for dst in targets if dst != S.PARTIALLY_REFUNDED
+]
+FORBIDDEN = [
+    (src, dst)
+    for src, dst in pairs(S.values, S.values)
+    if dst not in TRANSITIONS[src] or dst == S.PARTIALLY_REFUNDED
+]
 
 
 @pytest.fixture
@@ -39,6 +47,10 @@ def _order_in(status, *, customer, actor, products):
     order = place_order(customer=customer, products=products)
     for step in PATH_TO[status]:
         order = order_set_status(order=order, to_status=step, actor=actor)
+    if status == S.PARTIALLY_REFUNDED:
+        first = next(iter(products))
+        order_refund(order=order, lines=[{"product": first.pk, "quantity": 1}], actor=actor)
+        order.refresh_from_db()
     return order
 
 
@@ -52,19 +64,22 @@ def _ledger(product) -> int:
 
 def test_the_table_covers_every_status_and_the_contract():
     assert set(TRANSITIONS) == set(S.values)
-    assert set(ALLOWED) == {
+    assert {(src, dst) for src, targets in TRANSITIONS.items() for dst in targets} == {
         (S.PENDING, S.PAID),
         (S.PAID, S.SHIPPED),
         (S.SHIPPED, S.DELIVERED),
         (S.PENDING, S.CANCELLED),
         (S.PAID, S.CANCELLED),
         (S.DELIVERED, S.REFUNDED),
+        (S.DELIVERED, S.PARTIALLY_REFUNDED),
+        (S.PARTIALLY_REFUNDED, S.PARTIALLY_REFUNDED),
+        (S.PARTIALLY_REFUNDED, S.REFUNDED),
     }
 
 
 @pytest.mark.parametrize(("src", "dst"), ALLOWED)
 def test_every_allowed_transition_writes_history_and_audit(src, dst, customer, salesperson, product):
-    order = _order_in(src, customer=customer, actor=salesperson, products={product: 1})
+    order = _order_in(src, customer=customer, actor=salesperson, products={product: 2})
 
     order = order_set_status(order=order, to_status=dst, actor=salesperson, note="by phone")
 
