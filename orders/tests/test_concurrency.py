@@ -13,7 +13,7 @@ from accounts.tests.factories import CustomerFactory, SalespersonFactory
 from catalog.tests.factories import ProductFactory
 from conftest import client_for
 from inventory.models import MovementReason, Stock, StockMovement
-from orders.models import Order, OrderStatus, SalesRecord
+from orders.models import Order, OrderStatus, Refund, SalesRecord
 from orders.services import order_set_status
 from orders.tests.factories import ADDRESS, DiscountCodeFactory, place_order
 
@@ -207,3 +207,23 @@ def test_parallel_orders_of_one_customer_never_pass_the_pending_cap(settings):
     assert Counter(code for code, _ in results) == {201: 3, 409: 5}
     assert Order.objects.count() == 3
     assert Stock.objects.get(product=product).quantity == 97
+
+
+def test_parallel_partial_refunds_of_one_line_never_refund_more_than_was_delivered():
+    product = _product(stock=20)
+    staff = SalespersonFactory()
+    order = place_order(customer=CustomerFactory(), products={product: 5})
+    for step in (OrderStatus.PAID, OrderStatus.SHIPPED, OrderStatus.DELIVERED):
+        order_set_status(order=order, to_status=step, actor=staff)
+    client = client_for(staff)
+    body = {"items": [{"product": product.pk, "quantity": 2}], "reason": "damaged"}
+
+    results = _in_parallel([lambda: client.post(f"{URL}{order.pk}/refunds/", body, format="json")] * 6)
+
+    assert Counter(code for code, _ in results) == {201: 2, 409: 4}
+    order.refresh_from_db()
+    assert order.status == OrderStatus.PARTIALLY_REFUNDED
+    assert sum(Refund.objects.filter(order=order).values_list("lines__quantity", flat=True)) == 4
+    assert Stock.objects.get(product=product).quantity == 19
+    _assert_ledger_matches_stock(product)
+    assert sum(SalesRecord.objects.filter(order=order).values_list("quantity", flat=True)) == 1
