@@ -51,6 +51,8 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         "orders.change_order",
         "orders.view_orderitem",
         "orders.view_orderstatuschange",
+        "orders.view_refund",
+        "orders.view_refundline",
         "orders.view_salesrecord",
         "orders.view_dailysales",
         "orders.view_productsales",

@@ -7,9 +7,10 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
-from django.urls import reverse
+from django.urls import path, reverse
+from django.utils.html import format_html
 from django_countries import countries
 
 from accounts.roles import Role
@@ -31,10 +32,12 @@ from .models import (
     OrderStatus,
     OrderStatusChange,
     ProductSales,
+    Refund,
+    RefundReason,
     Review,
     SalesRecord,
 )
-from .selectors import discount_codes_current, discount_codes_with_uses, manages_orders
+from .selectors import discount_codes_current, discount_codes_with_uses, manages_orders, refunded_so_far
 
 
 class OrderPlaceForm(forms.Form):
@@ -130,6 +133,46 @@ class OrderStatusChangeInline(ReadOnlyAdminMixin, admin.TabularInline):
         return super().get_queryset(request).select_related("by")
 
 
+class RefundInline(ReadOnlyAdminMixin, admin.TabularInline):
+    model = Refund
+    fields = ("created_at", "units", "amount", "tax", "restocked", "reason", "by", "note")
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("by").prefetch_related("lines")
+
+    @admin.display(description="units")
+    def units(self, refund: Refund) -> str:
+        return ", ".join(f"{line.quantity} x {line.sku}" for line in refund.lines.all())
+
+
+class RefundForm(forms.Form):
+    """One quantity per order line (what is left to refund at most), restock, reason, note."""
+
+    restock = forms.BooleanField(required=False, initial=True, help_text="Put the units back in stock.")
+    reason = forms.ChoiceField(choices=RefundReason.choices)
+    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 2, "cols": 40}), required=False)
+
+    def __init__(self, *args, left: list[tuple[OrderItem, int]], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.left = left
+        for item, quantity in left:
+            self.fields[f"item_{item.pk}"] = forms.IntegerField(
+                label=f"{item.sku} {item.name}",
+                min_value=0,
+                max_value=quantity,
+                initial=0,
+                help_text=f"{quantity} of {item.quantity} left to refund.",
+            )
+
+    def lines(self) -> list[dict]:
+        return [
+            {"product": item.product_id, "quantity": self.cleaned_data[f"item_{item.pk}"]}
+            for item, _ in self.left
+            if self.cleaned_data.get(f"item_{item.pk}")
+        ]
+
+
 def _apply_to_each(request, orders, change, done: str) -> None:
     """Run one service call per order; report what worked and, per order, why not."""
     changed = 0
@@ -210,7 +253,7 @@ class OrderAdmin(admin.ModelAdmin):
     list_filter = ("status", "channel", ("created_at", admin.DateFieldListFilter))
     date_hierarchy = "created_at"
     search_fields = ("number", "customer__email")
-    inlines = (OrderItemInline, OrderStatusChangeInline)
+    inlines = (OrderItemInline, OrderStatusChangeInline, RefundInline)
     fields = (
         "number",
         "status",
@@ -222,6 +265,7 @@ class OrderAdmin(admin.ModelAdmin):
         "billing_address",
         "note",
         ("created_at", "updated_at"),
+        "refund_link",
     )
     readonly_fields = tuple(
         name for entry in fields for name in ((entry,) if isinstance(entry, str) else entry)
@@ -234,6 +278,55 @@ class OrderAdmin(admin.ModelAdmin):
         _status_action(OrderStatus.REFUNDED, "Refund selected orders (stock goes back)"),
         export_csv,
     )
+
+    @admin.display(description="refund")
+    def refund_link(self, order: Order) -> str:
+        if order.status not in services.REFUNDABLE_STATUSES:
+            return "-"
+        return format_html(
+            '<a class="button" href="{}">Refund units…</a>',
+            reverse("admin:orders_order_refund", args=[order.pk]),
+        )
+
+    def get_urls(self):
+        refund = self.admin_site.admin_view(self.refund_view)
+        return [path("<int:pk>/refund/", refund, name="orders_order_refund"), *super().get_urls()]
+
+    def refund_view(self, request, pk: int):
+        """A refund of some units: the same `order_refund` as the API."""
+        if not manages_orders(request.user):
+            raise PermissionDenied
+        order = get_object_or_404(Order, pk=pk)
+        left = [
+            (item, item.quantity - done.quantity)
+            for item, done in refunded_so_far(order)
+            if item.quantity > done.quantity
+        ]
+        form = RefundForm(request.POST or None, left=left)
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.order_refund(
+                    order=order,
+                    lines=form.lines(),
+                    restock=form.cleaned_data["restock"],
+                    reason=form.cleaned_data["reason"],
+                    note=form.cleaned_data["note"],
+                    actor=request.user,
+                )
+            except (ApplicationError, ValidationError, PermissionDenied) as error:
+                form.add_error(None, service_error_message(error))
+            else:
+                messages.success(request, f"Refund of {order.number} recorded.")
+                return redirect(reverse("admin:orders_order_change", args=[order.pk]))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Refund units of {order.number}",
+            "form": form,
+            "opts": self.model._meta,
+            "submit_label": "Refund",
+            "intro": "Money, tax share and (if chosen) stock go back exactly as through the API.",
+        }
+        return TemplateResponse(request, "admin/orders/order/place_order.html", context)
 
     @admin.display(description="customer", ordering="customer__email")
     def customer_email(self, order: Order) -> str:

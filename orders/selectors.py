@@ -1,14 +1,19 @@
 """Reads on orders and reviews, scoped to what the asking user may see; the sales ledger's
 version and its rollups as the ledger computes them."""
 
-from django.db.models import Count, Q, QuerySet
+from decimal import Decimal
+from typing import NamedTuple
+
+from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import Lower
 from django.utils import timezone
 
 from catalog.models import Product
 from catalog.selectors import products_visible_to
 
-from .models import DiscountCode, Order, OrderItem, OrderStatus, Refund, Review
+from .models import DiscountCode, Order, OrderItem, OrderStatus, Refund, RefundLine, Review
+
+ZERO = Decimal("0.00")
 
 
 def manages_orders(user) -> bool:
@@ -77,3 +82,22 @@ def discount_codes_current(codes: QuerySet[DiscountCode], *, current: bool) -> Q
 
 def refunds_of(order: Order) -> QuerySet[Refund]:
     return order.refunds.prefetch_related("lines").order_by("created_at", "id")
+
+
+class Refunded(NamedTuple):
+    """What the refunds of one order line took back so far."""
+
+    quantity: int = 0
+    revenue: Decimal = ZERO
+    tax: Decimal = ZERO
+
+
+def refunded_so_far(order: Order) -> list[tuple[OrderItem, Refunded]]:
+    """Each line of the order with what its refunds took back so far."""
+    done = {
+        row["order_item"]: Refunded(row["quantity"], row["revenue"], row["tax"])
+        for row in RefundLine.objects.filter(refund__order=order)
+        .values("order_item")
+        .annotate(quantity=Sum("quantity"), revenue=Sum("revenue"), tax=Sum("tax"))
+    }
+    return [(item, done.get(item.pk, Refunded())) for item in order.items.select_related("product")]

@@ -17,7 +17,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
-from django.db.models import Q, Sum
+from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 
@@ -47,7 +47,7 @@ from .models import (
     Review,
     SalesRecord,
 )
-from .selectors import customer_received_product, manages_orders
+from .selectors import customer_received_product, manages_orders, refunded_so_far
 from .tasks import send_order_confirmation
 
 logger = logging.getLogger(__name__)
@@ -568,7 +568,7 @@ def order_set_status(*, order: Order, to_status: str, actor, note: str = "") -> 
     if to_status == OrderStatus.REFUNDED:  # everything that is left, back in stock
         left = [
             {"product": item.product_id, "quantity": item.quantity - done.quantity}
-            for item, done in _refunded_so_far(locked)
+            for item, done in refunded_so_far(locked)
             if item.quantity > done.quantity
         ]
         refund = order_refund(
@@ -700,23 +700,6 @@ def _sales_reverse(order: Order) -> None:
 # ---------------------------------------------------------------------------- refunds
 
 
-class _Refunded(NamedTuple):
-    quantity: int = 0
-    revenue: Decimal = pricing.ZERO
-    tax: Decimal = pricing.ZERO
-
-
-def _refunded_so_far(order: Order) -> list[tuple[OrderItem, _Refunded]]:
-    """Each line of the order with what its refunds took back so far."""
-    done = {
-        row["order_item"]: _Refunded(row["quantity"], row["revenue"], row["tax"])
-        for row in RefundLine.objects.filter(refund__order=order)
-        .values("order_item")
-        .annotate(quantity=Sum("quantity"), revenue=Sum("revenue"), tax=Sum("tax"))
-    }
-    return [(item, done.get(item.pk, _Refunded())) for item in order.items.select_related("product")]
-
-
 @transaction.atomic
 def order_refund(
     *,
@@ -744,7 +727,7 @@ def order_refund(
         raise ConflictError(
             f"An order that is {locked.status} cannot be refunded.", code="invalid_transition"
         )
-    so_far = _refunded_so_far(locked)
+    so_far = refunded_so_far(locked)
     wanted = _refund_quantities(lines, [item for item, _ in so_far])
     over = [
         {

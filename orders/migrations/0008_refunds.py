@@ -4,6 +4,12 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
+from accounts.roles import sync_role_groups
+
+
+def sync_roles(apps, schema_editor):
+    sync_role_groups(apps)
+
 
 def earlier_reversals_reverse_orders(apps, schema_editor):
     """Before partial refunds every reversal took back a whole order."""
@@ -12,6 +18,7 @@ def earlier_reversals_reverse_orders(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
+        ("accounts", "0003_role_permissions_for_tokens"),
         ("catalog", "0005_review_to_orders"),
         ("orders", "0007_discount_codes"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
@@ -165,4 +172,5 @@ class Migration(migrations.Migration):
             },
         ),
         migrations.RunPython(earlier_reversals_reverse_orders, migrations.RunPython.noop),
+        migrations.RunPython(sync_roles, migrations.RunPython.noop),
     ]

@@ -276,3 +276,42 @@ def test_staff_add_a_discount_code_in_the_admin_through_the_service(client, sale
     assert client.get("/admin/orders/discountcode/?validity=current").status_code == 200
     assert client.post("/admin/orders/discountcode/add/", {**form, "code": "admin5"}).status_code == 200
     assert DiscountCode.objects.count() == 1
+
+
+def test_staff_refund_some_units_from_the_order_page_through_the_service(
+    staff_browser, salesperson, customer, product
+):
+    from orders.models import Refund
+
+    order = place_order(customer=customer, products={product: 3})
+    for status in (OrderStatus.PAID, OrderStatus.SHIPPED, OrderStatus.DELIVERED):
+        order_set_status(order=order, to_status=status, actor=salesperson)
+    item = order.items.get()
+    url = reverse("admin:orders_order_refund", args=[order.pk])
+    assert url in staff_browser.get(reverse("admin:orders_order_change", args=[order.pk])).content.decode()
+
+    too_many = staff_browser.post(url, {f"item_{item.pk}": 4, "reason": "damaged", "restock": "on"})
+    done = staff_browser.post(url, {f"item_{item.pk}": 2, "reason": "damaged", "restock": "on"})
+
+    assert too_many.status_code == 200  # the form again, with the error
+    assert done.status_code == 302
+    refund = Refund.objects.get()
+    assert (refund.by, refund.restocked, list(refund.lines.values_list("quantity", flat=True))) == (
+        salesperson,
+        True,
+        [2],
+    )
+    order.refresh_from_db()
+    assert order.status == OrderStatus.PARTIALLY_REFUNDED
+    assert Stock.objects.get(product=product).quantity == 9
+    page = staff_browser.get(reverse("admin:orders_order_change", args=[order.pk])).content.decode()
+    assert f"2 x {product.sku}" in page
+
+
+def test_customers_cannot_open_the_refund_page(client, customer, product):
+    order = place_order(customer=customer, products={product: 1})
+    client.force_login(customer)
+
+    response = client.get(reverse("admin:orders_order_refund", args=[order.pk]))
+
+    assert response.status_code in (302, 403)
