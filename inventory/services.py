@@ -201,11 +201,21 @@ def stock_discard(*, product: Product) -> None:
 
 
 def stock_take(*, lines: Mapping[Product, int], actor, order=None) -> list[StockMovement]:
-    """Take stock for a sale, all lines or none. Runs in the caller's transaction.
+    """Take stock for a sale, all lines or none. Runs in the caller's transaction."""
+    return stock_exchange(taken=lines, returned={}, actor=actor, order=order)
 
-    Locks every line's row first, then checks them all, so one error names every shortfall.
+
+def stock_exchange(
+    *, taken: Mapping[Product, int], returned: Mapping[Product, int], actor, order=None
+) -> list[StockMovement]:
+    """Take the `taken` units for a sale and put the `returned` ones back (an order's lines
+    changed while pending), all or nothing. Runs in the caller's transaction.
+
+    Every row is locked first, in one pass in product id order like every other stock writer
+    (no deadlocks), then the takes are checked together, so one error names every shortfall.
     """
-    stocks = _lock([product.pk for product in lines])
+    stocks = _lock([product.pk for product in (*taken, *returned)])
+    by_id = sorted(taken.items(), key=lambda line: line[0].pk)
     shortfalls = [
         {
             "product": product.pk,
@@ -213,17 +223,22 @@ def stock_take(*, lines: Mapping[Product, int], actor, order=None) -> list[Stock
             "requested": qty,
             "available": stocks[product.pk].quantity,
         }
-        for product, qty in sorted(lines.items(), key=lambda line: line[0].pk)
+        for product, qty in by_id
         if stocks[product.pk].quantity < qty
     ]
     if shortfalls:
         raise InsufficientStock(shortfalls)
-    return _move(
-        [(stocks[product.pk], -qty) for product, qty in sorted(lines.items(), key=lambda line: line[0].pk)],
-        reason=MovementReason.SALE,
-        actor=actor,
-        order=order,
-    )
+    movements = []
+    if taken:
+        changes = [(stocks[product.pk], -qty) for product, qty in by_id]
+        movements += _move(changes, reason=MovementReason.SALE, actor=actor, order=order)
+    if returned:
+        changes = [
+            (stocks[product.pk], qty)
+            for product, qty in sorted(returned.items(), key=lambda line: line[0].pk)
+        ]
+        movements += _move(changes, reason=MovementReason.CANCELLATION, actor=actor, order=order)
+    return movements
 
 
 def stock_return(

@@ -115,6 +115,22 @@ class OrderPlaceInputSerializer(serializers.Serializer):
         return attrs
 
 
+class OrderUpdateInputSerializer(serializers.Serializer):
+    """A pending order's changes: only the fields given change."""
+
+    items = OrderLineInputSerializer(many=True, allow_empty=False, max_length=200, required=False)
+    shipping_address = AddressSerializer(required=False)
+    billing_address = AddressSerializer(required=False, allow_null=True)
+    note = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+    discount_code = serializers.CharField(
+        max_length=32,
+        required=False,
+        allow_blank=True,
+        allow_null=True,
+        help_text="A code (case-insensitive); empty or null removes the order's code.",
+    )
+
+
 class OrderStatusInputSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=OrderStatus.choices)
     note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")

@@ -26,7 +26,7 @@ from audit.services import changes_between, person, record, snapshot
 from catalog.models import Product, SalesChannel
 from catalog.selectors import category_descendant_ids, product_orderable
 from inventory.models import MovementReason
-from inventory.services import stock_return, stock_take
+from inventory.services import stock_exchange, stock_return, stock_take
 from salesbackend.background import enqueue_on_commit
 from salesbackend.events import publish_on_commit
 from salesbackend.exceptions import ConflictError
@@ -180,39 +180,15 @@ def _order_create(
         _check_pending_cap(customer)
     channel = _active_channel(channel_code)
     quantities = _resolve_lines(lines)
-    line_totals = [
-        pricing.line_total(unit_price=product.price, quantity=qty) for product, qty in quantities.items()
-    ]
-    code, eligible = None, None
-    if discount_code:
-        if discount is not None:
-            raise ValidationError(
-                {"discount_code": ["A discount code and a staff discount cannot be given together."]}
-            )
-        # Locked first (then the stock rows, last): orders using one code queue here.
-        code = _discount_code_locked(discount_code)
-        eligible = _code_eligible_lines(code, customer=customer, channel=channel, products=list(quantities))
-        eligible_total = pricing.subtotal_of([t for t, ok in zip(line_totals, eligible, strict=True) if ok])
-        _check_code_minimum(code, eligible_total)
-        order_discount = pricing.code_discount(
-            kind=code.kind, value=code.value, eligible_total=eligible_total
-        )
-    else:
-        subtotal = pricing.subtotal_of(line_totals)
-        order_discount = _checked_discount(discount, on_behalf=on_behalf, subtotal=subtotal)
-    totals = pricing.order_totals(line_totals=line_totals, discount=order_discount)
-    sales = line_sales(
-        lines=[
-            (qty, amount, product.cost_price)
-            for (product, qty), amount in zip(quantities.items(), line_totals, strict=True)
-        ],
-        discount=totals.discount,
-        eligible=eligible,
+    priced = _price_lines(
+        [(product, qty, product.price, product.cost_price) for product, qty in quantities.items()],
+        customer=customer,
+        channel=channel,
+        discount=discount,
+        discount_allowed=on_behalf,
+        discount_code=discount_code,
     )
-    if max(*line_totals, totals.subtotal, totals.total) > pricing.MAX_AMOUNT:
-        raise ValidationError(
-            {"items": [f"The order would cost more than {pricing.MAX_AMOUNT}, the most one order can hold."]}
-        )
+    totals, code, line_totals = priced.totals, priced.code, priced.line_totals
 
     # Everything but the stock is written first: the stock rows are the hot rows every order
     # for a product queues on, so they are locked last and held for the fewest round trips.
@@ -250,9 +226,9 @@ def _order_create(
             unit_price=product.price,
             unit_cost=product.cost_price,
             line_total=amount,
-            discount=sale.discount,
+            discount=share,
         )
-        for (product, qty), amount, sale in zip(quantities.items(), line_totals, sales, strict=True)
+        for (product, qty), amount, share in zip(quantities.items(), line_totals, priced.shares, strict=True)
     )
     first_status = OrderStatusChange.objects.create(
         order=order, from_status="", to_status=OrderStatus.PENDING, by=person(actor)
@@ -286,6 +262,60 @@ def _order_create(
     )
     enqueue_on_commit(send_order_confirmation, order.pk)
     return Placement(order, created=True, items=items, status_history=[first_status])
+
+
+class _Priced(NamedTuple):
+    line_totals: list[Decimal]
+    totals: pricing.OrderTotals
+    code: DiscountCode | None
+    shares: list[Decimal]  # each line's share of the discount
+
+
+def _price_lines(
+    lines: Sequence[tuple[Product, int, Decimal, Decimal]],
+    *,
+    customer,
+    channel: SalesChannel,
+    discount: Decimal | None,
+    discount_allowed: bool,
+    discount_code: str | None,
+    order: Order | None = None,
+) -> _Priced:
+    """Price (product, quantity, unit price, unit cost) lines for placing or editing `order`:
+    line totals, the staff `discount` (only where `discount_allowed`) or the code's on its
+    eligible lines (its row locked, its uses counted without `order`), totals, and each
+    line's share of the discount."""
+    line_totals = [pricing.line_total(unit_price=price, quantity=qty) for _, qty, price, _ in lines]
+    code, eligible = None, None
+    if discount_code:
+        if discount is not None:
+            raise ValidationError(
+                {"discount_code": ["A discount code and a staff discount cannot be given together."]}
+            )
+        # Locked first (then the stock rows, last): orders using one code queue here.
+        code = _discount_code_locked(discount_code)
+        eligible = _code_eligible_lines(
+            code, customer=customer, channel=channel, products=[line[0] for line in lines], order=order
+        )
+        eligible_total = pricing.subtotal_of([t for t, ok in zip(line_totals, eligible, strict=True) if ok])
+        _check_code_minimum(code, eligible_total)
+        order_discount = pricing.code_discount(
+            kind=code.kind, value=code.value, eligible_total=eligible_total
+        )
+    else:
+        subtotal = pricing.subtotal_of(line_totals)
+        order_discount = _checked_discount(discount, on_behalf=discount_allowed, subtotal=subtotal)
+    totals = pricing.order_totals(line_totals=line_totals, discount=order_discount)
+    if max(*line_totals, totals.subtotal, totals.total) > pricing.MAX_AMOUNT:
+        raise ValidationError(
+            {"items": [f"The order would cost more than {pricing.MAX_AMOUNT}, the most one order can hold."]}
+        )
+    sales = line_sales(
+        lines=[(qty, amount, cost) for (_, qty, _, cost), amount in zip(lines, line_totals, strict=True)],
+        discount=totals.discount,
+        eligible=eligible,
+    )
+    return _Priced(line_totals, totals, code, [sale.discount for sale in sales])
 
 
 def _check_parties(*, customer, actor) -> bool:
@@ -394,7 +424,7 @@ def _discount_code_locked(text: str) -> DiscountCode:
 
 
 def _code_eligible_lines(
-    code: DiscountCode, *, customer, channel: SalesChannel, products: list[Product]
+    code: DiscountCode, *, customer, channel: SalesChannel, products: list[Product], order: Order | None
 ) -> list[bool]:
     """Which of the products the code applies to, after the checks that need the order: its
     channel and its uses (counted under the code's lock: orders that carry it, not cancelled)."""
@@ -402,6 +432,8 @@ def _code_eligible_lines(
     if channels and channel.pk not in channels:
         raise _code_refused(f"This discount code is not valid on the {channel.code} channel.")
     uses = Order.objects.filter(discount_code=code).exclude(status=OrderStatus.CANCELLED)
+    if order is not None:  # an order being edited does not count against itself
+        uses = uses.exclude(pk=order.pk)
     if code.max_uses is not None and uses.count() >= code.max_uses:
         raise _code_refused("This discount code has been used up.")
     if (
@@ -436,6 +468,134 @@ def _claim_key(*, customer, key: str, fingerprint: str, order: Order) -> None:
             IdempotencyKey.objects.create(customer=customer, key=key, request_hash=fingerprint, order=order)
     except IntegrityError:
         raise _KeyAlreadyUsed from None
+
+
+# ---------------------------------------------------------------------------- editing
+
+
+KEEP = object()  # an order_update argument left as it is
+
+
+@transaction.atomic
+def order_update(
+    *,
+    order: Order,
+    actor,
+    items: Sequence[Mapping[str, Any]] | None = None,
+    shipping_address: Mapping[str, Any] | None = None,
+    billing_address: Mapping[str, Any] | object | None = KEEP,
+    note: str | None = None,
+    discount_code: str | object | None = KEEP,
+) -> Order:
+    """Change a pending order: its owner or staff. New `items` replace the lines: stock moves
+    by the difference only, kept lines keep their price snapshot, added lines take today's
+    price; totals and the discount (its code checked again, or the staff discount kept) are
+    computed again. `discount_code` "" or None removes the code. All or nothing; not pending: 409.
+    """
+    locked = _lock(order)
+    if not (manages_orders(actor) or (actor is not None and actor.pk == locked.customer_id)):
+        raise PermissionDenied("You may not change this order.")
+    if locked.status != OrderStatus.PENDING:
+        raise ConflictError(f"An order that is {locked.status} cannot be changed.", code="invalid_transition")
+    current = {item.product_id: item for item in locked.items.select_related("product")}
+    before = _order_state(locked, current.values())
+    old = {product_id: item.quantity for product_id, item in current.items()}
+
+    quantities = (
+        _resolve_lines(items)
+        if items is not None
+        else {item.product: item.quantity for item in current.values()}
+    )
+    lines = [
+        (
+            product,
+            qty,
+            *(
+                (current[product.pk].unit_price, current[product.pk].unit_cost)
+                if product.pk in current
+                else (product.price, product.cost_price)
+            ),
+        )
+        for product, qty in quantities.items()
+    ]
+    code_text = (
+        (locked.discount_code.code if locked.discount_code_id else None)
+        if discount_code is KEEP
+        else discount_code
+    )
+    new = {product.pk: qty for product, qty in quantities.items()}
+    staff_discount = locked.discount if not locked.discount_code_id and locked.discount else None
+    if code_text and staff_discount is not None:
+        staff_discount = None  # a code replaces the staff discount
+    priced = _price_lines(
+        lines,
+        customer=locked.customer,
+        channel=locked.channel,
+        discount=staff_discount,
+        discount_allowed=True,  # only a discount staff gave before is kept
+        discount_code=code_text or None,
+        order=locked,
+    )
+
+    # The lines: kept ones updated in place, removed ones deleted, new ones added.
+    kept, added = [], []
+    for (product, qty, price, cost), amount, share in zip(
+        lines, priced.line_totals, priced.shares, strict=True
+    ):
+        item = current.pop(product.pk, None)
+        if item is None:
+            added.append(
+                OrderItem(
+                    order=locked,
+                    product=product,
+                    sku=product.sku,
+                    name=product.name,
+                    quantity=qty,
+                    unit_price=price,
+                    unit_cost=cost,
+                    line_total=amount,
+                    discount=share,
+                )
+            )
+        else:
+            item.quantity, item.line_total, item.discount = qty, amount, share
+            kept.append(item)
+    removed = list(current.values())
+    # Stock moves by the difference only, per product.
+    products = {line[0].pk: line[0] for line in lines} | {item.product_id: item.product for item in removed}
+    change = {pid: new.get(pid, 0) - old.get(pid, 0) for pid in products}
+    taken = {products[pid]: delta for pid, delta in change.items() if delta > 0}
+    returned = {products[pid]: -delta for pid, delta in change.items() if delta < 0}
+    if taken or returned:
+        stock_exchange(taken=taken, returned=returned, actor=person(actor), order=locked)
+    OrderItem.objects.filter(pk__in=[item.pk for item in removed]).delete()
+    OrderItem.objects.bulk_update(kept, ["quantity", "line_total", "discount"])
+    OrderItem.objects.bulk_create(added)
+
+    totals = priced.totals
+    locked.subtotal, locked.discount, locked.tax = totals.subtotal, totals.discount, totals.tax
+    locked.shipping, locked.total, locked.discount_code = totals.shipping, totals.total, priced.code
+    if shipping_address is not None:
+        locked.shipping_address = dict(shipping_address)
+    if billing_address is not KEEP:
+        locked.billing_address = dict(billing_address) if billing_address else None
+    if note is not None:
+        locked.note = note
+    locked.save()
+    changes = changes_between(before, _order_state(locked, [*kept, *added]))
+    if changes:
+        record(actor=actor, action=AuditAction.UPDATE, entity=locked, changes=changes)
+    return locked
+
+
+def _order_state(order: Order, items) -> dict[str, Any]:
+    state = snapshot(
+        order,
+        ("subtotal", "discount", "tax", "shipping", "total", "shipping_address", "billing_address", "note"),
+    )
+    state["discount_code"] = order.discount_code.code if order.discount_code_id else None
+    state["items"] = {item.sku: item.quantity for item in items}
+    return state
 
 
 # ---------------------------------------------------------------------------- discount codes

@@ -21,6 +21,7 @@ from .serializers import (
     OrderPlaceInputSerializer,
     OrderSerializer,
     OrderStatusInputSerializer,
+    OrderUpdateInputSerializer,
     RefundInputSerializer,
     RefundSerializer,
     ReviewInputSerializer,
@@ -106,6 +107,26 @@ class OrderDetailView(generics.RetrieveAPIView):
 
     def get_queryset(self):
         return selectors.orders_visible_to(self.request.user)
+
+    @extend_schema(
+        request=OrderUpdateInputSerializer,
+        responses=OrderSerializer,
+        description="Only while pending (else 409): new items replace the lines, stock moves by the "
+        "difference, kept lines keep their price; totals and the discount are computed again.",
+    )
+    def patch(self, request, pk: int):
+        order = get_object_or_404(selectors.orders_visible_to(request.user), pk=pk)
+        data = _validated(OrderUpdateInputSerializer, request)
+        order = services.order_update(
+            order=order,
+            actor=request.user,
+            items=data.get("items"),
+            shipping_address=data.get("shipping_address"),
+            billing_address=data.get("billing_address", services.KEEP),
+            note=data.get("note"),
+            discount_code=data.get("discount_code", services.KEEP),
+        )
+        return _order_response(request, order)
 
 
 class OrderStatusView(APIView):
