@@ -40,12 +40,43 @@ from .models import (
 from .selectors import discount_codes_current, discount_codes_with_uses, manages_orders, refunded_so_far
 
 
+def _sku_lines(text: str) -> list[dict]:
+    """ "SKU quantity" per line, as the order lines the services take."""
+    lines = []
+    for number, row in enumerate(text.splitlines(), start=1):
+        if not row.strip():
+            continue
+        try:
+            sku, quantity = row.split()
+            lines.append({"sku": sku, "quantity": int(quantity)})
+        except ValueError:
+            raise ValidationError(f"Line {number}: write the SKU and a whole quantity.") from None
+    if not lines:
+        raise ValidationError("Give at least one product.")
+    return lines
+
+
+LINES_HELP = "One product per line: SKU and quantity, e.g. <code>SKU-00001 2</code>."
+
+
+class OrderEditForm(forms.Form):
+    """A pending order's lines, code and note, changed through `order_update` like the API."""
+
+    lines = forms.CharField(widget=forms.Textarea(attrs={"rows": 5, "cols": 40}), help_text=LINES_HELP)
+    discount_code = forms.CharField(max_length=32, required=False, help_text="Empty: no code.")
+    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 2, "cols": 40}), required=False)
+    SERVICE_FIELDS = {"items": "lines", "discount_code": "discount_code"}
+
+    def clean_lines(self) -> list[dict]:
+        return _sku_lines(self.cleaned_data["lines"])
+
+
 class OrderPlaceForm(forms.Form):
     customer = forms.ModelChoiceField(queryset=None)
     channel = forms.ModelChoiceField(queryset=None, to_field_name="code", initial="phone")
     lines = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 5, "cols": 40}),
-        help_text="One product per line: SKU and quantity, e.g. <code>SKU-00001 2</code>.",
+        help_text=LINES_HELP,
     )
     name = forms.CharField(max_length=200)
     line1 = forms.CharField(max_length=200)
@@ -75,19 +106,7 @@ class OrderPlaceForm(forms.Form):
         self.fields["channel"].queryset = SalesChannel.objects.filter(is_active=True)
 
     def clean_lines(self) -> list[dict]:
-        lines = []
-        for number, text in enumerate(self.cleaned_data["lines"].splitlines(), start=1):
-            if not text.strip():
-                continue
-            parts = text.split()
-            try:
-                sku, quantity = parts
-                lines.append({"sku": sku, "quantity": int(quantity)})
-            except ValueError:
-                raise ValidationError(f"Line {number}: write the SKU and a whole quantity.") from None
-        if not lines:
-            raise ValidationError("Give at least one product.")
-        return lines
+        return _sku_lines(self.cleaned_data["lines"])
 
     def place(self, *, actor) -> Order | None:
         """Place the order through the service; its refusals become form errors."""
@@ -266,6 +285,7 @@ class OrderAdmin(admin.ModelAdmin):
         "note",
         ("created_at", "updated_at"),
         "refund_link",
+        "edit_link",
     )
     readonly_fields = tuple(
         name for entry in fields for name in ((entry,) if isinstance(entry, str) else entry)
@@ -288,9 +308,59 @@ class OrderAdmin(admin.ModelAdmin):
             reverse("admin:orders_order_refund", args=[order.pk]),
         )
 
+    @admin.display(description="edit")
+    def edit_link(self, order: Order) -> str:
+        if order.status != OrderStatus.PENDING:
+            return "-"
+        url = reverse("admin:orders_order_edit", args=[order.pk])
+        return format_html('<a class="button" href="{}">Change lines…</a>', url)
+
     def get_urls(self):
         refund = self.admin_site.admin_view(self.refund_view)
-        return [path("<int:pk>/refund/", refund, name="orders_order_refund"), *super().get_urls()]
+        edit = self.admin_site.admin_view(self.edit_view)
+        return [
+            path("<int:pk>/refund/", refund, name="orders_order_refund"),
+            path("<int:pk>/edit/", edit, name="orders_order_edit"),
+            *super().get_urls(),
+        ]
+
+    def edit_view(self, request, pk: int):
+        """Change a pending order's lines, code and note: the same `order_update` as the API."""
+        if not manages_orders(request.user):
+            raise PermissionDenied
+        order = get_object_or_404(Order.objects.select_related("discount_code"), pk=pk)
+        initial = {
+            "lines": "\n".join(f"{item.sku} {item.quantity}" for item in order.items.all()),
+            "discount_code": order.discount_code.code if order.discount_code_id else "",
+            "note": order.note,
+        }
+        form = OrderEditForm(request.POST or None, initial=initial)
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.order_update(
+                    order=order,
+                    actor=request.user,
+                    items=form.cleaned_data["lines"],
+                    discount_code=form.cleaned_data["discount_code"],
+                    note=form.cleaned_data["note"],
+                )
+            except ValidationError as error:
+                for field, field_errors in error.message_dict.items():
+                    form.add_error(OrderEditForm.SERVICE_FIELDS.get(field), field_errors)
+            except (ApplicationError, PermissionDenied) as error:
+                form.add_error(None, service_error_message(error))
+            else:
+                messages.success(request, f"Order {order.number} changed.")
+                return redirect(reverse("admin:orders_order_change", args=[order.pk]))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Change {order.number}",
+            "form": form,
+            "opts": self.model._meta,
+            "submit_label": "Save changes",
+            "intro": "Stock moves by the difference; kept lines keep their price; totals are computed again.",
+        }
+        return TemplateResponse(request, "admin/orders/order/place_order.html", context)
 
     def refund_view(self, request, pk: int):
         """A refund of some units: the same `order_refund` as the API."""

@@ -315,3 +315,20 @@ def test_customers_cannot_open_the_refund_page(client, customer, product):
     response = client.get(reverse("admin:orders_order_refund", args=[order.pk]))
 
     assert response.status_code in (302, 403)
+
+
+def test_staff_change_a_pending_orders_lines_in_the_admin_through_the_service(
+    staff_browser, customer, product
+):
+    order = place_order(customer=customer, products={product: 1})
+    url = reverse("admin:orders_order_edit", args=[order.pk])
+    assert url in staff_browser.get(reverse("admin:orders_order_change", args=[order.pk])).content.decode()
+
+    too_many = staff_browser.post(url, {"lines": f"{product.sku} 50", "discount_code": "", "note": ""})
+    done = staff_browser.post(url, {"lines": f"{product.sku} 4", "discount_code": "", "note": "by phone"})
+
+    assert too_many.status_code == 200
+    assert done.status_code == 302
+    order.refresh_from_db()
+    assert (order.items.get().quantity, order.note) == (4, "by phone")
+    assert Stock.objects.get(product=product).quantity == 6
