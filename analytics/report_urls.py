@@ -11,4 +11,5 @@ urlpatterns = [
     path("categories/", reports.CategoriesView.as_view(), name="categories"),
     path("channels/", reports.ChannelsView.as_view(), name="channels"),
     path("compare/", reports.CompareView.as_view(), name="compare"),
+    path("discounts/", reports.DiscountsView.as_view(), name="discounts"),
 ]

@@ -25,6 +25,7 @@ from analytics.selectors import (
     revenue_over_time,
     sales_by_category,
     sales_by_channel,
+    sales_by_discount_code,
     sales_compare,
     sales_summary,
     top_products,
@@ -295,3 +296,20 @@ class ChannelReport(Report):
 
     def compute(self) -> list[dict[str, Any]]:
         return sales_by_channel(filters=self.filters)
+
+
+class DiscountCodeReport(Report):
+    question = "discounts"
+    table_name = "discounts"
+    title = "Sales by discount code"
+    columns = (
+        Column("code", "Code"),
+        Column("orders", "Orders", numeric=True),
+        Column("discount", "Discount", numeric=True),
+        Column("revenue", "Revenue", numeric=True),
+        Column("average_order_value", "Average order", numeric=True),
+        Column("share", "Share", numeric=True),
+    )
+
+    def compute(self) -> list[dict[str, Any]]:
+        return sales_by_discount_code(filters=self.filters)

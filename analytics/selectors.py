@@ -600,3 +600,32 @@ def category_leaders(*, filters: SalesFilters, limit: int = 3) -> list[dict[str,
         )
     )
     return result
+
+
+def sales_by_discount_code(*, filters: SalesFilters) -> list[dict[str, Any]]:
+    """Net sales of the orders that carried each discount code (`code` None: orders without
+    one), ranked by revenue: net orders, what the code took off the units sold, net revenue,
+    average order value and revenue share. From the ledger, so refunds count everywhere."""
+    rows = (
+        _rows(SalesRecord, filters)
+        .values(code=F("order__discount_code__code"))
+        .annotate(
+            net_revenue=Sum("revenue"),
+            discount=Sum("order_item__discount", filter=SOLD),
+            orders=_net_orders(SalesRecord),
+        )
+    )
+    result = []
+    for row in _ranked_by_revenue(rows).order_by("rank", F("code").asc(nulls_first=True)):
+        revenue, orders = money(row["net_revenue"]), row["orders"] or 0
+        result.append(
+            {
+                "code": row["code"],
+                "orders": orders,
+                "discount": money(row["discount"]),
+                "revenue": revenue,
+                "average_order_value": money(revenue / orders) if orders else ZERO,
+                "share": _ratio(revenue, money(row["total_revenue"])),
+            }
+        )
+    return result

@@ -111,3 +111,12 @@ class CategoryLeaderSerializer(serializers.Serializer):
     name = serializers.CharField()
     revenue = money()
     units = serializers.IntegerField()
+
+
+class DiscountCodeSalesSerializer(serializers.Serializer):
+    code = serializers.CharField(allow_null=True, help_text="The discount code; null: orders without one.")
+    orders = orders()
+    discount = money()  # what the code took off the units sold in the window
+    revenue = money()
+    average_order_value = money()
+    share = ratio()

@@ -13,4 +13,5 @@ urlpatterns = [
     path("by-category/", api.ByCategoryView.as_view(), name="by-category"),
     path("by-channel/", api.ByChannelView.as_view(), name="by-channel"),
     path("category-leaders/", api.CategoryLeadersView.as_view(), name="category-leaders"),
+    path("discounts/", api.DiscountsView.as_view(), name="discounts"),
 ]

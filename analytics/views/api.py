@@ -149,3 +149,10 @@ class CategoryLeadersView(AnalyticsView):
 
     report_class = reports.CategoryLeadersReport
     serializer_class = serializers.CategoryLeaderSerializer
+
+
+class DiscountsView(AnalyticsView):
+    """Net sales per discount code (null: orders without one), ranked by revenue."""
+
+    report_class = reports.DiscountCodeReport
+    serializer_class = serializers.DiscountCodeSalesSerializer

@@ -33,6 +33,7 @@ NAVIGATION = (
     ("reports:revenue", "Revenue over time"),
     ("reports:categories", "Categories"),
     ("reports:channels", "Channels"),
+    ("reports:discounts", "Discount codes"),
     ("reports:compare", "Compare periods"),
 )
 
@@ -197,6 +198,19 @@ class ChannelsView(ReportPageView):
     def page_context(self, form: SalesFilterForm, answers: dict[str, Any]) -> dict[str, Any]:
         rows = answers["channels"]
         chart = bar_chart("Revenue by channel", [(row["name"], row["revenue"]) for row in rows])
+        return {"charts": [chart] if rows else []}
+
+
+class DiscountsView(ReportPageView):
+    url_name = "discounts"
+    title = "Sales by discount code"
+    report_classes = (reports.DiscountCodeReport,)
+
+    def page_context(self, form: SalesFilterForm, answers: dict[str, Any]) -> dict[str, Any]:
+        rows = answers["discounts"]
+        chart = bar_chart(
+            "Revenue by discount code", [(row["code"] or "no code", row["revenue"]) for row in rows]
+        )
         return {"charts": [chart] if rows else []}
 
 
