@@ -43,9 +43,10 @@ worker: install  ## a Celery worker with beat (with REDIS_URL or CELERY_BROKER_U
 test: install  ## install and run the whole test suite
 	$(BIN)/pytest $(PYTEST_ARGS)
 
-lint: install  ## ruff check and format check
+lint: install  ## ruff check, format check, and mypy on the services, selectors and the sales ledger
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 format: install  ## apply ruff fixes and formatting
 	$(BIN)/ruff check --fix .

@@ -255,7 +255,7 @@ def user_login(*, login: str, password: str, staff_only: bool = False) -> Any:
     attempt.succeeded()
     with transaction.atomic():
         if jwt_settings.UPDATE_LAST_LOGIN:
-            update_last_login(None, user)
+            update_last_login(type(user), user)
         record(actor=user, action=AuditAction.LOGIN, entity=user)
     return user
 
@@ -274,7 +274,7 @@ def user_password_confirm(*, user, password: str | None) -> None:
 def user_logout(*, user, refresh: str) -> None:
     """Revoke one refresh token of `user`; someone else's or an unusable token is refused."""
     try:
-        token = RefreshToken(refresh)
+        token = RefreshToken(refresh)  # type: ignore[arg-type]  # simplejwt takes the encoded token; its hint says Token
     except TokenError as error:
         raise InvalidRefreshToken(str(error)) from error
     if str(token.payload.get(jwt_settings.USER_ID_CLAIM)) != str(user.pk):

@@ -52,6 +52,7 @@ from django.db.models import (
     Value,
     Window,
 )
+from django.db.models.expressions import Combinable
 from django.db.models.functions import Coalesce, Lag, Rank, TruncDay, TruncMonth, TruncWeek, TruncYear
 
 from catalog.models import Category, Product, ProductStatus, SalesChannel
@@ -63,6 +64,18 @@ from orders.models import (
     OrderStatus,
     ProductSales,
     SalesRecord,
+)
+
+from .results import (
+    CategoryLeader,
+    CategorySales,
+    ChannelSales,
+    Comparison,
+    DiscountCodeSales,
+    PeriodTotals,
+    ProductRank,
+    RevenuePeriod,
+    Summary,
 )
 
 MONEY = Decimal("0.01")
@@ -178,9 +191,9 @@ def _product_sales_between(start: date | None, end: date | None, prefix: str = "
         rows &= Q(**{f"{day}__gte": months_from})
     if months_until:
         rows &= Q(**{f"{day}__lt": months_until})
-    if start and start < months_from:
+    if start and months_from and start < months_from:
         rows |= day_rows & _days_between(day, start, months_from - timedelta(days=1))
-    if end and months_until <= end:
+    if end and months_until and months_until <= end:
         rows |= day_rows & _days_between(day, months_until, end)
     return rows
 
@@ -207,7 +220,7 @@ def _condition(source: type[Model], filters: SalesFilters, prefix: str = "") -> 
 
 def _rows(source: type[Model], filters: SalesFilters) -> QuerySet:
     # order_by() drops the model's default ordering, which would otherwise join GROUP BY.
-    return source.objects.filter(_condition(source, filters)).order_by()
+    return source._default_manager.filter(_condition(source, filters)).order_by()
 
 
 def _period(source: type[Model], group_by: str) -> Expression:
@@ -231,7 +244,7 @@ def _net_orders(source: type[Model], within: Q | None = None) -> Expression:
     return Sum("orders_sold", filter=within) - Sum("orders_reversed", filter=within)
 
 
-def _net_orders_per(filters: SalesFilters, group: Callable[[type[Model]], Expression]) -> dict[Any, int]:
+def _net_orders_per(filters: SalesFilters, group: Callable[[type[Model]], Combinable]) -> dict[Any, int]:
     """Net orders per value of `group` (a period, a channel)."""
     source = _order_source(filters)
     return dict(
@@ -248,21 +261,21 @@ def _net_totals() -> dict[str, Any]:
     return {"net_revenue": Sum("revenue"), "net_cost": Sum("cost"), "net_units": Sum("quantity")}
 
 
-def sales_summary(*, filters: SalesFilters) -> dict[str, Any]:
+def sales_summary(*, filters: SalesFilters) -> Summary:
     totals = _rows(_money_source(filters), filters).aggregate(**_net_totals())
     orders, customers = _orders_and_customers(filters)
     revenue, cost = money(totals["net_revenue"]), money(totals["net_cost"])
-    return {
-        "revenue": revenue,
-        "cost": cost,
-        "profit": revenue - cost,
-        "margin": _ratio(revenue - cost, revenue),
-        "orders": orders,
-        "units": totals["net_units"] or 0,
-        "average_order_value": money(revenue / orders) if orders else ZERO,
-        "customers": customers,
-        "status_counts": order_status_counts(filters=filters),
-    }
+    return Summary(
+        revenue=revenue,
+        cost=cost,
+        profit=revenue - cost,
+        margin=_ratio(revenue - cost, revenue),
+        orders=orders,
+        units=totals["net_units"] or 0,
+        average_order_value=money(revenue / orders) if orders else ZERO,
+        customers=customers,
+        status_counts=order_status_counts(filters=filters),
+    )
 
 
 def _orders_and_customers(filters: SalesFilters) -> tuple[int, int]:
@@ -293,9 +306,7 @@ def order_status_counts(*, filters: SalesFilters) -> dict[str, int]:
     return {status: counts.get(status, 0) for status in OrderStatus.values}
 
 
-def _product_ranking(
-    *, filters: SalesFilters, by: str, limit: int, lowest_first: bool
-) -> list[dict[str, Any]]:
+def _product_ranking(*, filters: SalesFilters, by: str, limit: int, lowest_first: bool) -> list[ProductRank]:
     """Products ranked by net revenue or units in the window.
 
     Starts from the catalog and LEFT JOINs the window's sales (FilteredRelation), so the
@@ -337,26 +348,26 @@ def _product_ranking(
     for row in rows:
         revenue = money(row["net_revenue"])
         ranking.append(
-            {
-                "rank": row["rank"],
-                "product": row["id"],
-                "sku": row["sku"],
-                "name": row["name"],
-                "units": row["net_units"],
-                "revenue": revenue,
-                "profit": revenue - money(row["net_cost"]),
-                "share": _ratio(revenue, money(row["total_revenue"])),
-            }
+            ProductRank(
+                rank=row["rank"],
+                product=row["id"],
+                sku=row["sku"],
+                name=row["name"],
+                units=row["net_units"],
+                revenue=revenue,
+                profit=revenue - money(row["net_cost"]),
+                share=_ratio(revenue, money(row["total_revenue"])),
+            )
         )
     return ranking
 
 
-def top_products(*, filters: SalesFilters, by: str = "revenue", limit: int = 10) -> list[dict[str, Any]]:
+def top_products(*, filters: SalesFilters, by: str = "revenue", limit: int = 10) -> list[ProductRank]:
     """Best sellers: RANK() by `by` descending (ties share a rank: 1, 1, 3), share of the total."""
     return _product_ranking(filters=filters, by=by, limit=limit, lowest_first=False)
 
 
-def bottom_products(*, filters: SalesFilters, by: str = "revenue", limit: int = 10) -> list[dict[str, Any]]:
+def bottom_products(*, filters: SalesFilters, by: str = "revenue", limit: int = 10) -> list[ProductRank]:
     """Lowest sellers, rank 1 the lowest, including active products without a sale in the window."""
     return _product_ranking(filters=filters, by=by, limit=limit, lowest_first=True)
 
@@ -382,7 +393,8 @@ def _next_period(period: date, group_by: str) -> date:
 
 
 def _periods(first: date, last: date, group_by: str) -> list[date]:
-    periods, period = [], first
+    periods: list[date] = []
+    period = first
     while period <= last:
         if len(periods) == MAX_PERIODS:
             raise ValidationError(
@@ -397,7 +409,7 @@ def _periods(first: date, last: date, group_by: str) -> list[date]:
     return periods
 
 
-def revenue_over_time(*, filters: SalesFilters, group_by: str = "month") -> list[dict[str, Any]]:
+def revenue_over_time(*, filters: SalesFilters, group_by: str = "month") -> list[RevenuePeriod]:
     """Net revenue per day/week/month/year with a running total and the change vs the previous period.
 
     The database groups the periods that had sales and computes, with window functions over
@@ -428,37 +440,40 @@ def revenue_over_time(*, filters: SalesFilters, group_by: str = "month") -> list
     first = _period_start(filters.start, group_by) if filters.start else min(by_period)
     last = _period_start(filters.end, group_by) if filters.end else max(by_period, default=first)
 
-    series: list[dict[str, Any]] = []
+    series: list[RevenuePeriod] = []
     running_total = ZERO
     for period in _periods(first, last, group_by):
         row = by_period.get(period)
         previous = series[-1] if series else None
-        if row is None:
-            revenue = ZERO
-            entry = {"period": period, "revenue": ZERO, "orders": 0, "units": 0, "profit": ZERO}
-        else:
+        revenue, profit, units = ZERO, ZERO, 0
+        if row is not None:
             revenue = money(row["net_revenue"])
+            profit, units = revenue - money(row["net_cost"]), row["net_units"]
             running_total = money(row["running_total"])
-            entry = {
-                "period": period,
-                "revenue": revenue,
-                "orders": orders.get(period, 0),
-                "units": row["net_units"],
-                "profit": revenue - money(row["net_cost"]),
-            }
+        change: Decimal | None
         if previous is None:
             change = None
         elif row is not None and _as_date(row["previous_period"]) == previous["period"]:
             change = revenue - money(row["previous_revenue"])
         else:
             change = revenue - previous["revenue"]
-        series.append({**entry, "running_total": running_total, "change": change})
+        series.append(
+            RevenuePeriod(
+                period=period,
+                revenue=revenue,
+                orders=orders.get(period, 0) if row is not None else 0,
+                units=units,
+                profit=profit,
+                running_total=running_total,
+                change=change,
+            )
+        )
     return series
 
 
 def sales_compare(
     *, filters: SalesFilters, period1: tuple[date, date], period2: tuple[date, date]
-) -> dict[str, Any]:
+) -> Comparison:
     """Two date ranges side by side (money, then orders); period1 is the baseline of the change."""
     source = _money_source(filters)
     in_period1, in_period2 = _dated_between(source, *period1), _dated_between(source, *period2)
@@ -481,24 +496,24 @@ def sales_compare(
     )
     revenue1, revenue2 = money(totals["revenue1"]), money(totals["revenue2"])
     difference = revenue2 - revenue1
-    return {
-        "period1": {
-            "start": period1[0],
-            "end": period1[1],
-            "revenue": revenue1,
-            "orders": totals["orders1"] or 0,
-            "units": totals["units1"] or 0,
-        },
-        "period2": {
-            "start": period2[0],
-            "end": period2[1],
-            "revenue": revenue2,
-            "orders": totals["orders2"] or 0,
-            "units": totals["units2"] or 0,
-        },
-        "difference": difference,
-        "change_pct": _rounded(difference * 100 / revenue1, MONEY) if revenue1 else None,
-    }
+    return Comparison(
+        period1=PeriodTotals(
+            start=period1[0],
+            end=period1[1],
+            revenue=revenue1,
+            orders=totals["orders1"] or 0,
+            units=totals["units1"] or 0,
+        ),
+        period2=PeriodTotals(
+            start=period2[0],
+            end=period2[1],
+            revenue=revenue2,
+            orders=totals["orders2"] or 0,
+            units=totals["units2"] or 0,
+        ),
+        difference=difference,
+        change_pct=_rounded(difference * 100 / revenue1, MONEY) if revenue1 else None,
+    )
 
 
 def _ranked_by_revenue(rows: QuerySet) -> QuerySet:
@@ -508,7 +523,7 @@ def _ranked_by_revenue(rows: QuerySet) -> QuerySet:
     )
 
 
-def sales_by_category(*, filters: SalesFilters) -> list[dict[str, Any]]:
+def sales_by_category(*, filters: SalesFilters) -> list[CategorySales]:
     """Net sales per category (the category recorded with the sale), ranked by revenue."""
     rows = list(
         _ranked_by_revenue(
@@ -521,20 +536,20 @@ def sales_by_category(*, filters: SalesFilters) -> list[dict[str, Any]]:
         category = categories.get(row["category_id"])
         revenue = money(row["net_revenue"])
         result.append(
-            {
-                "rank": row["rank"],
-                "category": category.slug if category else None,
-                "name": category.name if category else "Uncategorised",
-                "revenue": revenue,
-                "units": row["net_units"],
-                "profit": revenue - money(row["net_cost"]),
-                "share": _ratio(revenue, money(row["total_revenue"])),
-            }
+            CategorySales(
+                rank=row["rank"],
+                category=category.slug if category else None,
+                name=category.name if category else "Uncategorised",
+                revenue=revenue,
+                units=row["net_units"],
+                profit=revenue - money(row["net_cost"]),
+                share=_ratio(revenue, money(row["total_revenue"])),
+            )
         )
     return result
 
 
-def sales_by_channel(*, filters: SalesFilters) -> list[dict[str, Any]]:
+def sales_by_channel(*, filters: SalesFilters) -> list[ChannelSales]:
     """Net sales per channel, ranked by revenue."""
     rows = list(
         _ranked_by_revenue(
@@ -548,19 +563,19 @@ def sales_by_channel(*, filters: SalesFilters) -> list[dict[str, Any]]:
         channel = channels[row["channel_id"]]
         revenue = money(row["net_revenue"])
         result.append(
-            {
-                "rank": row["rank"],
-                "channel": channel.code,
-                "name": channel.name,
-                "revenue": revenue,
-                "orders": orders.get(row["channel_id"], 0),
-                "share": _ratio(revenue, money(row["total_revenue"])),
-            }
+            ChannelSales(
+                rank=row["rank"],
+                channel=channel.code,
+                name=channel.name,
+                revenue=revenue,
+                orders=orders.get(row["channel_id"], 0),
+                share=_ratio(revenue, money(row["total_revenue"])),
+            )
         )
     return result
 
 
-def category_leaders(*, filters: SalesFilters, limit: int = 3) -> list[dict[str, Any]]:
+def category_leaders(*, filters: SalesFilters, limit: int = 3) -> list[CategoryLeader]:
     """The top `limit` products by revenue inside each category (ties included).
 
     RANK() OVER (PARTITION BY category ORDER BY revenue DESC), filtered on the rank;
@@ -580,16 +595,16 @@ def category_leaders(*, filters: SalesFilters, limit: int = 3) -> list[dict[str,
     for row in rows:
         category, product = categories.get(row["category_id"]), products[row["product_id"]]
         result.append(
-            {
-                "category": category.slug if category else None,
-                "category_name": category.name if category else "Uncategorised",
-                "rank": row["rank"],
-                "product": product.pk,
-                "sku": product.sku,
-                "name": product.name,
-                "revenue": money(row["net_revenue"]),
-                "units": row["net_units"],
-            }
+            CategoryLeader(
+                category=category.slug if category else None,
+                category_name=category.name if category else "Uncategorised",
+                rank=row["rank"],
+                product=product.pk,
+                sku=product.sku,
+                name=product.name,
+                revenue=money(row["net_revenue"]),
+                units=row["net_units"],
+            )
         )
     result.sort(
         key=lambda leader: (
@@ -602,7 +617,7 @@ def category_leaders(*, filters: SalesFilters, limit: int = 3) -> list[dict[str,
     return result
 
 
-def sales_by_discount_code(*, filters: SalesFilters) -> list[dict[str, Any]]:
+def sales_by_discount_code(*, filters: SalesFilters) -> list[DiscountCodeSales]:
     """Net sales of the orders that carried each discount code (`code` None: orders without
     one), ranked by revenue: net orders, what the code took off the units sold, net revenue,
     average order value and revenue share. From the ledger, so refunds count everywhere."""
@@ -619,13 +634,13 @@ def sales_by_discount_code(*, filters: SalesFilters) -> list[dict[str, Any]]:
     for row in _ranked_by_revenue(rows).order_by("rank", F("code").asc(nulls_first=True)):
         revenue, orders = money(row["net_revenue"]), row["orders"] or 0
         result.append(
-            {
-                "code": row["code"],
-                "orders": orders,
-                "discount": money(row["discount"]),
-                "revenue": revenue,
-                "average_order_value": money(revenue / orders) if orders else ZERO,
-                "share": _ratio(revenue, money(row["total_revenue"])),
-            }
+            DiscountCodeSales(
+                code=row["code"],
+                orders=orders,
+                discount=money(row["discount"]),
+                revenue=revenue,
+                average_order_value=money(revenue / orders) if orders else ZERO,
+                share=_ratio(revenue, money(row["total_revenue"])),
+            )
         )
     return result

@@ -18,11 +18,8 @@ def changes_between(old: dict[str, Any], new: dict[str, Any]) -> dict[str, list[
 
 def snapshot(instance: models.Model, fields: list[str] | tuple[str, ...]) -> dict[str, Any]:
     """Field values of an instance, foreign keys as their ids, ready for `changes_between`."""
-    values = {}
-    for name in fields:
-        field = instance._meta.get_field(name)
-        values[name] = getattr(instance, field.attname)
-    return values
+    attnames = {field.name: field.attname for field in instance._meta.concrete_fields}
+    return {name: getattr(instance, attnames[name]) for name in fields}
 
 
 def person(user) -> Any:

@@ -6,6 +6,7 @@ one query and walk it in memory: a constant number of queries whatever the depth
 
 from collections import defaultdict
 from collections.abc import Iterator
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -71,7 +72,8 @@ class CategoryTree:
     """Every category, indexed by id and by parent, loaded with one query."""
 
     def __init__(self, categories: list[Category]):
-        self.by_id = {c.pk: c for c in categories}
+        # Keyed by id; looking up a root's parent (None) finds nothing.
+        self.by_id: dict[int | None, Category] = {c.pk: c for c in categories}
         self.children_of: dict[int | None, list[Category]] = defaultdict(list)
         for category in categories:
             self.children_of[category.parent_id].append(category)
@@ -133,7 +135,7 @@ class CategoryTree:
                 hidden |= self.descendant_ids(category.pk)
         return hidden
 
-    def depth_first(self, *, exclude: set[int] = frozenset()) -> list[CategoryNode]:
+    def depth_first(self, *, exclude: AbstractSet[int] = frozenset()) -> list[CategoryNode]:
         """Every category in tree order (parents before children, siblings by name)."""
         nodes: list[CategoryNode] = []
 
@@ -222,7 +224,7 @@ def product_file_rows(products: QuerySet[Product]) -> Iterator[list[Any]]:
             product.description,
             product.price,
             product.cost_price,
-            product.category.slug if product.category_id else "",
+            product.category.slug if product.category else "",
             product.status,
             product.stock_quantity,
             product.image_url,

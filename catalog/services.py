@@ -69,7 +69,7 @@ def _error_rows(error: ValidationError, *, key: str, position: int) -> list[dict
 
 def _category_state(category: Category) -> dict[str, Any]:
     state = snapshot(category, CATEGORY_FIELDS)
-    state["parent"] = category.parent.slug if category.parent_id else None
+    state["parent"] = category.parent.slug if category.parent else None
     return state
 
 
@@ -164,7 +164,7 @@ def category_delete(*, category: Category, actor) -> None:
 
 def _product_state(product: Product) -> dict[str, Any]:
     state = snapshot(product, PRODUCT_FIELDS)
-    state["category"] = product.category.slug if product.category_id else None
+    state["category"] = product.category.slug if product.category else None
     return state
 
 
@@ -264,7 +264,7 @@ def products_bulk_create(
 
     `create(actor=…, **item)` makes one product: inventory passes its own, which opens the stock."""
     errors: list[dict[str, Any]] = []
-    first_index_of_sku: dict[str, int] = {}
+    first_index_of_sku: dict[Any, int] = {}
     for index, item in enumerate(items):
         sku = item.get("sku")
         if sku in first_index_of_sku:

@@ -137,7 +137,7 @@ def stock_adjust(
     if reason not in ADJUSTMENT_REASONS:
         raise ApplicationError(f"Unknown reason {reason!r}.", code="invalid_reason")
     stock = _lock([product.pk])[product.pk]
-    change = quantity - stock.quantity if quantity is not None else delta
+    change = quantity - stock.quantity if quantity is not None else delta or 0
     if stock.quantity + change < 0:
         raise InsufficientStock(
             [{"product": product.pk, "sku": product.sku, "requested": -change, "available": stock.quantity}]

@@ -100,7 +100,7 @@ def sales_rollup_rows(ledger: type[Model] = SalesRecord) -> dict[type[Model], Qu
     inserts these rows as they are. `ledger` is the SalesRecord model (a migration passes
     its historical one). Days and months are UTC, like the analytics date filters.
     """
-    records = ledger.objects.order_by()
+    records = ledger._default_manager.order_by()
     day = TruncDate("sold_at", tzinfo=UTC)
     month = TruncMonth("sold_at", tzinfo=UTC, output_field=DateField())
     net = {"net_quantity": Sum("quantity"), "net_revenue": Sum("revenue"), "net_cost": Sum("cost")}
@@ -153,7 +153,9 @@ def sales_rollup_differences() -> dict[str, int]:
     differences = {}
     for rollup, from_ledger in sales_rollup_rows().items():
         expected = {_in_cents(tuple(row.values())) for row in from_ledger}
-        stored = {_in_cents(row) for row in rollup.objects.values_list(*SALES_ROLLUP_COLUMNS[rollup])}
+        stored = {
+            _in_cents(row) for row in rollup._default_manager.values_list(*SALES_ROLLUP_COLUMNS[rollup])
+        }
         if expected != stored:
             differences[rollup.__name__] = len(expected ^ stored)
     return differences
@@ -249,13 +251,13 @@ def _rollup_add(rollup: type[Model], key: tuple, amounts: dict[str, Any]) -> Non
     and the UPDATE then adds to the committed row.
     """
     columns = dict(zip(SALES_ROLLUP_COLUMNS[rollup], key, strict=False))
-    row = rollup.objects.filter(**columns)
+    row = rollup._default_manager.filter(**columns)
     added = {field: F(field) + amount for field, amount in amounts.items()}
     if row.update(**added):
         return
     try:
         with transaction.atomic():
-            rollup.objects.create(**columns, **amounts)
+            rollup._default_manager.create(**columns, **amounts)
     except IntegrityError:
         row.update(**added)
 
@@ -310,7 +312,7 @@ def sales_rollup_fill(*, app_registry: Apps = apps) -> dict[str, int]:
     written = {}
     for rollup, rows in sales_rollup_rows(ledger).items():
         model = app_registry.get_model(rollup._meta.label)
-        model.objects.all().delete()
+        model._default_manager.all().delete()
         written[rollup.__name__] = _insert_select(model, SALES_ROLLUP_COLUMNS[rollup], rows)
     return written
 
@@ -320,7 +322,8 @@ def _insert_select(model: type[Model], columns: Sequence[str], rows: QuerySet) -
     statement wraps the ORM's own SQL for `rows`: the database moves a million ledger rows'
     sums without a round trip through Python."""
     quote = connection.ops.quote_name
-    targets = ", ".join(quote(model._meta.get_field(column).column) for column in columns)
+    db_columns = {field.attname: field.column for field in model._meta.concrete_fields}
+    targets = ", ".join(quote(db_columns[column]) for column in columns)
     select, params = rows.query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute(f"INSERT INTO {quote(model._meta.db_table)} ({targets}) {select}", params)

@@ -138,7 +138,7 @@ def order_place(
             fingerprint=fingerprint,
         )
     except _KeyAlreadyUsed:
-        earlier = _replay(customer=customer, key=idempotency_key, fingerprint=fingerprint)
+        earlier = _replay(customer=customer, key=idempotency_key or "", fingerprint=fingerprint)
         if earlier is None:  # the first request's order was deleted in between
             raise ConflictError("The request could not be replayed; retry it.", code="conflict") from None
         return Placement(earlier, created=False)
@@ -366,7 +366,9 @@ def _resolve_lines(lines: Sequence[Mapping[str, Any]]) -> dict[Product, int]:
     errors = []
     for line in lines:
         quantity, reference = line.get("quantity"), line.get("product") or line.get("sku")
-        product = by_id.get(line["product"]) if line.get("product") is not None else by_sku.get(reference)
+        product = (
+            by_id.get(line["product"]) if line.get("product") is not None else by_sku.get(str(reference))
+        )
         if isinstance(quantity, bool) or not isinstance(quantity, int):
             errors.append(f"Product {reference}: the quantity must be a whole number.")
         elif not 1 <= quantity <= MAX_LINE_QUANTITY:
@@ -473,7 +475,11 @@ def _claim_key(*, customer, key: str, fingerprint: str, order: Order) -> None:
 # ---------------------------------------------------------------------------- editing
 
 
-KEEP = object()  # an order_update argument left as it is
+class _Keep:
+    """The type of KEEP: an order_update argument left as it is."""
+
+
+KEEP = _Keep()
 
 
 @transaction.atomic
@@ -483,9 +489,9 @@ def order_update(
     actor,
     items: Sequence[Mapping[str, Any]] | None = None,
     shipping_address: Mapping[str, Any] | None = None,
-    billing_address: Mapping[str, Any] | object | None = KEEP,
+    billing_address: Mapping[str, Any] | _Keep | None = KEEP,
     note: str | None = None,
-    discount_code: str | object | None = KEEP,
+    discount_code: str | _Keep | None = KEEP,
 ) -> Order:
     """Change a pending order: its owner or staff. New `items` replace the lines: stock moves
     by the difference only, kept lines keep their price snapshot, added lines take today's
@@ -519,8 +525,8 @@ def order_update(
         for product, qty in quantities.items()
     ]
     code_text = (
-        (locked.discount_code.code if locked.discount_code_id else None)
-        if discount_code is KEEP
+        (locked.discount_code.code if locked.discount_code else None)
+        if isinstance(discount_code, _Keep)
         else discount_code
     )
     new = {product.pk: qty for product, qty in quantities.items()}
@@ -577,7 +583,7 @@ def order_update(
     locked.shipping, locked.total, locked.discount_code = totals.shipping, totals.total, priced.code
     if shipping_address is not None:
         locked.shipping_address = dict(shipping_address)
-    if billing_address is not KEEP:
+    if not isinstance(billing_address, _Keep):
         locked.billing_address = dict(billing_address) if billing_address else None
     if note is not None:
         locked.note = note
@@ -593,7 +599,7 @@ def _order_state(order: Order, items) -> dict[str, Any]:
         order,
         ("subtotal", "discount", "tax", "shipping", "total", "shipping_address", "billing_address", "note"),
     )
-    state["discount_code"] = order.discount_code.code if order.discount_code_id else None
+    state["discount_code"] = order.discount_code.code if order.discount_code else None
     state["items"] = {item.sku: item.quantity for item in items}
     return state
 
@@ -1004,7 +1010,9 @@ def _refund_quantities(lines: Sequence[Mapping[str, Any]], items: list[OrderItem
     errors = []
     for line in lines:
         quantity, reference = line.get("quantity"), line.get("product") or line.get("sku")
-        item = by_product.get(line["product"]) if line.get("product") is not None else by_sku.get(reference)
+        item = (
+            by_product.get(line["product"]) if line.get("product") is not None else by_sku.get(str(reference))
+        )
         if (
             isinstance(quantity, bool)
             or not isinstance(quantity, int)

@@ -1,0 +1,94 @@
+"""The shapes of the analytics answers: what the selectors return, and what the JSON
+serializers, the report tables and the CSV files name (a test holds them to these keys).
+Money is a Decimal rounded to cents; shares and margins are fractions to 4 places."""
+
+from datetime import date
+from decimal import Decimal
+from typing import TypedDict
+
+
+class Summary(TypedDict):
+    revenue: Decimal
+    cost: Decimal
+    profit: Decimal
+    margin: Decimal | None
+    orders: int
+    units: int
+    average_order_value: Decimal
+    customers: int
+    status_counts: dict[str, int]
+
+
+class ProductRank(TypedDict):
+    rank: int
+    product: int
+    sku: str
+    name: str
+    units: int
+    revenue: Decimal
+    profit: Decimal
+    share: Decimal | None
+
+
+class RevenuePeriod(TypedDict):
+    period: date
+    revenue: Decimal
+    orders: int
+    units: int
+    profit: Decimal
+    running_total: Decimal
+    change: Decimal | None
+
+
+class PeriodTotals(TypedDict):
+    start: date
+    end: date
+    revenue: Decimal
+    orders: int
+    units: int
+
+
+class Comparison(TypedDict):
+    period1: PeriodTotals
+    period2: PeriodTotals
+    difference: Decimal
+    change_pct: Decimal | None
+
+
+class CategorySales(TypedDict):
+    rank: int
+    category: str | None
+    name: str
+    revenue: Decimal
+    units: int
+    profit: Decimal
+    share: Decimal | None
+
+
+class ChannelSales(TypedDict):
+    rank: int
+    channel: str
+    name: str
+    revenue: Decimal
+    orders: int
+    share: Decimal | None
+
+
+class CategoryLeader(TypedDict):
+    category: str | None
+    category_name: str
+    rank: int
+    product: int
+    sku: str
+    name: str
+    revenue: Decimal
+    units: int
+
+
+class DiscountCodeSales(TypedDict):
+    code: str | None
+    orders: int
+    discount: Decimal
+    revenue: Decimal
+    average_order_value: Decimal
+    share: Decimal | None

@@ -1,0 +1,38 @@
+"""The analytics answers have one shape each (analytics.results): the JSON serializers and the
+report tables (and so the CSV files) name exactly those keys, so a rename shows up here and in
+the type checker, not in a customer's spreadsheet."""
+
+import pytest
+
+from analytics import reports, results, serializers
+
+TABLES = [
+    (reports.TopProductsReport, results.ProductRank),
+    (reports.BottomProductsReport, results.ProductRank),
+    (reports.RevenueReport, results.RevenuePeriod),
+    (reports.CategoryReport, results.CategorySales),
+    (reports.CategoryLeadersReport, results.CategoryLeader),
+    (reports.ChannelReport, results.ChannelSales),
+    (reports.DiscountCodeReport, results.DiscountCodeSales),
+]
+SERIALIZERS = [
+    (serializers.SummarySerializer, results.Summary),
+    (serializers.ProductRankSerializer, results.ProductRank),
+    (serializers.RevenuePeriodSerializer, results.RevenuePeriod),
+    (serializers.PeriodTotalsSerializer, results.PeriodTotals),
+    (serializers.CompareSerializer, results.Comparison),
+    (serializers.CategorySalesSerializer, results.CategorySales),
+    (serializers.ChannelSalesSerializer, results.ChannelSales),
+    (serializers.CategoryLeaderSerializer, results.CategoryLeader),
+    (serializers.DiscountCodeSalesSerializer, results.DiscountCodeSales),
+]
+
+
+@pytest.mark.parametrize(("report", "shape"), TABLES)
+def test_report_tables_show_the_answers_keys_in_order(report, shape):
+    assert [column.key for column in report.columns] == list(shape.__annotations__)
+
+
+@pytest.mark.parametrize(("serializer", "shape"), SERIALIZERS)
+def test_serializers_name_exactly_the_answers_keys(serializer, shape):
+    assert set(serializer().fields) == set(shape.__annotations__)
