@@ -271,6 +271,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "OrderStatusEnum": "orders.models.OrderStatus",
         "ProductStatusEnum": "catalog.models.ProductStatus",
+        "RefundReasonEnum": "orders.models.RefundReason",
+        "DiscountKindEnum": "orders.models.DiscountKind",
     },
 }
 
