@@ -10,8 +10,10 @@ from typing import Any
 
 from django import forms
 from django.core.validators import MaxValueValidator
+from django.utils import timezone
 from django.utils.functional import cached_property
 
+from analytics.periods import PERIODS, period_dates
 from analytics.selectors import (
     GROUPINGS,
     RANKING_METRICS,
@@ -52,8 +54,15 @@ def _limit_field(default: int) -> forms.IntegerField:
 
 
 class SalesFilterForm(forms.Form):
-    """The common filters. Dates are inclusive calendar days in UTC."""
+    """The common filters. Dates are inclusive calendar days in UTC; a relative `period`
+    may stand for both."""
 
+    period = forms.ChoiceField(
+        label="Period",
+        choices=[("", "Custom dates"), *((name, name.replace("_", " ").capitalize()) for name in PERIODS)],
+        required=False,
+        help_text="Instead of From and To (UTC).",
+    )
     start = _date_field("From")
     end = _date_field("To")
     category = forms.ModelChoiceField(
@@ -74,6 +83,11 @@ class SalesFilterForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
+        if cleaned.get("period"):
+            if cleaned.get("start") or cleaned.get("end"):
+                self.add_error("period", "Give a period or start and end dates, not both.")
+                return cleaned
+            cleaned["start"], cleaned["end"] = period_dates(cleaned["period"], timezone.now().date())
         start, end = cleaned.get("start"), cleaned.get("end")
         if start and end and start > end:
             self.add_error("end", "The end date must not be before the start date.")
@@ -131,6 +145,7 @@ class CategoryLeadersForm(SalesFilterForm):
 class CompareForm(SalesFilterForm):
     """Two date ranges compared under the same category/channel/product filters."""
 
+    period = None
     start = None
     end = None
     period1_start = _date_field("Period 1 from", required=True)

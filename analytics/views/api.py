@@ -16,6 +16,8 @@ from analytics import reports, serializers
 from analytics.forms import form_errors
 
 PARAMETER_HELP = {
+    "period": "A relative period instead of start and end (UTC): today, yesterday, last_7_days, "
+    "last_30_days, month_to_date, previous_month, quarter_to_date, year_to_date, previous_year.",
     "start": "First day, inclusive (YYYY-MM-DD, UTC).",
     "end": "Last day, inclusive (YYYY-MM-DD, UTC).",
     "category": "Category slug; includes its sub-categories.",
