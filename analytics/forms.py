@@ -15,6 +15,7 @@ from django.utils.functional import cached_property
 
 from analytics.periods import PERIODS, period_dates
 from analytics.selectors import (
+    ABC_METRICS,
     GROUPINGS,
     RANKING_METRICS,
     SalesFilters,
@@ -182,3 +183,10 @@ def form_errors(form: forms.Form) -> dict[str, list[str]]:
         ("non_field_errors" if field == forms.forms.NON_FIELD_ERRORS else field): list(messages)
         for field, messages in form.errors.items()
     }
+
+
+class AbcForm(SalesFilterForm):
+    by = forms.ChoiceField(label="Value", choices=[(m, m.capitalize()) for m in ABC_METRICS], required=False)
+
+    def clean_by(self) -> str:
+        return self.cleaned_data.get("by") or ABC_METRICS[0]

@@ -13,13 +13,16 @@ from typing import IO, Any, ClassVar
 from analytics.cache import cached_answer
 from analytics.forms import (
     PERIOD_FIELDS,
+    AbcForm,
     CategoryLeadersForm,
     CompareForm,
     ProductRankingForm,
     RevenueForm,
     SalesFilterForm,
 )
+from analytics.results import AbcProduct
 from analytics.selectors import (
+    abc_analysis,
     bottom_products,
     category_leaders,
     revenue_over_time,
@@ -313,3 +316,27 @@ class DiscountCodeReport(Report):
 
     def compute(self) -> list[dict[str, Any]]:
         return sales_by_discount_code(filters=self.filters)
+
+
+class AbcReport(Report):
+    question = "abc"
+    table_name = "abc"
+    title = "ABC analysis"
+    form_class = AbcForm
+    columns = (
+        Column("rank", "Rank", numeric=True),
+        Column("product", "Product id", numeric=True),
+        Column("sku", "SKU"),
+        Column("name", "Name"),
+        Column("value", "Value", numeric=True),
+        Column("share", "Share", numeric=True),
+        Column("cumulative_share", "Cumulative share", numeric=True),
+        Column("class", "Class"),
+    )
+    reads_catalog = True  # active products that sold nothing are listed too
+
+    def params(self) -> dict[str, Any]:
+        return {"by": self.data["by"]}
+
+    def compute(self) -> list[AbcProduct]:
+        return abc_analysis(filters=self.filters, **self.params())

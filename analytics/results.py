@@ -92,3 +92,19 @@ class DiscountCodeSales(TypedDict):
     revenue: Decimal
     average_order_value: Decimal
     share: Decimal | None
+
+
+# `class` is a Python keyword, hence the functional form.
+AbcProduct = TypedDict(
+    "AbcProduct",
+    {
+        "rank": int,
+        "product": int,
+        "sku": str,
+        "name": str,
+        "value": Decimal,
+        "share": Decimal | None,
+        "cumulative_share": Decimal | None,
+        "class": str,
+    },
+)

@@ -48,6 +48,7 @@ from django.db.models import (
     Model,
     Q,
     QuerySet,
+    RowRange,
     Sum,
     Value,
     Window,
@@ -67,6 +68,7 @@ from orders.models import (
 )
 
 from .results import (
+    AbcProduct,
     CategoryLeader,
     CategorySales,
     ChannelSales,
@@ -306,12 +308,10 @@ def order_status_counts(*, filters: SalesFilters) -> dict[str, int]:
     return {status: counts.get(status, 0) for status in OrderStatus.values}
 
 
-def _product_ranking(*, filters: SalesFilters, by: str, limit: int, lowest_first: bool) -> list[ProductRank]:
-    """Products ranked by net revenue or units in the window.
-
-    Starts from the catalog and LEFT JOINs the window's sales (FilteredRelation), so the
-    lowest sellers include active products that sold nothing at all.
-    """
+def _product_totals(filters: SalesFilters, *, with_unsold: bool) -> QuerySet:
+    """Per product: net revenue, cost and units in the window (`values` rows). Starts from the
+    catalog and LEFT JOINs the window's sales (FilteredRelation); `with_unsold` also lists the
+    active products (in the category filter) that sold nothing at all."""
     zero_money = Value(ZERO, output_field=DecimalField(max_digits=16, decimal_places=2))
     source = _product_source()
     relation = "sales_records" if source is SalesRecord else "rollup_sales"
@@ -320,16 +320,13 @@ def _product_ranking(*, filters: SalesFilters, by: str, limit: int, lowest_first
     ).order_by()
     if filters.product_id is not None:
         products = products.filter(pk=filters.product_id)
-    sold_in_window = Q(sales_lines__gt=0)
-    if lowest_first:
+    listed = Q(sales_lines__gt=0)
+    if with_unsold:
         unsold_but_listed = Q(status=ProductStatus.ACTIVE)
         if filters.category_ids is not None:
             unsold_but_listed &= Q(category_id__in=filters.category_ids)
-        listed = sold_in_window | unsold_but_listed
-    else:
-        listed = sold_in_window
-    metric = F("net_revenue" if by == "revenue" else "net_units")
-    rows = (
+        listed |= unsold_but_listed
+    return (
         products.values("id", "sku", "name", "status")
         .annotate(
             sales_lines=Count("window_sales"),
@@ -338,6 +335,18 @@ def _product_ranking(*, filters: SalesFilters, by: str, limit: int, lowest_first
             net_units=Coalesce(Sum("window_sales__quantity"), 0),
         )
         .filter(listed)
+    )
+
+
+def _product_ranking(*, filters: SalesFilters, by: str, limit: int, lowest_first: bool) -> list[ProductRank]:
+    """Products ranked by net revenue or units in the window.
+
+    Starts from the catalog and LEFT JOINs the window's sales (FilteredRelation), so the
+    lowest sellers include active products that sold nothing at all.
+    """
+    metric = F("net_revenue" if by == "revenue" else "net_units")
+    rows = (
+        _product_totals(filters, with_unsold=lowest_first)
         .annotate(
             total_revenue=Window(WindowSum("net_revenue")),
             rank=Window(Rank(), order_by=metric.asc() if lowest_first else metric.desc()),
@@ -643,4 +652,51 @@ def sales_by_discount_code(*, filters: SalesFilters) -> list[DiscountCodeSales]:
                 share=_ratio(revenue, money(row["total_revenue"])),
             )
         )
+    return result
+
+
+ABC_METRICS = ("revenue", "profit", "units")
+# Class A carries the first 80 % of the value, B the next 15 %, C the rest and the zero sellers.
+ABC_LIMITS = ((Decimal("0.80"), "A"), (Decimal("0.95"), "B"))
+
+
+def abc_analysis(*, filters: SalesFilters, by: str = "revenue") -> list[AbcProduct]:
+    """Every active product (and any other that sold in the window) by its value, with its
+    share and the cumulative share: SUM(value) OVER (ORDER BY value DESC ROWS UNBOUNDED
+    PRECEDING) divided by the total. Up to 80 % cumulative is A, up to 95 % B, the rest C;
+    a product that brought nothing (or less) is C."""
+    value = {
+        "revenue": F("net_revenue"),
+        "profit": F("net_revenue") - F("net_cost"),
+        "units": F("net_units"),
+    }[by]
+    in_value_order = [F("value").desc(), F("sku").asc()]
+    rows = (
+        _product_totals(filters, with_unsold=True)
+        .annotate(value=value)
+        .annotate(
+            total=Window(WindowSum("value")),
+            cumulative=Window(WindowSum("value"), order_by=in_value_order, frame=RowRange(start=None, end=0)),
+            rank=Window(Rank(), order_by=F("value").desc()),
+        )
+        .order_by("rank", "sku")
+    )
+    result = []
+    for row in rows:
+        amount, total = Decimal(row["value"]), Decimal(row["total"] or 0)
+        cumulative_share = _ratio(Decimal(row["cumulative"]), total) if total > 0 else None
+        grade = "C"
+        if amount > 0 and cumulative_share is not None:
+            grade = next((name for limit, name in ABC_LIMITS if cumulative_share <= limit), "C")
+        product: AbcProduct = {
+            "rank": row["rank"],
+            "product": row["id"],
+            "sku": row["sku"],
+            "name": row["name"],
+            "value": money(amount),
+            "share": _ratio(amount, total) if total > 0 else None,
+            "cumulative_share": cumulative_share,
+            "class": grade,
+        }
+        result.append(product)
     return result

@@ -120,3 +120,23 @@ class DiscountCodeSalesSerializer(serializers.Serializer):
     revenue = money()
     average_order_value = money()
     share = ratio()
+
+
+class AbcProductSerializer(serializers.Serializer):
+    rank = serializers.IntegerField(help_text="RANK() by value, highest first.")
+    product = serializers.IntegerField()
+    sku = serializers.CharField()
+    name = serializers.CharField()
+    value = serializers.DecimalField(
+        max_digits=None, decimal_places=2, help_text="Net revenue, profit or units in the window (`by`)."
+    )
+    share = ratio()
+    cumulative_share = ratio()
+
+    def get_fields(self):
+        fields = super().get_fields()
+        # `class` is a Python keyword: declared here rather than as an attribute.
+        fields["class"] = serializers.ChoiceField(
+            choices=["A", "B", "C"], help_text="A up to 80 % cumulative, B up to 95 %, C the rest."
+        )
+        return fields

@@ -14,4 +14,5 @@ urlpatterns = [
     path("by-channel/", api.ByChannelView.as_view(), name="by-channel"),
     path("category-leaders/", api.CategoryLeadersView.as_view(), name="category-leaders"),
     path("discounts/", api.DiscountsView.as_view(), name="discounts"),
+    path("abc/", api.AbcView.as_view(), name="abc"),
 ]

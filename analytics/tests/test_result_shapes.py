@@ -14,6 +14,7 @@ TABLES = [
     (reports.CategoryLeadersReport, results.CategoryLeader),
     (reports.ChannelReport, results.ChannelSales),
     (reports.DiscountCodeReport, results.DiscountCodeSales),
+    (reports.AbcReport, results.AbcProduct),
 ]
 SERIALIZERS = [
     (serializers.SummarySerializer, results.Summary),
@@ -25,6 +26,7 @@ SERIALIZERS = [
     (serializers.ChannelSalesSerializer, results.ChannelSales),
     (serializers.CategoryLeaderSerializer, results.CategoryLeader),
     (serializers.DiscountCodeSalesSerializer, results.DiscountCodeSales),
+    (serializers.AbcProductSerializer, results.AbcProduct),
 ]
 
 

@@ -158,3 +158,11 @@ class DiscountsView(AnalyticsView):
 
     report_class = reports.DiscountCodeReport
     serializer_class = serializers.DiscountCodeSalesSerializer
+
+
+class AbcView(AnalyticsView):
+    """ABC analysis: every active product by value with its cumulative share (a running
+    SUM() OVER (ORDER BY value DESC ROWS UNBOUNDED PRECEDING) over the total)."""
+
+    report_class = reports.AbcReport
+    serializer_class = serializers.AbcProductSerializer
