@@ -17,6 +17,7 @@ from analytics.periods import PERIODS, period_dates
 from analytics.selectors import (
     ABC_METRICS,
     GROUPINGS,
+    INVENTORY_STATES,
     RANKING_METRICS,
     SalesFilters,
 )
@@ -190,3 +191,29 @@ class AbcForm(SalesFilterForm):
 
     def clean_by(self) -> str:
         return self.cleaned_data.get("by") or ABC_METRICS[0]
+
+
+class InventoryForm(SalesFilterForm):
+    """Stock against the sales of the last `window_days` days (to today, UTC)."""
+
+    period = None
+    start = None
+    end = None
+    window_days = forms.IntegerField(label="Sales window (days)", required=False, min_value=1, max_value=365)
+    lead_days = forms.IntegerField(label="Lead time (days)", required=False, min_value=0, max_value=365)
+    safety_days = forms.IntegerField(label="Safety stock (days)", required=False, min_value=0, max_value=365)
+    state = forms.ChoiceField(
+        label="State", required=False, choices=[("", "All"), *((s, s.capitalize()) for s in INVENTORY_STATES)]
+    )
+    DEFAULTS = {"window_days": 30, "lead_days": 7, "safety_days": 7}
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        for name, default in self.DEFAULTS.items():
+            if cleaned.get(name) is None:
+                cleaned[name] = default
+        cleaned["state"] = cleaned.get("state") or None
+        today = timezone.now().date()
+        cleaned["start"] = today - timedelta(days=cleaned["window_days"] - 1)
+        cleaned["end"] = today
+        return cleaned

@@ -16,15 +16,17 @@ from analytics.forms import (
     AbcForm,
     CategoryLeadersForm,
     CompareForm,
+    InventoryForm,
     ProductRankingForm,
     RevenueForm,
     SalesFilterForm,
 )
-from analytics.results import AbcProduct
+from analytics.results import AbcProduct, InventoryProduct
 from analytics.selectors import (
     abc_analysis,
     bottom_products,
     category_leaders,
+    inventory_insight,
     revenue_over_time,
     sales_by_category,
     sales_by_channel,
@@ -340,3 +342,28 @@ class AbcReport(Report):
 
     def compute(self) -> list[AbcProduct]:
         return abc_analysis(filters=self.filters, **self.params())
+
+
+class InventoryReport(Report):
+    question = "inventory"
+    table_name = "inventory"
+    title = "Inventory: what to reorder"
+    form_class = InventoryForm
+    columns = (
+        Column("product", "Product id", numeric=True),
+        Column("sku", "SKU"),
+        Column("name", "Name"),
+        Column("stock", "Stock", numeric=True),
+        Column("units_per_day", "Units per day", numeric=True),
+        Column("days_of_cover", "Days of cover", numeric=True),
+        Column("reorder_point", "Reorder point", numeric=True),
+        Column("suggested_order", "Suggested order", numeric=True),
+        Column("state", "State"),
+    )
+    reads_catalog = True  # stock and the catalog move without a sale
+
+    def params(self) -> dict[str, Any]:
+        return {name: self.data[name] for name in ("window_days", "lead_days", "safety_days", "state")}
+
+    def compute(self) -> list[InventoryProduct]:
+        return inventory_insight(filters=self.filters, **self.params())

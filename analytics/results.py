@@ -94,6 +94,18 @@ class DiscountCodeSales(TypedDict):
     share: Decimal | None
 
 
+class InventoryProduct(TypedDict):
+    product: int
+    sku: str
+    name: str
+    stock: int
+    units_per_day: Decimal
+    days_of_cover: Decimal | None
+    reorder_point: int
+    suggested_order: int
+    state: str
+
+
 # `class` is a Python keyword, hence the functional form.
 AbcProduct = TypedDict(
     "AbcProduct",

@@ -140,3 +140,19 @@ class AbcProductSerializer(serializers.Serializer):
             choices=["A", "B", "C"], help_text="A up to 80 % cumulative, B up to 95 %, C the rest."
         )
         return fields
+
+
+class InventoryProductSerializer(serializers.Serializer):
+    product = serializers.IntegerField()
+    sku = serializers.CharField()
+    name = serializers.CharField()
+    stock = serializers.IntegerField(help_text="Units on hand now.")
+    units_per_day = serializers.DecimalField(
+        max_digits=None, decimal_places=4, help_text="Net units sold per day over the window."
+    )
+    days_of_cover = serializers.DecimalField(
+        max_digits=None, decimal_places=2, allow_null=True, help_text="Stock / units per day; null: no sales."
+    )
+    reorder_point = serializers.IntegerField(help_text="Units sold during lead + safety days, rounded up.")
+    suggested_order = serializers.IntegerField(help_text="To cover twice lead + safety days (reorder only).")
+    state = serializers.ChoiceField(choices=["reorder", "ok", "overstock", "dead"])

@@ -15,4 +15,5 @@ urlpatterns = [
     path("category-leaders/", api.CategoryLeadersView.as_view(), name="category-leaders"),
     path("discounts/", api.DiscountsView.as_view(), name="discounts"),
     path("abc/", api.AbcView.as_view(), name="abc"),
+    path("inventory/", api.InventoryView.as_view(), name="inventory"),
 ]

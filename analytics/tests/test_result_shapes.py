@@ -15,6 +15,7 @@ TABLES = [
     (reports.ChannelReport, results.ChannelSales),
     (reports.DiscountCodeReport, results.DiscountCodeSales),
     (reports.AbcReport, results.AbcProduct),
+    (reports.InventoryReport, results.InventoryProduct),
 ]
 SERIALIZERS = [
     (serializers.SummarySerializer, results.Summary),
@@ -27,6 +28,7 @@ SERIALIZERS = [
     (serializers.CategoryLeaderSerializer, results.CategoryLeader),
     (serializers.DiscountCodeSalesSerializer, results.DiscountCodeSales),
     (serializers.AbcProductSerializer, results.AbcProduct),
+    (serializers.InventoryProductSerializer, results.InventoryProduct),
 ]
 
 

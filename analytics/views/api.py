@@ -166,3 +166,10 @@ class AbcView(AnalyticsView):
 
     report_class = reports.AbcReport
     serializer_class = serializers.AbcProductSerializer
+
+
+class InventoryView(AnalyticsView):
+    """Stock against recent sales: units per day, days of cover, reorder point, what to order."""
+
+    report_class = reports.InventoryReport
+    serializer_class = serializers.InventoryProductSerializer
