@@ -276,3 +276,14 @@ def test_the_code_list_costs_a_fixed_number_of_queries(ceo_client, django_assert
         response = ceo_client.get(URL)
 
     assert len(response.json()["results"]) == 5
+
+
+@pytest.mark.parametrize("bad", [r"0x\u0000", r"\ud800"], ids=["nul", "lone-surrogate"])
+def test_unusable_channel_or_category_text_is_400_not_500(ceo_client, bad):
+    for field in ("channels", "categories"):
+        body = f'{{"code": "X1", "kind": "percent", "value": "5", "{field}": ["{bad}"]}}'
+        response = ceo_client.post(URL, data=body, content_type="application/json")
+
+        assert response.status_code == 400
+        assert field in response.json()
+    assert not DiscountCode.objects.exists()
