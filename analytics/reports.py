@@ -21,11 +21,12 @@ from analytics.forms import (
     RevenueForm,
     SalesFilterForm,
 )
-from analytics.results import AbcProduct, InventoryProduct
+from analytics.results import AbcProduct, CustomerPeriod, InventoryProduct
 from analytics.selectors import (
     abc_analysis,
     bottom_products,
     category_leaders,
+    customer_summary,
     inventory_insight,
     revenue_over_time,
     sales_by_category,
@@ -367,3 +368,24 @@ class InventoryReport(Report):
 
     def compute(self) -> list[InventoryProduct]:
         return inventory_insight(filters=self.filters, **self.params())
+
+
+class CustomerSummaryReport(Report):
+    question = "customers-summary"
+    table_name = "customers"
+    title = "New and returning customers"
+    form_class = RevenueForm
+    columns = (
+        Column("period", "Period"),
+        Column("customers", "Customers", numeric=True),
+        Column("new", "New", numeric=True),
+        Column("returning", "Returning", numeric=True),
+        Column("repeat_rate", "Repeat rate", numeric=True),
+        Column("revenue_per_customer", "Revenue per customer", numeric=True),
+    )
+
+    def params(self) -> dict[str, Any]:
+        return {"group_by": self.data["group_by"]}
+
+    def compute(self) -> list[CustomerPeriod]:
+        return customer_summary(filters=self.filters, **self.params())

@@ -106,6 +106,15 @@ class InventoryProduct(TypedDict):
     state: str
 
 
+class CustomerPeriod(TypedDict):
+    period: date
+    customers: int
+    new: int
+    returning: int
+    repeat_rate: Decimal | None
+    revenue_per_customer: Decimal
+
+
 # `class` is a Python keyword, hence the functional form.
 AbcProduct = TypedDict(
     "AbcProduct",

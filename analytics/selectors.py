@@ -46,6 +46,7 @@ from django.db.models import (
     F,
     FilteredRelation,
     Func,
+    Min,
     Model,
     Q,
     QuerySet,
@@ -74,6 +75,7 @@ from .results import (
     CategorySales,
     ChannelSales,
     Comparison,
+    CustomerPeriod,
     DiscountCodeSales,
     InventoryProduct,
     PeriodTotals,
@@ -756,4 +758,67 @@ def inventory_insight(
         )
     # No sales: cover is unbounded, so those come last (dead stock among them).
     result.sort(key=lambda p: (p["days_of_cover"] is None, p["days_of_cover"] or 0, p["sku"]))
+    return result
+
+
+def _first_purchases(customers: QuerySet, filters: SalesFilters) -> dict[int, datetime]:
+    """Each listed customer's first paid sale ever (MIN per customer over the ledger's sales),
+    under the same category, channel and product filters, whatever the dates."""
+    scope = SalesFilters(
+        category_ids=filters.category_ids, channel_id=filters.channel_id, product_id=filters.product_id
+    )
+    return dict(
+        _rows(SalesRecord, scope)
+        .filter(SOLD, customer_id__in=customers)
+        .values("customer_id")
+        .annotate(first=Min("sold_at"))
+        .values_list("customer_id", "first")
+    )
+
+
+def customer_summary(*, filters: SalesFilters, group_by: str = "month") -> list[CustomerPeriod]:
+    """Per period: customers with a paid sale, how many of them bought for the first time
+    (new) and how many had bought before (returning), the repeat rate (returning / customers)
+    and net revenue per customer."""
+    buyers = (
+        _rows(SalesRecord, filters)
+        .filter(SOLD)
+        .annotate(period=_period(SalesRecord, group_by))
+        .values_list("period", "customer_id")
+        .distinct()
+    )
+    firsts = _first_purchases(_rows(SalesRecord, filters).filter(SOLD).values("customer_id"), filters)
+    counts: dict[date, list[int]] = {}
+    for period, customer_id in buyers:
+        is_new = _period_start(firsts[customer_id].astimezone(UTC).date(), group_by) == _as_date(period)
+        tally = counts.setdefault(_as_date(period) or period, [0, 0])
+        tally[0] += 1
+        tally[1] += int(is_new)
+    source = _money_source(filters)
+    revenue = dict(
+        _rows(source, filters)
+        .annotate(period=_period(source, group_by))
+        .values("period")
+        .annotate(net_revenue=Sum("revenue"))
+        .values_list("period", "net_revenue")
+    )
+    if not counts and not revenue and not filters.start:
+        return []
+    known = [*counts, *revenue]
+    first = _period_start(filters.start, group_by) if filters.start else min(known)
+    last = _period_start(filters.end, group_by) if filters.end else max(known, default=first)
+    result = []
+    for period in _periods(first, last, group_by):
+        customers, new = counts.get(period, [0, 0])
+        period_revenue = money(revenue.get(period))
+        result.append(
+            CustomerPeriod(
+                period=period,
+                customers=customers,
+                new=new,
+                returning=customers - new,
+                repeat_rate=_ratio(Decimal(customers - new), Decimal(customers)),
+                revenue_per_customer=money(period_revenue / customers) if customers else ZERO,
+            )
+        )
     return result

@@ -156,3 +156,12 @@ class InventoryProductSerializer(serializers.Serializer):
     reorder_point = serializers.IntegerField(help_text="Units sold during lead + safety days, rounded up.")
     suggested_order = serializers.IntegerField(help_text="To cover twice lead + safety days (reorder only).")
     state = serializers.ChoiceField(choices=["reorder", "ok", "overstock", "dead"])
+
+
+class CustomerPeriodSerializer(serializers.Serializer):
+    period = serializers.DateField(help_text="First day of the period.")
+    customers = serializers.IntegerField(help_text="Customers with a paid sale in the period.")
+    new = serializers.IntegerField(help_text="Of them, buying for the first time.")
+    returning = serializers.IntegerField(help_text="Of them, who had bought before.")
+    repeat_rate = ratio()
+    revenue_per_customer = money()

@@ -16,4 +16,5 @@ urlpatterns = [
     path("discounts/", api.DiscountsView.as_view(), name="discounts"),
     path("abc/", api.AbcView.as_view(), name="abc"),
     path("inventory/", api.InventoryView.as_view(), name="inventory"),
+    path("customers/summary/", api.CustomerSummaryView.as_view(), name="customers-summary"),
 ]

@@ -16,6 +16,7 @@ TABLES = [
     (reports.DiscountCodeReport, results.DiscountCodeSales),
     (reports.AbcReport, results.AbcProduct),
     (reports.InventoryReport, results.InventoryProduct),
+    (reports.CustomerSummaryReport, results.CustomerPeriod),
 ]
 SERIALIZERS = [
     (serializers.SummarySerializer, results.Summary),
@@ -29,6 +30,7 @@ SERIALIZERS = [
     (serializers.DiscountCodeSalesSerializer, results.DiscountCodeSales),
     (serializers.AbcProductSerializer, results.AbcProduct),
     (serializers.InventoryProductSerializer, results.InventoryProduct),
+    (serializers.CustomerPeriodSerializer, results.CustomerPeriod),
 ]
 
 

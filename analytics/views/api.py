@@ -173,3 +173,11 @@ class InventoryView(AnalyticsView):
 
     report_class = reports.InventoryReport
     serializer_class = serializers.InventoryProductSerializer
+
+
+class CustomerSummaryView(AnalyticsView):
+    """New and returning customers per period: a customer is new in the period of their first
+    paid sale (MIN over their sales), returning after; repeat rate = returning / customers."""
+
+    report_class = reports.CustomerSummaryReport
+    serializer_class = serializers.CustomerPeriodSerializer

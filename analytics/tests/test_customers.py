@@ -1,0 +1,74 @@
+"""Customer analytics on hand-made sales: new vs returning per period, repeat rate, revenue per
+customer; a customer's first paid sale decides, even before the window."""
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from accounts.tests.factories import CustomerFactory
+from analytics.selectors import SalesFilters, customer_summary
+from catalog.tests.factories import ProductFactory
+from orders.models import OrderStatus
+from orders.tests.factories import OrderFactory
+
+from .conftest import at, record_sale
+
+pytestmark = pytest.mark.django_db
+D = Decimal
+
+
+@pytest.fixture
+def buyers():
+    lamp = ProductFactory()
+    ann, bob, cat = CustomerFactory(), CustomerFactory(), CustomerFactory()
+    for customer, day, revenue in [
+        (ann, "2026-01-10", "10.00"),
+        (ann, "2026-02-05", "20.00"),
+        (bob, "2026-02-20", "40.00"),
+        (ann, "2026-03-03", "30.00"),
+        (cat, "2026-03-15", "50.00"),
+    ]:
+        order = OrderFactory(customer=customer, status=OrderStatus.PAID)
+        record_sale(order, at(day), (lamp, 1, revenue, "1.00"))
+    return ann, bob, cat
+
+
+def test_new_and_returning_per_month_count_the_first_purchase_before_the_window(buyers):
+    rows = customer_summary(filters=SalesFilters(start=date(2026, 2, 1), end=date(2026, 3, 31)))
+
+    assert rows == [
+        {
+            "period": date(2026, 2, 1),
+            "customers": 2,
+            "new": 1,
+            "returning": 1,
+            "repeat_rate": D("0.5000"),
+            "revenue_per_customer": D("30.00"),
+        },
+        {
+            "period": date(2026, 3, 1),
+            "customers": 2,
+            "new": 1,
+            "returning": 1,
+            "repeat_rate": D("0.5000"),
+            "revenue_per_customer": D("40.00"),
+        },
+    ]
+
+
+def test_the_api_by_year_and_the_role_rule(buyers, ceo_client, customer_client):
+    response = ceo_client.get("/api/v1/analytics/customers/summary/", {"group_by": "year"})
+
+    assert response.status_code == 200
+    assert response.json() == [
+        {
+            "period": "2026-01-01",
+            "customers": 3,
+            "new": 3,
+            "returning": 0,
+            "repeat_rate": "0.0000",
+            "revenue_per_customer": "50.00",
+        },
+    ]
+    assert customer_client.get("/api/v1/analytics/customers/summary/").status_code == 403
