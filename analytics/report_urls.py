@@ -12,4 +12,7 @@ urlpatterns = [
     path("channels/", reports.ChannelsView.as_view(), name="channels"),
     path("compare/", reports.CompareView.as_view(), name="compare"),
     path("discounts/", reports.DiscountsView.as_view(), name="discounts"),
+    path("customers/", reports.CustomersView.as_view(), name="customers"),
+    path("abc/", reports.AbcView.as_view(), name="abc"),
+    path("inventory/", reports.InventoryView.as_view(), name="inventory"),
 ]

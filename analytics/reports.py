@@ -21,11 +21,12 @@ from analytics.forms import (
     RevenueForm,
     SalesFilterForm,
 )
-from analytics.results import AbcProduct, CustomerPeriod, InventoryProduct
+from analytics.results import AbcProduct, Cohort, CustomerPeriod, InventoryProduct
 from analytics.selectors import (
     abc_analysis,
     bottom_products,
     category_leaders,
+    customer_cohorts,
     customer_summary,
     inventory_insight,
     revenue_over_time,
@@ -102,13 +103,14 @@ class Report:
         )
 
     def write_csv(self, answer: Any, out: IO[str]) -> None:
+        table = self.table(answer)
         writer = csv.writer(out)
-        writer.writerow([column.key for column in self.columns])
-        for row in self.table(answer).rows:
+        writer.writerow([column.key for column in table.columns])
+        for row in table.rows:
             writer.writerow(
                 [
                     value if column.numeric else spreadsheet_safe(value)  # "-5.00" is a number
-                    for column, value in zip(self.columns, row, strict=True)
+                    for column, value in zip(table.columns, row, strict=True)
                 ]
             )
 
@@ -389,3 +391,36 @@ class CustomerSummaryReport(Report):
 
     def compute(self) -> list[CustomerPeriod]:
         return customer_summary(filters=self.filters, **self.params())
+
+
+class CohortReport(Report):
+    question = "customers-cohorts"
+    table_name = "cohorts"
+    title = "Customer cohorts"
+    columns = (
+        Column("cohort", "Cohort"),
+        Column("customers", "Customers", numeric=True),
+        Column("retention", "Retention"),  # one column per month since, in the table
+    )
+
+    def compute(self) -> list[Cohort]:
+        return customer_cohorts(filters=self.filters)
+
+    def table(self, answer: list[Cohort]) -> Table:
+        """A cohort per row, then the share of it buying in each month since (+0 is its own)."""
+        months = max((len(cohort["retention"]) for cohort in answer), default=0)
+        offsets = tuple(Column(f"month_{offset}", f"+{offset}", numeric=True) for offset in range(months))
+        return Table(
+            title=self.title,
+            name=self.table_name,
+            columns=(*self.columns[:2], *offsets),
+            rows=[
+                [
+                    cohort["cohort"],
+                    cell(cohort["customers"]),
+                    *(cell(month["share"]) for month in cohort["retention"]),
+                    *([""] * (months - len(cohort["retention"]))),
+                ]
+                for cohort in answer
+            ],
+        )

@@ -115,6 +115,18 @@ class CustomerPeriod(TypedDict):
     revenue_per_customer: Decimal
 
 
+class CohortMonth(TypedDict):
+    offset: int
+    customers: int
+    share: Decimal | None
+
+
+class Cohort(TypedDict):
+    cohort: str
+    customers: int
+    retention: list[CohortMonth]
+
+
 # `class` is a Python keyword, hence the functional form.
 AbcProduct = TypedDict(
     "AbcProduct",

@@ -74,6 +74,8 @@ from .results import (
     CategoryLeader,
     CategorySales,
     ChannelSales,
+    Cohort,
+    CohortMonth,
     Comparison,
     CustomerPeriod,
     DiscountCodeSales,
@@ -819,6 +821,53 @@ def customer_summary(*, filters: SalesFilters, group_by: str = "month") -> list[
                 returning=customers - new,
                 repeat_rate=_ratio(Decimal(customers - new), Decimal(customers)),
                 revenue_per_customer=money(period_revenue / customers) if customers else ZERO,
+            )
+        )
+    return result
+
+
+def _month_index(day: date) -> int:
+    return day.year * 12 + day.month - 1
+
+
+def customer_cohorts(*, filters: SalesFilters) -> list[Cohort]:
+    """Monthly cohorts by first paid sale (MIN per customer, whatever the dates): for each
+    cohort month in the window, its customers and, per month since (offset 0 is its own),
+    how many of them bought again and their share of the cohort."""
+    active = (
+        _rows(SalesRecord, filters)
+        .filter(SOLD)
+        .annotate(month=_period(SalesRecord, "month"))
+        .values_list("customer_id", "month")
+        .distinct()
+    )
+    months_of: dict[int, set[int]] = {}
+    for customer_id, month in active:
+        months_of.setdefault(customer_id, set()).add(_month_index(_as_date(month) or month))
+    firsts = _first_purchases(_rows(SalesRecord, filters).filter(SOLD).values("customer_id"), filters)
+    start = _month_index(filters.start) if filters.start else None
+    cohorts: dict[int, list[int]] = {}
+    for customer_id, first in firsts.items():
+        month = _month_index(first.astimezone(UTC).date())
+        if start is None or month >= start:  # a cohort that began before the window is not shown
+            cohorts.setdefault(month, []).append(customer_id)
+    if not cohorts:
+        return []
+    last = _month_index(filters.end) if filters.end else max(max(months) for months in months_of.values())
+    result = []
+    for month in sorted(cohorts):
+        members = cohorts[month]
+        retention = []
+        for offset in range(last - month + 1):
+            returned = sum(1 for customer_id in members if month + offset in months_of.get(customer_id, ()))
+            retention.append(
+                CohortMonth(
+                    offset=offset, customers=returned, share=_ratio(Decimal(returned), Decimal(len(members)))
+                )
+            )
+        result.append(
+            Cohort(
+                cohort=f"{month // 12:04d}-{month % 12 + 1:02d}", customers=len(members), retention=retention
             )
         )
     return result

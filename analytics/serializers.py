@@ -165,3 +165,15 @@ class CustomerPeriodSerializer(serializers.Serializer):
     returning = serializers.IntegerField(help_text="Of them, who had bought before.")
     repeat_rate = ratio()
     revenue_per_customer = money()
+
+
+class CohortMonthSerializer(serializers.Serializer):
+    offset = serializers.IntegerField(help_text="Months since the cohort's own month (0).")
+    customers = serializers.IntegerField(help_text="Cohort members who bought in that month.")
+    share = ratio()
+
+
+class CohortSerializer(serializers.Serializer):
+    cohort = serializers.CharField(help_text="YYYY-MM of the members' first paid sale.")
+    customers = serializers.IntegerField()
+    retention = CohortMonthSerializer(many=True)

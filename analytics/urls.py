@@ -17,4 +17,5 @@ urlpatterns = [
     path("abc/", api.AbcView.as_view(), name="abc"),
     path("inventory/", api.InventoryView.as_view(), name="inventory"),
     path("customers/summary/", api.CustomerSummaryView.as_view(), name="customers-summary"),
+    path("customers/cohorts/", api.CustomerCohortsView.as_view(), name="customers-cohorts"),
 ]

@@ -72,3 +72,31 @@ def test_the_api_by_year_and_the_role_rule(buyers, ceo_client, customer_client):
         },
     ]
     assert customer_client.get("/api/v1/analytics/customers/summary/").status_code == 403
+
+
+def _retention(cohort) -> list[tuple]:
+    return [(month["offset"], month["customers"], month["share"]) for month in cohort["retention"]]
+
+
+def test_monthly_cohorts_by_first_purchase_with_retention(buyers):
+    from analytics.selectors import customer_cohorts
+
+    cohorts = customer_cohorts(filters=SalesFilters())
+    later = customer_cohorts(filters=SalesFilters(start=date(2026, 2, 1)))
+
+    assert [(c["cohort"], c["customers"], _retention(c)) for c in cohorts] == [
+        ("2026-01", 1, [(0, 1, D("1.0000")), (1, 1, D("1.0000")), (2, 1, D("1.0000"))]),
+        ("2026-02", 1, [(0, 1, D("1.0000")), (1, 0, D("0.0000"))]),
+        ("2026-03", 1, [(0, 1, D("1.0000"))]),
+    ]
+    assert [c["cohort"] for c in later] == ["2026-02", "2026-03"]  # January's began before
+
+
+def test_the_cohort_csv_has_a_column_per_month_since(buyers, client, salesperson):
+    client.force_login(salesperson)
+
+    response = client.get("/reports/customers/", {"format": "csv", "table": "cohorts"})
+
+    lines = response.content.decode().splitlines()
+    assert lines[0] == "cohort,customers,month_0,month_1,month_2"
+    assert lines[2] == "2026-02,1,1.0000,0.0000,"

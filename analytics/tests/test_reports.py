@@ -10,7 +10,18 @@ from conftest import client_for
 
 pytestmark = pytest.mark.django_db
 
-PAGES = ["overview", "products", "revenue", "categories", "channels", "discounts", "compare"]
+PAGES = [
+    "overview",
+    "products",
+    "revenue",
+    "categories",
+    "channels",
+    "discounts",
+    "customers",
+    "abc",
+    "inventory",
+    "compare",
+]
 COMPARE = "period1_start=2026-01-01&period1_end=2026-01-31&period2_start=2026-03-01&period2_end=2026-03-31"
 
 

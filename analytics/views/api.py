@@ -181,3 +181,11 @@ class CustomerSummaryView(AnalyticsView):
 
     report_class = reports.CustomerSummaryReport
     serializer_class = serializers.CustomerPeriodSerializer
+
+
+class CustomerCohortsView(AnalyticsView):
+    """Monthly cohorts by first paid sale, with the share of each cohort buying in every
+    month since."""
+
+    report_class = reports.CohortReport
+    serializer_class = serializers.CohortSerializer

@@ -6,6 +6,7 @@ chart, tables filled by the same reports (selectors, cache, rounding) as the JSO
 `?format=csv&table=<name>` downloads of each table.
 """
 
+from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
@@ -20,8 +21,10 @@ from analytics import reports
 from analytics.charts import bar_chart, line_chart
 from analytics.forms import (
     PERIOD_FIELDS,
+    AbcForm,
     CategoryLeadersForm,
     CompareForm,
+    InventoryForm,
     ProductRankingForm,
     RevenueForm,
     SalesFilterForm,
@@ -34,6 +37,9 @@ NAVIGATION = (
     ("reports:categories", "Categories"),
     ("reports:channels", "Channels"),
     ("reports:discounts", "Discount codes"),
+    ("reports:customers", "Customers"),
+    ("reports:abc", "ABC"),
+    ("reports:inventory", "Inventory"),
     ("reports:compare", "Compare periods"),
 )
 
@@ -77,7 +83,7 @@ class ReportPageView(LoginRequiredMixin, PermissionRequiredMixin, View):
         return [
             f"{form.fields[name].label}: {value}"
             for name, value in form.cleaned_data.items()
-            if value not in (None, "")
+            if value not in (None, "") and name in form.fields  # not what a form derives itself
         ]
 
     def report_context(self, form: SalesFilterForm, data: QueryDict) -> dict[str, Any]:
@@ -211,6 +217,52 @@ class DiscountsView(ReportPageView):
         chart = bar_chart(
             "Revenue by discount code", [(row["code"] or "no code", row["revenue"]) for row in rows]
         )
+        return {"charts": [chart] if rows else []}
+
+
+class CustomersView(ReportPageView):
+    url_name = "customers"
+    title = "Customers: new, returning, cohorts"
+    form_class = RevenueForm
+    report_classes = (reports.CustomerSummaryReport, reports.CohortReport)
+
+    def page_context(self, form: SalesFilterForm, answers: dict[str, Any]) -> dict[str, Any]:
+        periods = answers["customers"]
+        if not periods:
+            return {}
+        new = bar_chart("New customers", [(row["period"].isoformat(), row["new"]) for row in periods])
+        returning = bar_chart(
+            "Returning customers", [(row["period"].isoformat(), row["returning"]) for row in periods]
+        )
+        return {"charts": [new, returning]}
+
+
+class AbcView(ReportPageView):
+    url_name = "abc"
+    title = "ABC analysis"
+    form_class = AbcForm
+    report_classes = (reports.AbcReport,)
+
+    def page_context(self, form: SalesFilterForm, answers: dict[str, Any]) -> dict[str, Any]:
+        rows = answers["abc"]
+        if not rows:
+            return {}
+        bars = bar_chart("Value per product", [(row["sku"], row["value"]) for row in rows])
+        cumulative = line_chart(
+            "Cumulative share (Pareto)", [(row["sku"], row["cumulative_share"] or Decimal(0)) for row in rows]
+        )
+        return {"charts": [bars, cumulative]}
+
+
+class InventoryView(ReportPageView):
+    url_name = "inventory"
+    title = "Inventory: what to reorder"
+    form_class = InventoryForm
+    report_classes = (reports.InventoryReport,)
+
+    def page_context(self, form: SalesFilterForm, answers: dict[str, Any]) -> dict[str, Any]:
+        rows = answers["inventory"][:30]  # the shortest cover first
+        chart = bar_chart("Stock on hand, shortest cover first", [(row["sku"], row["stock"]) for row in rows])
         return {"charts": [chart] if rows else []}
 
 
