@@ -19,6 +19,7 @@ from analytics.selectors import (
     GROUPINGS,
     INVENTORY_STATES,
     RANKING_METRICS,
+    RFM_SEGMENT_NAMES,
     SalesFilters,
 )
 from catalog.models import Category, Product, SalesChannel
@@ -216,4 +217,32 @@ class InventoryForm(SalesFilterForm):
         today = timezone.now().date()
         cleaned["start"] = today - timedelta(days=cleaned["window_days"] - 1)
         cleaned["end"] = today
+        return cleaned
+
+
+class RfmForm(SalesFilterForm):
+    """Customers scored as of a day (today by default, UTC)."""
+
+    period = None
+    start = None
+    end = None
+    as_of = _date_field("As of")
+    segment = forms.ChoiceField(
+        label="Segment",
+        required=False,
+        choices=[("", "All"), *((s, s.replace("_", " ")) for s in RFM_SEGMENT_NAMES)],
+    )
+    page = forms.IntegerField(
+        label="Page", required=False, min_value=1, max_value=100000, widget=forms.HiddenInput
+    )
+    page_size = forms.IntegerField(
+        label="Per page", required=False, min_value=1, max_value=500, widget=forms.HiddenInput
+    )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        cleaned["as_of"] = cleaned.get("as_of") or timezone.now().date()
+        cleaned["segment"] = cleaned.get("segment") or None
+        cleaned["page"] = cleaned.get("page") or 1
+        cleaned["page_size"] = cleaned.get("page_size") or 100
         return cleaned

@@ -13,6 +13,7 @@ urlpatterns = [
     path("compare/", reports.CompareView.as_view(), name="compare"),
     path("discounts/", reports.DiscountsView.as_view(), name="discounts"),
     path("customers/", reports.CustomersView.as_view(), name="customers"),
+    path("rfm/", reports.RfmView.as_view(), name="rfm"),
     path("abc/", reports.AbcView.as_view(), name="abc"),
     path("inventory/", reports.InventoryView.as_view(), name="inventory"),
 ]

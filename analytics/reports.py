@@ -19,14 +19,22 @@ from analytics.forms import (
     InventoryForm,
     ProductRankingForm,
     RevenueForm,
+    RfmForm,
     SalesFilterForm,
 )
-from analytics.results import AbcProduct, Cohort, CustomerPeriod, InventoryProduct
+from analytics.results import (
+    AbcProduct,
+    Cohort,
+    CustomerPeriod,
+    InventoryProduct,
+    Rfm,
+)
 from analytics.selectors import (
     abc_analysis,
     bottom_products,
     category_leaders,
     customer_cohorts,
+    customer_rfm,
     customer_summary,
     inventory_insight,
     revenue_over_time,
@@ -424,3 +432,46 @@ class CohortReport(Report):
                 for cohort in answer
             ],
         )
+
+
+class RfmReport(Report):
+    """The RFM answer; its page shows two tables of it (customers here, segments below)."""
+
+    question = "customers-rfm"
+    table_name = "rfm"
+    title = "Customers by RFM score"
+    form_class = RfmForm
+    columns = (
+        Column("customer", "Customer id", numeric=True),
+        Column("email", "E-mail"),
+        Column("recency_days", "Days since last order", numeric=True),
+        Column("orders", "Orders", numeric=True),
+        Column("revenue", "Revenue", numeric=True),
+        Column("r", "R", numeric=True),
+        Column("f", "F", numeric=True),
+        Column("m", "M", numeric=True),
+        Column("segment", "Segment"),
+    )
+
+    def params(self) -> dict[str, Any]:
+        return {name: self.data[name] for name in ("as_of", "segment", "page", "page_size")}
+
+    def compute(self) -> Rfm:
+        return customer_rfm(filters=self.filters, **self.params())
+
+    def rows(self, answer: Rfm) -> list[Any]:
+        return answer["customers"]
+
+
+class RfmSegmentReport(RfmReport):
+    table_name = "segments"
+    title = "RFM segments"
+    columns = (
+        Column("segment", "Segment"),
+        Column("customers", "Customers", numeric=True),
+        Column("revenue", "Revenue", numeric=True),
+        Column("share", "Share", numeric=True),
+    )
+
+    def rows(self, answer: Rfm) -> list[Any]:
+        return answer["segments"]

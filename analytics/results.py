@@ -127,6 +127,30 @@ class Cohort(TypedDict):
     retention: list[CohortMonth]
 
 
+class RfmSegment(TypedDict):
+    segment: str
+    customers: int
+    revenue: Decimal
+    share: Decimal | None
+
+
+class RfmCustomer(TypedDict):
+    customer: int
+    email: str
+    recency_days: int
+    orders: int
+    revenue: Decimal
+    r: int
+    f: int
+    m: int
+    segment: str
+
+
+class Rfm(TypedDict):
+    segments: list[RfmSegment]
+    customers: list[RfmCustomer]
+
+
 # `class` is a Python keyword, hence the functional form.
 AbcProduct = TypedDict(
     "AbcProduct",

@@ -37,6 +37,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db.models import (
     Count,
@@ -46,6 +47,7 @@ from django.db.models import (
     F,
     FilteredRelation,
     Func,
+    Max,
     Min,
     Model,
     Q,
@@ -56,7 +58,7 @@ from django.db.models import (
     Window,
 )
 from django.db.models.expressions import Combinable
-from django.db.models.functions import Coalesce, Lag, Rank, TruncDay, TruncMonth, TruncWeek, TruncYear
+from django.db.models.functions import Coalesce, Lag, Ntile, Rank, TruncDay, TruncMonth, TruncWeek, TruncYear
 
 from catalog.models import Category, Product, ProductStatus, SalesChannel
 from orders.models import (
@@ -83,6 +85,9 @@ from .results import (
     PeriodTotals,
     ProductRank,
     RevenuePeriod,
+    Rfm,
+    RfmCustomer,
+    RfmSegment,
     Summary,
 )
 
@@ -871,3 +876,90 @@ def customer_cohorts(*, filters: SalesFilters) -> list[Cohort]:
             )
         )
     return result
+
+
+# Named RFM segments, first match wins (r: recency, f: frequency, each 1-5 from NTILE(5)).
+RFM_SEGMENTS: tuple[tuple[str, Callable[[int, int], bool]], ...] = (
+    ("champions", lambda r, f: r >= 4 and f >= 4),
+    ("loyal", lambda r, f: r >= 3 and f >= 3),
+    ("new", lambda r, f: r >= 4 and f <= 2),
+    ("at_risk", lambda r, f: r <= 2 and f >= 3),
+    ("lost", lambda r, f: r <= 2 and f <= 2),
+    ("need_attention", lambda r, f: True),
+)
+RFM_SEGMENT_NAMES = tuple(name for name, _ in RFM_SEGMENTS)
+
+
+def rfm_segment(r: int, f: int) -> str:
+    return next(name for name, matches in RFM_SEGMENTS if matches(r, f))
+
+
+def customer_rfm(
+    *, filters: SalesFilters, as_of: date, segment: str | None = None, page: int = 1, page_size: int = 100
+) -> Rfm:
+    """Every customer with a paid sale up to `as_of` scored 1-5 (NTILE(5) over all of them) on
+    recency (days since the last paid sale; 5 = most recent), frequency (paid orders) and
+    monetary value (net revenue), and named by segment (RFM_SEGMENTS). Segments sum up all
+    customers; `customers` lists one page, of one `segment` if given, most valuable first."""
+    scope = SalesFilters(
+        end=as_of,
+        category_ids=filters.category_ids,
+        channel_id=filters.channel_id,
+        product_id=filters.product_id,
+    )
+    scored = (
+        _rows(SalesRecord, scope)
+        .values("customer_id")
+        .annotate(
+            last=Max("sold_at", filter=SOLD),
+            orders=Count("order_id", distinct=True, filter=SOLD),
+            revenue=Sum("revenue"),
+        )
+        .filter(orders__gt=0)
+        .annotate(
+            r=Window(Ntile(5), order_by=[F("last").asc(), F("customer_id").asc()]),
+            f=Window(Ntile(5), order_by=[F("orders").asc(), F("customer_id").asc()]),
+            m=Window(Ntile(5), order_by=[F("revenue").asc(), F("customer_id").asc()]),
+        )
+    )
+    everyone = []
+    for row in scored:
+        revenue = money(row["revenue"])
+        everyone.append((row, revenue, rfm_segment(row["r"], row["f"])))
+    total = sum((revenue for _, revenue, _ in everyone), ZERO)
+    segments = []
+    for name in RFM_SEGMENT_NAMES:
+        members = [revenue for _, revenue, named in everyone if named == name]
+        segment_revenue = sum(members, ZERO)
+        segments.append(
+            RfmSegment(
+                segment=name,
+                customers=len(members),
+                revenue=segment_revenue,
+                share=_ratio(segment_revenue, total),
+            )
+        )
+    listed = sorted(
+        (entry for entry in everyone if segment is None or entry[2] == segment),
+        key=lambda entry: (-entry[1], entry[0]["customer_id"]),
+    )[(page - 1) * page_size : page * page_size]
+    emails = dict(
+        get_user_model()
+        .objects.filter(pk__in=[row["customer_id"] for row, _, _ in listed])
+        .values_list("pk", "email")
+    )
+    customers = [
+        RfmCustomer(
+            customer=row["customer_id"],
+            email=emails.get(row["customer_id"], ""),
+            recency_days=(as_of - row["last"].astimezone(UTC).date()).days,
+            orders=row["orders"],
+            revenue=revenue,
+            r=row["r"],
+            f=row["f"],
+            m=row["m"],
+            segment=named,
+        )
+        for row, revenue, named in listed
+    ]
+    return Rfm(segments=segments, customers=customers)

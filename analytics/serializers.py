@@ -177,3 +177,33 @@ class CohortSerializer(serializers.Serializer):
     cohort = serializers.CharField(help_text="YYYY-MM of the members' first paid sale.")
     customers = serializers.IntegerField()
     retention = CohortMonthSerializer(many=True)
+
+
+class RfmSegmentSerializer(serializers.Serializer):
+    segment = serializers.ChoiceField(
+        choices=["champions", "loyal", "new", "at_risk", "lost", "need_attention"],
+        help_text="champions: r>=4, f>=4; loyal: r>=3, f>=3; new: r>=4, f<=2; at_risk: r<=2, f>=3; "
+        "lost: r<=2, f<=2; need_attention: the rest (first match wins).",
+    )
+    customers = serializers.IntegerField()
+    revenue = money()
+    share = ratio()
+
+
+class RfmCustomerSerializer(serializers.Serializer):
+    customer = serializers.IntegerField()
+    email = serializers.CharField()
+    recency_days = serializers.IntegerField(help_text="Days from the last paid sale to as_of.")
+    orders = serializers.IntegerField(help_text="Paid orders up to as_of.")
+    revenue = money()
+    r = serializers.IntegerField(help_text="NTILE(5) by recency: 5 = most recent.")
+    f = serializers.IntegerField(help_text="NTILE(5) by orders: 5 = most.")
+    m = serializers.IntegerField(help_text="NTILE(5) by net revenue: 5 = most.")
+    segment = serializers.CharField()
+
+
+class RfmSerializer(serializers.Serializer):
+    segments = RfmSegmentSerializer(many=True)
+    customers = RfmCustomerSerializer(
+        many=True, help_text="One page (`page`, `page_size`), of `segment` if given."
+    )

@@ -18,4 +18,5 @@ urlpatterns = [
     path("inventory/", api.InventoryView.as_view(), name="inventory"),
     path("customers/summary/", api.CustomerSummaryView.as_view(), name="customers-summary"),
     path("customers/cohorts/", api.CustomerCohortsView.as_view(), name="customers-cohorts"),
+    path("customers/rfm/", api.CustomerRfmView.as_view(), name="customers-rfm"),
 ]

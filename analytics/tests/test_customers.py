@@ -100,3 +100,60 @@ def test_the_cohort_csv_has_a_column_per_month_since(buyers, client, salesperson
     lines = response.content.decode().splitlines()
     assert lines[0] == "cohort,customers,month_0,month_1,month_2"
     assert lines[2] == "2026-02,1,1.0000,0.0000,"
+
+
+@pytest.fixture
+def scored_customers():
+    lamp = ProductFactory()
+    people = [CustomerFactory() for _ in range(5)]
+    # (orders, day of the last one, revenue per order)
+    history = [(5, "2026-03-30", "100.00"), (4, "2026-03-20", "100.00"), (3, "2026-02-10", "100.00"),
+               (1, "2026-01-05", "50.00"), (1, "2026-03-29", "20.00")]  # fmt: skip
+    for person, (orders, last, revenue) in zip(people, history, strict=True):
+        for _ in range(orders):
+            record_sale(
+                OrderFactory(customer=person, status=OrderStatus.PAID), at(last), (lamp, 1, revenue, "1.00")
+            )
+    return people
+
+
+def test_rfm_scores_segments_and_pages(scored_customers):
+    from analytics.selectors import customer_rfm
+
+    c1, c2, c3, c4, c5 = scored_customers
+    rfm = customer_rfm(filters=SalesFilters(), as_of=date(2026, 3, 31))
+
+    scores = {
+        row["customer"]: (row["recency_days"], row["r"], row["f"], row["m"], row["segment"])
+        for row in rfm["customers"]
+    }
+    assert scores == {
+        c1.pk: (1, 5, 5, 5, "champions"),
+        c2.pk: (11, 3, 4, 4, "loyal"),
+        c3.pk: (49, 2, 3, 3, "at_risk"),
+        c4.pk: (85, 1, 1, 2, "lost"),
+        c5.pk: (2, 4, 2, 1, "new"),
+    }
+    assert [(s["segment"], s["customers"], s["revenue"], s["share"]) for s in rfm["segments"]] == [
+        ("champions", 1, D("500.00"), D("0.3937")),
+        ("loyal", 1, D("400.00"), D("0.3150")),
+        ("new", 1, D("20.00"), D("0.0157")),
+        ("at_risk", 1, D("300.00"), D("0.2362")),
+        ("lost", 1, D("50.00"), D("0.0394")),
+        ("need_attention", 0, D("0.00"), D("0.0000")),
+    ]
+    assert [row["customer"] for row in rfm["customers"]] == [c1.pk, c2.pk, c3.pk, c4.pk, c5.pk]  # by revenue
+    page = customer_rfm(filters=SalesFilters(), as_of=date(2026, 3, 31), page=2, page_size=2)
+    assert [row["customer"] for row in page["customers"]] == [c3.pk, c4.pk]
+
+
+def test_the_rfm_api_filters_a_segment(scored_customers, salesperson_client):
+    response = salesperson_client.get(
+        "/api/v1/analytics/customers/rfm/", {"as_of": "2026-03-31", "segment": "lost"}
+    )
+
+    assert response.status_code == 200
+    body = response.json()
+    assert [row["email"] for row in body["customers"]] == [scored_customers[3].email]
+    assert len(body["segments"]) == 6
+    assert salesperson_client.get("/api/v1/analytics/customers/rfm/", {"segment": "vip"}).status_code == 400

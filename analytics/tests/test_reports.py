@@ -18,6 +18,7 @@ PAGES = [
     "channels",
     "discounts",
     "customers",
+    "rfm",
     "abc",
     "inventory",
     "compare",

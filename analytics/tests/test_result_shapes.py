@@ -17,6 +17,8 @@ TABLES = [
     (reports.AbcReport, results.AbcProduct),
     (reports.InventoryReport, results.InventoryProduct),
     (reports.CustomerSummaryReport, results.CustomerPeriod),
+    (reports.RfmReport, results.RfmCustomer),
+    (reports.RfmSegmentReport, results.RfmSegment),
 ]
 SERIALIZERS = [
     (serializers.SummarySerializer, results.Summary),
@@ -31,6 +33,11 @@ SERIALIZERS = [
     (serializers.AbcProductSerializer, results.AbcProduct),
     (serializers.InventoryProductSerializer, results.InventoryProduct),
     (serializers.CustomerPeriodSerializer, results.CustomerPeriod),
+    (serializers.RfmSerializer, results.Rfm),
+    (serializers.RfmSegmentSerializer, results.RfmSegment),
+    (serializers.RfmCustomerSerializer, results.RfmCustomer),
+    (serializers.CohortSerializer, results.Cohort),
+    (serializers.CohortMonthSerializer, results.CohortMonth),
 ]
 
 

@@ -26,6 +26,14 @@ PARAMETER_HELP = {
     "by": "Rank by revenue (default) or units.",
     "limit": "How many rows (1-100).",
     "group_by": "Period length (default month).",
+    "as_of": "The day customers are scored as of (default today, UTC).",
+    "segment": "Only the customers of this segment.",
+    "page": "Page of customers (from 1).",
+    "page_size": "Customers per page (1-500, default 100).",
+    "window_days": "Days of sales to average (default 30, up to today).",
+    "lead_days": "Days a reorder takes to arrive (default 7).",
+    "safety_days": "Days of extra stock to keep (default 7).",
+    "state": "Only products in this state.",
 }
 FORMATS = (
     "\n\nMoney is a decimal string with 2 places; `share` and `margin` are fractions as decimal "
@@ -189,3 +197,12 @@ class CustomerCohortsView(AnalyticsView):
 
     report_class = reports.CohortReport
     serializer_class = serializers.CohortSerializer
+
+
+class CustomerRfmView(AnalyticsView):
+    """Customers scored 1-5 by NTILE(5) on recency, frequency and monetary value as of a day,
+    with named segments; `segment` filters the listed customers, one `page` at a time."""
+
+    report_class = reports.RfmReport
+    serializer_class = serializers.RfmSerializer
+    many = False

@@ -27,6 +27,7 @@ from analytics.forms import (
     InventoryForm,
     ProductRankingForm,
     RevenueForm,
+    RfmForm,
     SalesFilterForm,
 )
 
@@ -38,6 +39,7 @@ NAVIGATION = (
     ("reports:channels", "Channels"),
     ("reports:discounts", "Discount codes"),
     ("reports:customers", "Customers"),
+    ("reports:rfm", "RFM"),
     ("reports:abc", "ABC"),
     ("reports:inventory", "Inventory"),
     ("reports:compare", "Compare periods"),
@@ -235,6 +237,18 @@ class CustomersView(ReportPageView):
             "Returning customers", [(row["period"].isoformat(), row["returning"]) for row in periods]
         )
         return {"charts": [new, returning]}
+
+
+class RfmView(ReportPageView):
+    url_name = "rfm"
+    title = "Customers by RFM score"
+    form_class = RfmForm
+    report_classes = (reports.RfmSegmentReport, reports.RfmReport)
+
+    def page_context(self, form: SalesFilterForm, answers: dict[str, Any]) -> dict[str, Any]:
+        segments = answers["segments"]["segments"]
+        chart = bar_chart("Customers per segment", [(row["segment"], row["customers"]) for row in segments])
+        return {"charts": [chart]}
 
 
 class AbcView(ReportPageView):
