@@ -8,7 +8,10 @@ numbers, rounded once, in the selectors.
 
 import csv
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 from typing import IO, Any, ClassVar
+
+from django.conf import settings
 
 from analytics.cache import cached_answer
 from analytics.forms import (
@@ -45,6 +48,7 @@ from analytics.selectors import (
     sales_summary,
     top_products,
 )
+from catalog.tabular import write_xlsx
 from salesbackend.spreadsheets import spreadsheet_safe
 
 
@@ -63,7 +67,30 @@ class Table:
     rows: list[list[str]]
 
     def cells(self) -> list[list[tuple[Column, str]]]:
-        return [list(zip(self.columns, row, strict=True)) for row in self.rows]
+        """The rows as a page shows them: fractions as percentages, money with its currency
+        (CSV, XLSX and the JSON API keep the plain numbers)."""
+        return [
+            [(column, display(column.key, value)) for column, value in zip(self.columns, row, strict=True)]
+            for row in self.rows
+        ]
+
+
+# How a page shows a column's numbers, by key (the answers name them alike everywhere).
+MONEY_KEYS = frozenset(
+    {"revenue", "cost", "profit", "discount", "average_order_value", "revenue_per_customer", "running_total",
+     "change", "difference", "period1", "period2"}
+)  # fmt: skip
+RATIO_KEYS = frozenset({"share", "margin", "cumulative_share", "repeat_rate"})
+
+
+def display(key: str, value: str) -> str:
+    if value == "":
+        return value
+    if key in RATIO_KEYS or key.startswith("month_"):  # cohort retention columns are shares
+        return f"{Decimal(value) * 100:.1f} %"
+    if key in MONEY_KEYS:
+        return f"{value} {settings.SALES_CURRENCY}"
+    return value
 
 
 def cell(value: Any) -> str:
@@ -110,6 +137,18 @@ class Report:
             rows=[[cell(row[column.key]) for column in self.columns] for row in self.rows(answer)],
         )
 
+    def xlsx(self, answer: Any) -> bytes:
+        """The table as a workbook: the CSV's header and cells, numbers as numbers."""
+        table = self.table(answer)
+        rows = [
+            [
+                _number(value) if column.numeric else value
+                for column, value in zip(table.columns, row, strict=True)
+            ]
+            for row in table.rows
+        ]
+        return write_xlsx([column.key for column in table.columns], rows, title=self.table_name[:31])
+
     def write_csv(self, answer: Any, out: IO[str]) -> None:
         table = self.table(answer)
         writer = csv.writer(out)
@@ -121,6 +160,13 @@ class Report:
                     for column, value in zip(table.columns, row, strict=True)
                 ]
             )
+
+
+def _number(value: str) -> Decimal | str:
+    try:
+        return Decimal(value) if value else value
+    except InvalidOperation:
+        return value
 
 
 SUMMARY_METRICS = (

@@ -2,6 +2,7 @@
 
 import csv
 import io
+from decimal import Decimal
 
 import pytest
 from django.urls import reverse
@@ -121,7 +122,9 @@ def test_revenue_page_shows_running_total_and_change(ledger, staff_browser):
     ).content.decode()
 
     assert "Running total" in html
-    assert '<td class="num">-280.00</td>' in html  # February, empty, against January
+    assert (
+        '<td class="num">-280.00 EUR</td>' in html
+    )  # February, empty, against January; money with its currency
     assert "<polyline" in html
 
 
@@ -178,3 +181,33 @@ def test_admin_header_links_to_the_reports(staff_browser):
     html = staff_browser.get("/admin/").content.decode()
 
     assert '<a href="/reports/" class="sales-reports-link">Sales reports</a>' in html
+
+
+def test_pages_show_percentages_and_currency_and_the_xlsx_equals_the_csv(ledger, staff_browser, settings):
+    import openpyxl
+
+    settings.SALES_CURRENCY = "EUR"
+    params = {"start": "2026-01-01", "end": "2026-03-31"}
+    html = staff_browser.get(reverse("reports:channels"), params).content.decode()
+    rows = read_csv(staff_browser.get(reverse("reports:channels"), {**params, "format": "csv"}))
+    xlsx = staff_browser.get(reverse("reports:channels"), {**params, "format": "xlsx"})
+
+    share = rows[1][rows[0].index("share")]
+    assert f"{Decimal(share) * 100:.1f} %" in html
+    assert f"{rows[1][rows[0].index('revenue')]} EUR" in html
+    assert xlsx["Content-Type"].startswith("application/vnd.openxmlformats")
+    sheet = openpyxl.load_workbook(io.BytesIO(xlsx.content)).active
+    cells = [[("" if value is None else value) for value in row] for row in sheet.iter_rows(values_only=True)]
+    assert cells[0] == rows[0]
+    for got, expected in zip(cells[1:], rows[1:], strict=True):
+        assert [str(v) if isinstance(v, str) else Decimal(str(v)) for v in got] == [
+            e if not _is_number(e) else Decimal(e) for e in expected
+        ]
+
+
+def _is_number(text: str) -> bool:
+    try:
+        Decimal(text)
+    except ArithmeticError:
+        return False
+    return text != ""

@@ -30,6 +30,7 @@ from analytics.forms import (
     RfmForm,
     SalesFilterForm,
 )
+from catalog.tabular import XLSX_CONTENT_TYPE
 
 NAVIGATION = (
     ("reports:overview", "Overview"),
@@ -60,8 +61,9 @@ class ReportPageView(LoginRequiredMixin, PermissionRequiredMixin, View):
     def get(self, request: HttpRequest) -> HttpResponse:
         data = self.form_data()
         form = self.form_class(data)
-        if request.GET.get("format") == "csv":
-            return self.csv_response(form, request.GET.get("table") or self.report_classes[0].table_name)
+        if request.GET.get("format") in ("csv", "xlsx"):
+            table = request.GET.get("table") or self.report_classes[0].table_name
+            return self.download_response(form, table, request.GET["format"])
         context: dict[str, Any] = {
             "title": self.title,
             "navigation": [
@@ -92,7 +94,11 @@ class ReportPageView(LoginRequiredMixin, PermissionRequiredMixin, View):
         page_reports = [report_class(form) for report_class in self.report_classes]
         answers = {report.table_name: report.answer() for report in page_reports}
         tables = [
-            {"table": report.table(answers[report.table_name]), "csv_url": self.csv_url(data, report)}
+            {
+                "table": report.table(answers[report.table_name]),
+                "csv_url": self.download_url(data, report, "csv"),
+                "xlsx_url": self.download_url(data, report, "xlsx"),
+            }
             for report in page_reports
         ]
         return {
@@ -106,13 +112,13 @@ class ReportPageView(LoginRequiredMixin, PermissionRequiredMixin, View):
         return {}
 
     @staticmethod
-    def csv_url(data: QueryDict, report: reports.Report) -> str:
+    def download_url(data: QueryDict, report: reports.Report, file_format: str) -> str:
         query = data.copy()
-        query["format"] = "csv"
+        query["format"] = file_format
         query["table"] = report.table_name
         return f"?{query.urlencode()}"
 
-    def csv_response(self, form: SalesFilterForm, table_name: str) -> HttpResponse:
+    def download_response(self, form: SalesFilterForm, table_name: str, file_format: str) -> HttpResponse:
         by_name = {report_class.table_name: report_class for report_class in self.report_classes}
         report_class = by_name.get(table_name)
         if report_class is None:
@@ -128,10 +134,13 @@ class ReportPageView(LoginRequiredMixin, PermissionRequiredMixin, View):
             answer = report.answer()
         except ValidationError as error:
             return HttpResponse(" ".join(error.messages), status=400, content_type="text/plain")
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        filename = f"sales-{report_class.table_name}-{timezone.now():%Y%m%d}.csv"
+        filename = f"sales-{report_class.table_name}-{timezone.now():%Y%m%d}.{file_format}"
+        if file_format == "xlsx":
+            response = HttpResponse(report.xlsx(answer), content_type=XLSX_CONTENT_TYPE)
+        else:
+            response = HttpResponse(content_type="text/csv; charset=utf-8")
+            report.write_csv(answer, response)
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
-        report.write_csv(answer, response)
         return response
 
 
