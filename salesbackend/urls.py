@@ -5,6 +5,8 @@ from django.views.decorators.cache import cache_control
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
+from analytics.views.dashboard import admin_index
+
 from .errors import api_not_found
 from .health import healthz
 
@@ -33,6 +35,8 @@ def favicon(request):
 urlpatterns = [
     path("", RedirectView.as_view(url="/api/docs/", permanent=False)),
     path("favicon.ico", favicon),
+    # The admin index with the sales dashboard; everything else is Django's admin.
+    path("admin/", admin.site.admin_view(admin_index), name="admin-dashboard"),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
     path("healthz/", healthz),
