@@ -25,6 +25,10 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
     Role.SALESPERSON: (
         "accounts.view_customers",
         "analytics.view_sales_reports",
+        "analytics.view_reportsubscription",
+        "analytics.add_reportsubscription",
+        "analytics.change_reportsubscription",
+        "analytics.delete_reportsubscription",
         "catalog.manage_catalog",
         "catalog.view_category",
         "catalog.add_category",

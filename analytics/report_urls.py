@@ -1,6 +1,7 @@
 from django.urls import path
 
 from analytics.views import reports
+from analytics.views.subscriptions import subscribe
 
 app_name = "reports"
 
@@ -11,6 +12,7 @@ urlpatterns = [
     path("categories/", reports.CategoriesView.as_view(), name="categories"),
     path("channels/", reports.ChannelsView.as_view(), name="channels"),
     path("compare/", reports.CompareView.as_view(), name="compare"),
+    path("<slug:report>/subscribe/", subscribe, name="subscribe"),
     path("discounts/", reports.DiscountsView.as_view(), name="discounts"),
     path("customers/", reports.CustomersView.as_view(), name="customers"),
     path("rfm/", reports.RfmView.as_view(), name="rfm"),

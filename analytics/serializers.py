@@ -7,6 +7,8 @@ A ratio over a zero total is null.
 
 from rest_framework import serializers
 
+from analytics.models import ReportSubscription
+
 MONEY_HELP = "Decimal string, 2 places."
 RATIO_HELP = "Fraction as a decimal string with 4 places (0.2500 = 25 %); null when the total is zero."
 ORDERS_HELP = (
@@ -207,3 +209,22 @@ class RfmSerializer(serializers.Serializer):
     customers = RfmCustomerSerializer(
         many=True, help_text="One page (`page`, `page_size`), of `segment` if given."
     )
+
+
+class ReportSubscriptionSerializer(serializers.ModelSerializer):
+    report = serializers.CharField(
+        max_length=32,
+        help_text="A report page: overview, products, revenue, categories, channels, discounts, customers, "
+        "rfm, abc, inventory, compare.",
+    )
+    filters = serializers.DictField(
+        child=serializers.CharField(max_length=100),
+        required=False,
+        help_text="The page's filters, dates as a relative `period` (e.g. previous_month).",
+    )
+    hour = serializers.IntegerField(min_value=0, max_value=23, help_text="Hour of the day, UTC.")
+
+    class Meta:
+        model = ReportSubscription
+        fields = ("id", "user", "report", "filters", "frequency", "hour", "is_active", "created_at")
+        read_only_fields = ("id", "user", "created_at")

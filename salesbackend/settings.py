@@ -163,6 +163,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "orders.jobs.expire_pending_orders",
         "schedule": 60.0,
     },
+    # Report subscriptions whose hour has come are e-mailed, once per due time.
+    "send-due-reports": {
+        "task": "analytics.tasks.send_due_reports",
+        "schedule": 300.0,
+    },
     # The sales rollups are exact on every sale; this repairs them if rows were ever written around it.
     "verify-sales-rollups": {
         "task": "orders.tasks.verify_sales_rollups",
@@ -205,6 +210,8 @@ WHITENOISE_USE_FINDERS = True
 EMAIL_BACKEND = env("DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 EMAIL_FILE_PATH = env("DJANGO_EMAIL_FILE_PATH", default=str(BASE_DIR / "sent-emails"))  # filebased backend
 DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", default="sales@example.com")
+# Where links in e-mailed reports point (the public address of this site).
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 # Uploads (product import): larger bodies are refused with 413.
 PRODUCT_IMPORT_MAX_BYTES = env.int("PRODUCT_IMPORT_MAX_BYTES", default=5 * 1024 * 1024)

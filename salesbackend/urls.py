@@ -17,6 +17,7 @@ api_v1 = [
     path("", include("orders.urls")),
     path("", include("audit.urls")),
     path("analytics/", include("analytics.urls")),
+    path("", include("analytics.subscription_urls")),
 ]
 
 # Browsers ask every site for /favicon.ico: a small mark instead of a 404 in every console.

@@ -73,6 +73,8 @@ class ReportPageView(LoginRequiredMixin, PermissionRequiredMixin, View):
             "form": form,
             "tables": [],
             "charts": [],
+            "subscribe_url": reverse("reports:subscribe", args=[self.url_name]),
+            "current_filters": [(k, v) for k, v in request.GET.items() if v and k not in ("format", "table")],
         }
         if form.is_valid():
             try:
@@ -316,3 +318,22 @@ class CompareView(ReportPageView):
             ("Change %", reports.cell(comparison["change_pct"]) or "n/a"),
         ]
         return {"charts": [chart], "tiles": tiles}
+
+
+# The report pages by name: what a subscription e-mails (title, form, tables).
+REPORT_PAGES: dict[str, type[ReportPageView]] = {
+    page.url_name: page
+    for page in (
+        OverviewView,
+        ProductsView,
+        RevenueView,
+        CategoriesView,
+        ChannelsView,
+        DiscountsView,
+        CustomersView,
+        RfmView,
+        AbcView,
+        InventoryView,
+        CompareView,
+    )
+}

@@ -1,0 +1,181 @@
+"""Report subscriptions: when each one is due, and sending it once per due time.
+
+The pages are the report definitions (`analytics.views.reports.REPORT_PAGES`): an e-mail
+carries the same tables as the page, rendered by the same reports, with CSV attachments.
+"""
+
+import io
+import logging
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import EmailMultiAlternatives
+from django.db import IntegrityError, transaction
+from django.http import QueryDict
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from audit.models import AuditAction
+from audit.services import changes_between, record, snapshot
+
+from .models import Frequency, ReportDelivery, ReportSubscription
+
+logger = logging.getLogger(__name__)
+
+SUBSCRIPTION_FIELDS = ("report", "filters", "frequency", "hour", "is_active")
+# Dates in saved filters are relative: a fixed start/end would send the same span for ever.
+FIXED_DATE_FILTERS = ("start", "end", "as_of", "period1_start", "period1_end", "period2_start", "period2_end")
+
+
+def due_at(subscription: ReportSubscription, now: datetime) -> datetime:
+    """The latest due time at or before `now` (UTC): daily at the hour, weekly on Mondays,
+    monthly on the 1st."""
+    candidate = now.replace(hour=subscription.hour, minute=0, second=0, microsecond=0)
+    while candidate > now or not _on_schedule(subscription.frequency, candidate):
+        candidate -= timedelta(days=1)
+    return candidate
+
+
+def _on_schedule(frequency: str, moment: datetime) -> bool:
+    if frequency == Frequency.WEEKLY:
+        return moment.weekday() == 0
+    if frequency == Frequency.MONTHLY:
+        return moment.day == 1
+    return True
+
+
+def validate_subscription(subscription: ReportSubscription) -> None:
+    from .views.reports import REPORT_PAGES  # the pages import this module for their Subscribe form
+
+    subscription.full_clean(validate_constraints=False)
+    page = REPORT_PAGES.get(subscription.report)
+    if page is None:
+        raise ValidationError({"report": [f"Choose one of: {', '.join(REPORT_PAGES)}."]})
+    if not isinstance(subscription.filters, dict):
+        raise ValidationError({"filters": ["An object of the report page's filters."]})
+    fixed = [name for name in FIXED_DATE_FILTERS if subscription.filters.get(name)]
+    if fixed:
+        raise ValidationError({"filters": [f"Use a relative `period` instead of {', '.join(fixed)}."]})
+    form = page.form_class(_query(subscription.filters))
+    if not form.is_valid():
+        raise ValidationError(
+            {"filters": [f"{field}: {' '.join(errors)}" for field, errors in form.errors.items()]}
+        )
+
+
+def _query(filters: Mapping[str, Any]) -> QueryDict:
+    query = QueryDict(mutable=True)
+    for name, value in filters.items():
+        query[str(name)] = str(value)
+    return query
+
+
+@transaction.atomic
+def report_subscription_create(*, user, actor, **fields: Any) -> ReportSubscription:
+    subscription = ReportSubscription(
+        user=user, **{k: v for k, v in fields.items() if k in SUBSCRIPTION_FIELDS}
+    )
+    validate_subscription(subscription)
+    subscription.save()
+    state = snapshot(subscription, SUBSCRIPTION_FIELDS)
+    record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        entity=subscription,
+        changes={k: [None, v] for k, v in state.items()},
+    )
+    return subscription
+
+
+@transaction.atomic
+def report_subscription_update(
+    *, subscription: ReportSubscription, actor, data: Mapping[str, Any]
+) -> ReportSubscription:
+    before = snapshot(subscription, SUBSCRIPTION_FIELDS)
+    for name in SUBSCRIPTION_FIELDS:
+        if name in data:
+            setattr(subscription, name, data[name])
+    validate_subscription(subscription)
+    subscription.save()
+    changes = changes_between(before, snapshot(subscription, SUBSCRIPTION_FIELDS))
+    if changes:
+        record(actor=actor, action=AuditAction.UPDATE, entity=subscription, changes=changes)
+    return subscription
+
+
+@transaction.atomic
+def report_subscription_delete(*, subscription: ReportSubscription, actor) -> None:
+    record(
+        actor=actor,
+        action=AuditAction.DELETE,
+        entity=subscription,
+        changes={"report": [subscription.report, None]},
+    )
+    subscription.delete()
+
+
+def reports_send_due(*, now: datetime | None = None, force: bool = False) -> int:
+    """Send every active subscription whose latest due time has not been sent yet (`force`:
+    all of them, due now). Returns how many e-mails went out. Each is claimed by inserting
+    its (subscription, due time) row first, so two workers never send one twice."""
+    now = now or timezone.now()
+    sent = 0
+    for subscription in ReportSubscription.objects.filter(is_active=True).select_related("user"):
+        due = now.replace(microsecond=0) if force else due_at(subscription, now)
+        if not force and due < subscription.created_at:
+            continue  # not yet due since it was made
+        if not _may_receive(subscription.user):
+            continue
+        try:
+            with transaction.atomic():
+                ReportDelivery.objects.create(subscription=subscription, due_at=due)
+                _send(subscription, due)
+        except IntegrityError:
+            continue  # another worker claimed this due time
+        sent += 1
+    return sent
+
+
+def _may_receive(user) -> bool:
+    """Only staff who may still read the reports: a banned or demoted subscriber gets nothing."""
+    return bool(user.is_active and user.email and user.has_perm("analytics.view_sales_reports"))
+
+
+def _send(subscription: ReportSubscription, due: datetime) -> None:
+    from .views.reports import REPORT_PAGES  # the pages import this module for their Subscribe form
+
+    page = REPORT_PAGES[subscription.report]
+    form = page.form_class(_query(subscription.filters))
+    if not form.is_valid():  # the catalog changed under the saved filters (a deleted category)
+        logger.warning("Subscription %s has filters that no longer apply: %s", subscription.pk, form.errors)
+        return
+    tables, attachments = [], []
+    for report_class in page.report_classes:
+        report = report_class(form)
+        answer = report.answer()
+        tables.append(report.table(answer))
+        out = io.StringIO()
+        report.write_csv(answer, out)
+        attachments.append((f"{report.table_name}.csv", out.getvalue(), "text/csv"))
+    page_url = reverse(f"reports:{subscription.report}")
+    link = f"{settings.SITE_URL}{page_url}?{_query(subscription.filters).urlencode()}"
+    context = {
+        "title": page.title,
+        "tables": tables,
+        "link": link,
+        "due": due,
+        "filters": subscription.filters,
+    }
+    message = EmailMultiAlternatives(
+        subject=f"{page.title} ({subscription.frequency}, {due:%Y-%m-%d})",
+        body=render_to_string("reports/email.txt", context),
+        to=[subscription.user.email],
+    )
+    message.attach_alternative(render_to_string("reports/email.html", context), "text/html")
+    for name, content, mimetype in attachments:
+        message.attach(name, content, mimetype)
+    message.send()
