@@ -49,6 +49,14 @@ def analytics_paths() -> list[str]:
         "by-category/",
         "by-channel/",
         "category-leaders/?limit=3",
+        "discounts/",
+        "abc/?by=revenue",
+        "abc/?by=profit",
+        "inventory/?window_days=30&lead_days=7&safety_days=7",
+        "customers/summary/?group_by=month",
+        "customers/cohorts/?period=year_to_date",
+        "customers/rfm/",
+        "summary/?period=previous_month",
     ]
     if root and channel:  # the filters: a category with its sub-categories, a channel, a date range
         paths.append(f"summary/?category={root}&channel={channel}&start={previous_start}&end={today}")
