@@ -769,36 +769,41 @@ def inventory_insight(
     return result
 
 
-def _first_purchases(customers: QuerySet, filters: SalesFilters) -> dict[int, datetime]:
-    """Each listed customer's first paid sale ever (MIN per customer over the ledger's sales),
-    under the same category, channel and product filters, whatever the dates."""
+def _buyers(filters: SalesFilters) -> tuple[type[Model], QuerySet]:
+    """Who bought when: the DailyCustomers rollup (a row per buyer, day and channel) unless a
+    category or product is filtered, else the ledger's sales."""
+    source = _order_source(filters, DailyCustomers)
+    rows = _rows(source, filters)
+    return source, rows if source is DailyCustomers else rows.filter(SOLD)
+
+
+def _first_purchases(customers: QuerySet, filters: SalesFilters) -> dict[int, date]:
+    """Each listed customer's first day with a paid sale ever (MIN per customer), under the
+    same category, channel and product filters, whatever the dates."""
     scope = SalesFilters(
         category_ids=filters.category_ids, channel_id=filters.channel_id, product_id=filters.product_id
     )
-    return dict(
-        _rows(SalesRecord, scope)
-        .filter(SOLD, customer_id__in=customers)
-        .values("customer_id")
-        .annotate(first=Min("sold_at"))
-        .values_list("customer_id", "first")
-    )
+    source, rows = _buyers(scope)
+    day = "day" if source is DailyCustomers else "sold_at"
+    firsts = rows.filter(customer_id__in=customers).values("customer_id").annotate(first=Min(day))
+    return {
+        row["customer_id"]: row["first"].astimezone(UTC).date()
+        if isinstance(row["first"], datetime)
+        else row["first"]
+        for row in firsts
+    }
 
 
 def customer_summary(*, filters: SalesFilters, group_by: str = "month") -> list[CustomerPeriod]:
     """Per period: customers with a paid sale, how many of them bought for the first time
     (new) and how many had bought before (returning), the repeat rate (returning / customers)
     and net revenue per customer."""
-    buyers = (
-        _rows(SalesRecord, filters)
-        .filter(SOLD)
-        .annotate(period=_period(SalesRecord, group_by))
-        .values_list("period", "customer_id")
-        .distinct()
-    )
-    firsts = _first_purchases(_rows(SalesRecord, filters).filter(SOLD).values("customer_id"), filters)
+    source, rows = _buyers(filters)
+    buyers = rows.annotate(period=_period(source, group_by)).values_list("period", "customer_id").distinct()
+    firsts = _first_purchases(rows.values("customer_id"), filters)
     counts: dict[date, list[int]] = {}
     for period, customer_id in buyers:
-        is_new = _period_start(firsts[customer_id].astimezone(UTC).date(), group_by) == _as_date(period)
+        is_new = _period_start(firsts[customer_id], group_by) == _as_date(period)
         tally = counts.setdefault(_as_date(period) or period, [0, 0])
         tally[0] += 1
         tally[1] += int(is_new)
@@ -840,21 +845,16 @@ def customer_cohorts(*, filters: SalesFilters) -> list[Cohort]:
     """Monthly cohorts by first paid sale (MIN per customer, whatever the dates): for each
     cohort month in the window, its customers and, per month since (offset 0 is its own),
     how many of them bought again and their share of the cohort."""
-    active = (
-        _rows(SalesRecord, filters)
-        .filter(SOLD)
-        .annotate(month=_period(SalesRecord, "month"))
-        .values_list("customer_id", "month")
-        .distinct()
-    )
+    source, rows = _buyers(filters)
+    active = rows.annotate(month=_period(source, "month")).values_list("customer_id", "month").distinct()
     months_of: dict[int, set[int]] = {}
     for customer_id, month in active:
         months_of.setdefault(customer_id, set()).add(_month_index(_as_date(month) or month))
-    firsts = _first_purchases(_rows(SalesRecord, filters).filter(SOLD).values("customer_id"), filters)
+    firsts = _first_purchases(rows.values("customer_id"), filters)
     start = _month_index(filters.start) if filters.start else None
     cohorts: dict[int, list[int]] = {}
     for customer_id, first in firsts.items():
-        month = _month_index(first.astimezone(UTC).date())
+        month = _month_index(first)
         if start is None or month >= start:  # a cohort that began before the window is not shown
             cohorts.setdefault(month, []).append(customer_id)
     if not cohorts:
