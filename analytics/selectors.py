@@ -799,14 +799,23 @@ def customer_summary(*, filters: SalesFilters, group_by: str = "month") -> list[
     (new) and how many had bought before (returning), the repeat rate (returning / customers)
     and net revenue per customer."""
     source, rows = _buyers(filters)
-    buyers = rows.annotate(period=_period(source, group_by)).values_list("period", "customer_id").distinct()
-    firsts = _first_purchases(rows.values("customer_id"), filters)
-    counts: dict[date, list[int]] = {}
-    for period, customer_id in buyers:
-        is_new = _period_start(firsts[customer_id], group_by) == _as_date(period)
-        tally = counts.setdefault(_as_date(period) or period, [0, 0])
-        tally[0] += 1
-        tally[1] += int(is_new)
+    # Distinct buyers per period are counted by the database; a customer is new in the period
+    # of their first purchase ever, so the new ones are counted from the first purchases.
+    buyers = (
+        rows.annotate(period=_period(source, group_by))
+        .values("period")
+        .annotate(customers=Count("customer_id", distinct=True))
+    )
+    counts: dict[date, list[int]] = {
+        _as_date(row["period"]) or row["period"]: [row["customers"], 0] for row in buyers
+    }
+    for first_day in _first_purchases(rows.values("customer_id"), filters).values():
+        tally = counts.get(_period_start(first_day, group_by))
+        in_window = (filters.start is None or first_day >= filters.start) and (
+            filters.end is None or first_day <= filters.end
+        )
+        if tally is not None and in_window:
+            tally[1] += 1
     source = _money_source(filters)
     revenue = dict(
         _rows(source, filters)
