@@ -640,10 +640,14 @@ def category_leaders(*, filters: SalesFilters, limit: int = 3) -> list[CategoryL
 
 def sales_by_discount_code(*, filters: SalesFilters) -> list[DiscountCodeSales]:
     """Net sales of the orders that carried each discount code (`code` None: orders without
-    one), ranked by revenue: net orders, what the code took off the units sold, net revenue,
-    average order value and revenue share. From the ledger, so refunds count everywhere."""
-    rows = (
-        _rows(SalesRecord, filters)
+    one), by revenue: net orders, what the discounts took off the units sold, net revenue,
+    average order value and revenue share. From the ledger, so refunds count everywhere.
+
+    Only the orders with a code are grouped on the ledger (found through the orders' code
+    index); the rest is the window's totals, from the rollups, less theirs."""
+    sales = _rows(SalesRecord, filters)
+    with_code = (
+        sales.filter(order__discount_code__isnull=False)
         .values(code=F("order__discount_code__code"))
         .annotate(
             net_revenue=Sum("revenue"),
@@ -651,20 +655,32 @@ def sales_by_discount_code(*, filters: SalesFilters) -> list[DiscountCodeSales]:
             orders=_net_orders(SalesRecord),
         )
     )
-    result = []
-    for row in _ranked_by_revenue(rows).order_by("rank", F("code").asc(nulls_first=True)):
-        revenue, orders = money(row["net_revenue"]), row["orders"] or 0
-        result.append(
-            DiscountCodeSales(
-                code=row["code"],
-                orders=orders,
-                discount=money(row["discount"]),
-                revenue=revenue,
-                average_order_value=money(revenue / orders) if orders else ZERO,
-                share=_ratio(revenue, money(row["total_revenue"])),
-            )
+    groups = [
+        (row["code"], money(row["net_revenue"]), money(row["discount"]), row["orders"] or 0)
+        for row in with_code
+    ]
+    money_source, order_source = _money_source(filters), _order_source(filters)
+    total_revenue = money(_rows(money_source, filters).aggregate(revenue=Sum("revenue"))["revenue"])
+    total_orders = _rows(order_source, filters).aggregate(orders=_net_orders(order_source))["orders"] or 0
+    uncoded_revenue = total_revenue - sum((revenue for _, revenue, _, _ in groups), ZERO)
+    uncoded_orders = total_orders - sum(orders for _, _, _, orders in groups)
+    if uncoded_revenue or uncoded_orders:
+        staff_discounts = sales.filter(
+            SOLD, order__discount_code__isnull=True, order_item__discount__gt=0
+        ).aggregate(discount=Sum("order_item__discount"))["discount"]
+        groups.append((None, uncoded_revenue, money(staff_discounts), uncoded_orders))
+    groups.sort(key=lambda group: (-group[1], group[0] is not None, group[0] or ""))
+    return [
+        DiscountCodeSales(
+            code=code,
+            orders=orders,
+            discount=discount,
+            revenue=revenue,
+            average_order_value=money(revenue / orders) if orders else ZERO,
+            share=_ratio(revenue, total_revenue),
         )
-    return result
+        for code, revenue, discount, orders in groups
+    ]
 
 
 ABC_METRICS = ("revenue", "profit", "units")

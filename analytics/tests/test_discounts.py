@@ -81,3 +81,16 @@ def test_each_code_shows_its_orders_discount_net_revenue_and_share(
 
 def test_customers_cannot_read_discount_analytics(customer_client):
     assert customer_client.get("/api/v1/analytics/discounts/").status_code == 403
+
+
+def test_orders_without_a_code_show_the_staff_discounts_they_got(customer, salesperson):
+    lamp = ProductFactory(price=D("10.00"), stock=10)
+    _paid(
+        place_order(customer=customer, actor=salesperson, products={lamp: 3}, discount=D("4.00")), salesperson
+    )
+
+    rows = sales_by_discount_code(filters=SalesFilters())
+
+    assert [(r["code"], r["orders"], r["discount"], r["revenue"]) for r in rows] == [
+        (None, 1, D("4.00"), D("26.00"))
+    ]
