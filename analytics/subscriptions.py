@@ -60,6 +60,10 @@ def validate_subscription(subscription: ReportSubscription) -> None:
     fixed = [name for name in FIXED_DATE_FILTERS if subscription.filters.get(name)]
     if fixed:
         raise ValidationError({"filters": [f"Use a relative `period` instead of {', '.join(fixed)}."]})
+    unknown = sorted(set(subscription.filters) - set(page.form_class.base_fields))
+    if unknown:  # only the page's own filters are kept (nor can odd keys reach the database)
+        names = ", ".join(repr(name.encode("unicode_escape").decode()) for name in unknown)
+        raise ValidationError({"filters": [f"Not a filter of this report: {names}."]})
     form = page.form_class(_query(subscription.filters))
     if not form.is_valid():
         raise ValidationError(

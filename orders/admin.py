@@ -550,6 +550,11 @@ class DiscountCodeAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         return discount_codes_with_uses()
 
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)  # deletes go through the service (409 when used, audit)
+        return actions
+
     @admin.display(description="uses", ordering="uses")
     def uses_display(self, code):
         return code.uses

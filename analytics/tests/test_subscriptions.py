@@ -131,7 +131,8 @@ def test_the_api_role_matrix_and_validation(role_clients, salesperson, ceo):
     created = role_clients["salesperson"].post(URL, body, format="json")
     assert created.status_code == 201, created.json()
     assert created.json()["user"] == salesperson.pk
-    assert role_clients["ceo"].post(URL, {**body, "report": "rfm"}, format="json").status_code == 201
+    rfm = {**body, "report": "rfm", "filters": {"segment": "lost"}}
+    assert role_clients["ceo"].post(URL, rfm, format="json").status_code == 201
     assert role_clients["customer"].get(URL).status_code == 403
     assert role_clients["anonymous"].get(URL).status_code == 401
     assert [s["report"] for s in role_clients["salesperson"].get(URL).json()["results"]] == ["abc"]
@@ -161,3 +162,18 @@ def test_the_subscribe_button_saves_the_pages_filters(ledger, client, salesperso
         "monthly",
         6,
     )
+
+
+@pytest.mark.django_db
+def test_filters_that_are_not_the_pages_are_refused_not_stored(role_clients):
+    body = {"report": "abc", "frequency": "weekly", "hour": 6}
+
+    odd_key = role_clients["salesperson"].post(
+        URL, data='{"report": "abc", "frequency": "weekly", "hour": 6, "filters": {"\\u0000": "x"}}',
+        content_type="application/json",
+    )  # fmt: skip
+    unknown = role_clients["salesperson"].post(URL, {**body, "filters": {"colour": "red"}}, format="json")
+
+    assert (odd_key.status_code, unknown.status_code) == (400, 400)
+    assert "filters" in unknown.json()
+    assert not ReportSubscription.objects.exists()

@@ -332,3 +332,9 @@ def test_staff_change_a_pending_orders_lines_in_the_admin_through_the_service(
     order.refresh_from_db()
     assert (order.items.get().quantity, order.note) == (4, "by phone")
     assert Stock.objects.get(product=product).quantity == 6
+
+
+def test_the_discount_code_changelist_has_no_bulk_delete_around_the_service(staff_browser):
+    page = staff_browser.get("/admin/orders/discountcode/").content.decode()
+
+    assert "delete_selected" not in page
