@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from audit.models import AuditAction
-from audit.services import changes_between, record, snapshot
+from audit.services import audited_update, record, snapshot
 
 from .models import Frequency, ReportDelivery, ReportSubscription
 
@@ -99,15 +99,14 @@ def report_subscription_create(*, user, actor, **fields: Any) -> ReportSubscript
 def report_subscription_update(
     *, subscription: ReportSubscription, actor, data: Mapping[str, Any]
 ) -> ReportSubscription:
-    before = snapshot(subscription, SUBSCRIPTION_FIELDS)
-    for name in SUBSCRIPTION_FIELDS:
-        if name in data:
-            setattr(subscription, name, data[name])
-    validate_subscription(subscription)
-    subscription.save()
-    changes = changes_between(before, snapshot(subscription, SUBSCRIPTION_FIELDS))
-    if changes:
-        record(actor=actor, action=AuditAction.UPDATE, entity=subscription, changes=changes)
+    audited_update(
+        subscription,
+        actor=actor,
+        data=data,
+        fields=SUBSCRIPTION_FIELDS,
+        state=lambda instance: snapshot(instance, SUBSCRIPTION_FIELDS),
+        validate=validate_subscription,
+    )
     return subscription
 
 

@@ -501,20 +501,7 @@ class ReviewAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 class DiscountCodeForm(forms.ModelForm):
     class Meta:
         model = DiscountCode
-        fields = (
-            "code",
-            "description",
-            "kind",
-            "value",
-            "min_subtotal",
-            "starts_at",
-            "ends_at",
-            "max_uses",
-            "max_uses_per_customer",
-            "channels",
-            "categories",
-            "is_active",
-        )
+        fields = (*services.DISCOUNT_CODE_FIELDS, "channels", "categories")
 
     def _post_clean(self):
         super()._post_clean()

@@ -8,7 +8,7 @@ import hashlib
 import json
 import logging
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any, NamedTuple
@@ -22,7 +22,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from audit.models import AuditAction
-from audit.services import changes_between, person, record, snapshot
+from audit.services import audited_save, changes_between, person, record, snapshot
 from catalog.models import Product, SalesChannel
 from catalog.selectors import category_descendant_ids, product_orderable
 from inventory.models import MovementReason
@@ -352,6 +352,35 @@ def _active_channel(code: str) -> SalesChannel:
     return channel
 
 
+def _merged_lines(
+    lines: Sequence[Mapping[str, Any]],
+    *,
+    by_id: Mapping[Any, Any],
+    by_sku: Mapping[str, Any],
+    unknown: str,
+    refused: Callable[[Any], str | None] = lambda found: None,
+) -> tuple[dict[Any, int], list[str]]:
+    """What `{"product": id | "sku": sku, "quantity": n}` lines name (looked up in `by_id` /
+    `by_sku`) with merged quantities, and a message for every line that is wrong: not a whole
+    number from 1 to MAX_LINE_QUANTITY, not found (`unknown`), or `refused`."""
+    merged: dict[Any, int] = {}
+    errors = []
+    for line in lines:
+        quantity, reference = line.get("quantity"), line.get("product") or line.get("sku")
+        found = by_id.get(line["product"]) if line.get("product") is not None else by_sku.get(str(reference))
+        if isinstance(quantity, bool) or not isinstance(quantity, int):
+            errors.append(f"Product {reference}: the quantity must be a whole number.")
+        elif not 1 <= quantity <= MAX_LINE_QUANTITY:
+            errors.append(f"Product {reference}: the quantity must be between 1 and {MAX_LINE_QUANTITY}.")
+        elif found is None:
+            errors.append(unknown.format(reference=reference))
+        elif (refusal := refused(found)) is not None:
+            errors.append(refusal)
+        else:
+            merged[found] = merged.get(found, 0) + quantity
+    return merged, errors
+
+
 def _resolve_lines(lines: Sequence[Mapping[str, Any]]) -> dict[Product, int]:
     """The products and merged quantities of the lines, in the order first given."""
     if not lines:
@@ -362,23 +391,15 @@ def _resolve_lines(lines: Sequence[Mapping[str, Any]]) -> dict[Product, int]:
     by_id = {product.pk: product for product in found}
     by_sku = {product.sku: product for product in found}
 
-    quantities: dict[Product, int] = {}
-    errors = []
-    for line in lines:
-        quantity, reference = line.get("quantity"), line.get("product") or line.get("sku")
-        product = (
-            by_id.get(line["product"]) if line.get("product") is not None else by_sku.get(str(reference))
-        )
-        if isinstance(quantity, bool) or not isinstance(quantity, int):
-            errors.append(f"Product {reference}: the quantity must be a whole number.")
-        elif not 1 <= quantity <= MAX_LINE_QUANTITY:
-            errors.append(f"Product {reference}: the quantity must be between 1 and {MAX_LINE_QUANTITY}.")
-        elif product is None:
-            errors.append(f"Unknown product {reference!r}.")
-        elif not product_orderable(product):
-            errors.append(f"Product {product.sku} is not available.")
-        else:
-            quantities[product] = quantities.get(product, 0) + quantity
+    quantities, errors = _merged_lines(
+        lines,
+        by_id=by_id,
+        by_sku=by_sku,
+        unknown="Unknown product {reference!r}.",
+        refused=lambda product: (
+            None if product_orderable(product) else f"Product {product.sku} is not available."
+        ),
+    )
     errors += [
         f"Product {product.sku}: {quantity} in all is more than {MAX_LINE_QUANTITY} per order."
         for product, quantity in quantities.items()
@@ -682,11 +703,8 @@ def discount_code_update(*, code: DiscountCode, actor, data: Mapping[str, Any]) 
         if field in data:
             setattr(locked, field, data[field])
     discount_code_validate(locked)
-    locked.save()
-    _set_code_scope(locked, data)
-    changes = changes_between(before, _discount_code_state(locked))
-    if changes:
-        record(actor=actor, action=AuditAction.UPDATE, entity=locked, changes=changes)
+    _set_code_scope(locked, data)  # many-to-many rows: set before the diff that audits them
+    audited_save(locked, actor=actor, before=before, state=_discount_code_state)
     return locked
 
 
@@ -1004,27 +1022,12 @@ def _refund_quantities(lines: Sequence[Mapping[str, Any]], items: list[OrderItem
     """The order lines and merged quantities that `lines` name (by product id or SKU)."""
     if not lines:
         raise ValidationError({"items": ["Name at least one item to refund."]})
-    by_product = {item.product_id: item for item in items}
-    by_sku = {item.sku: item for item in items}
-    wanted: dict[OrderItem, int] = {}
-    errors = []
-    for line in lines:
-        quantity, reference = line.get("quantity"), line.get("product") or line.get("sku")
-        item = (
-            by_product.get(line["product"]) if line.get("product") is not None else by_sku.get(str(reference))
-        )
-        if (
-            isinstance(quantity, bool)
-            or not isinstance(quantity, int)
-            or not 1 <= quantity <= MAX_LINE_QUANTITY
-        ):
-            errors.append(
-                f"Product {reference}: the quantity must be a whole number from 1 to {MAX_LINE_QUANTITY}."
-            )
-        elif item is None:
-            errors.append(f"Product {reference!r} is not in this order.")
-        else:
-            wanted[item] = wanted.get(item, 0) + quantity
+    wanted, errors = _merged_lines(
+        lines,
+        by_id={item.product_id: item for item in items},
+        by_sku={item.sku: item for item in items},
+        unknown="Product {reference!r} is not in this order.",
+    )
     if errors:
         raise ValidationError({"items": errors})
     return wanted
