@@ -30,6 +30,7 @@ Date filters are inclusive calendar days in UTC, applied as a half-open range on
 so the (…, sold_at) indexes serve them.
 """
 
+import heapq
 import math
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
@@ -39,7 +40,9 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.db.models import (
+    Aggregate,
     Count,
     DateField,
     DecimalField,
@@ -58,7 +61,17 @@ from django.db.models import (
     Window,
 )
 from django.db.models.expressions import Combinable
-from django.db.models.functions import Coalesce, Lag, Ntile, Rank, TruncDay, TruncMonth, TruncWeek, TruncYear
+from django.db.models.functions import (
+    Coalesce,
+    Lag,
+    Ntile,
+    Rank,
+    TruncDate,
+    TruncDay,
+    TruncMonth,
+    TruncWeek,
+    TruncYear,
+)
 
 from catalog.models import Category, Product, ProductStatus, SalesChannel
 from orders.models import (
@@ -103,6 +116,7 @@ GROUPINGS = tuple(TRUNCATIONS)
 MAX_PERIODS = 3700
 
 SOLD = Q(quantity__gt=0)
+BOUGHT = Q(orders_sold__gt=0)  # a DailyCustomers row of a day with a paid order, not only refunds
 REVERSED = Q(quantity__lt=0, reverses_order=True)  # partial refunds leave the order counted
 
 
@@ -302,8 +316,7 @@ def _orders_and_customers(filters: SalesFilters) -> tuple[int, int]:
         return counts["orders"] or 0, counts["customers"]
     orders = _rows(source, filters).aggregate(orders=_net_orders(source))["orders"]
     # COUNT(*) over SELECT DISTINCT: hashes, where COUNT(DISTINCT) sorts (twice as slow here).
-    buyers = _rows(_order_source(filters, DailyCustomers), filters).values("customer_id").distinct()
-    return orders or 0, buyers.count()
+    return orders or 0, _buyers(filters)[1].values("customer_id").distinct().count()
 
 
 def order_status_counts(*, filters: SalesFilters) -> dict[str, int]:
@@ -645,30 +658,25 @@ def sales_by_discount_code(*, filters: SalesFilters) -> list[DiscountCodeSales]:
 
     Only the orders with a code are grouped on the ledger (found through the orders' code
     index); the rest is the window's totals, from the rollups, less theirs."""
-    sales = _rows(SalesRecord, filters)
     with_code = (
-        sales.filter(order__discount_code__isnull=False)
+        _rows(SalesRecord, filters)
+        .filter(order__discount_code__isnull=False)
         .values(code=F("order__discount_code__code"))
-        .annotate(
-            net_revenue=Sum("revenue"),
-            discount=Sum("order_item__discount", filter=SOLD),
-            orders=_net_orders(SalesRecord),
-        )
+        .annotate(net_revenue=Sum("revenue"), discount=Sum("discount"), orders=_net_orders(SalesRecord))
     )
     groups = [
         (row["code"], money(row["net_revenue"]), money(row["discount"]), row["orders"] or 0)
         for row in with_code
     ]
     money_source, order_source = _money_source(filters), _order_source(filters)
-    total_revenue = money(_rows(money_source, filters).aggregate(revenue=Sum("revenue"))["revenue"])
+    totals = _rows(money_source, filters).aggregate(revenue=Sum("revenue"), discount=Sum("discount"))
+    total_revenue = money(totals["revenue"])
     total_orders = _rows(order_source, filters).aggregate(orders=_net_orders(order_source))["orders"] or 0
     uncoded_revenue = total_revenue - sum((revenue for _, revenue, _, _ in groups), ZERO)
     uncoded_orders = total_orders - sum(orders for _, _, _, orders in groups)
     if uncoded_revenue or uncoded_orders:
-        staff_discounts = sales.filter(
-            SOLD, order__discount_code__isnull=True, order_item__discount__gt=0
-        ).aggregate(discount=Sum("order_item__discount"))["discount"]
-        groups.append((None, uncoded_revenue, money(staff_discounts), uncoded_orders))
+        uncoded_discount = money(totals["discount"]) - sum((discount for _, _, discount, _ in groups), ZERO)
+        groups.append((None, uncoded_revenue, uncoded_discount, uncoded_orders))
     groups.sort(key=lambda group: (-group[1], group[0] is not None, group[0] or ""))
     return [
         DiscountCodeSales(
@@ -789,49 +797,39 @@ def _buyers(filters: SalesFilters) -> tuple[type[Model], QuerySet]:
     """Who bought when: the DailyCustomers rollup (a row per buyer, day and channel) unless a
     category or product is filtered, else the ledger's sales."""
     source = _order_source(filters, DailyCustomers)
-    rows = _rows(source, filters)
-    return source, rows if source is DailyCustomers else rows.filter(SOLD)
+    return source, _rows(source, filters).filter(SOLD if source is SalesRecord else BOUGHT)
 
 
-def _first_purchases(customers: QuerySet, filters: SalesFilters) -> dict[int, date]:
-    """Each listed customer's first day with a paid sale ever (MIN per customer), under the
-    same category, channel and product filters, whatever the dates."""
-    scope = SalesFilters(
-        category_ids=filters.category_ids, channel_id=filters.channel_id, product_id=filters.product_id
+def _day(source: type[Model]) -> TruncDate | F:
+    """A row's UTC day, as a date."""
+    return TruncDate("sold_at", tzinfo=UTC) if source is SalesRecord else F("day")
+
+
+def _up_to(end: date | None, filters: SalesFilters) -> SalesFilters:
+    """The same category, channel and product filters over all history until `end`: a
+    customer's first purchase and their recency, frequency and value look before the window."""
+    return SalesFilters(
+        end=end,
+        category_ids=filters.category_ids,
+        channel_id=filters.channel_id,
+        product_id=filters.product_id,
     )
-    source, rows = _buyers(scope)
-    day = "day" if source is DailyCustomers else "sold_at"
-    firsts = rows.filter(customer_id__in=customers).values("customer_id").annotate(first=Min(day))
-    return {
-        row["customer_id"]: row["first"].astimezone(UTC).date()
-        if isinstance(row["first"], datetime)
-        else row["first"]
-        for row in firsts
-    }
 
 
 def customer_summary(*, filters: SalesFilters, group_by: str = "month") -> list[CustomerPeriod]:
     """Per period: customers with a paid sale, how many of them bought for the first time
     (new) and how many had bought before (returning), the repeat rate (returning / customers)
     and net revenue per customer."""
+    # Both counted by the database: the distinct buyers per period, and the customers whose
+    # first purchase ever (MIN per customer, same filters) falls in the window, per its period.
     source, rows = _buyers(filters)
-    # Distinct buyers per period are counted by the database; a customer is new in the period
-    # of their first purchase ever, so the new ones are counted from the first purchases.
-    buyers = (
-        rows.annotate(period=_period(source, group_by))
-        .values("period")
-        .annotate(customers=Count("customer_id", distinct=True))
+    buyers = _count_per(
+        "period", rows=rows.values("customer_id", period=_period(source, group_by)).distinct()
     )
-    counts: dict[date, list[int]] = {
-        _as_date(row["period"]) or row["period"]: [row["customers"], 0] for row in buyers
-    }
-    for first_day in _first_purchases(rows.values("customer_id"), filters).values():
-        tally = counts.get(_period_start(first_day, group_by))
-        in_window = (filters.start is None or first_day >= filters.start) and (
-            filters.end is None or first_day <= filters.end
-        )
-        if tally is not None and in_window:
-            tally[1] += 1
+    first_day, history = Min(_day(source)), _buyers(_up_to(filters.end, filters))[1]
+    firsts = history.values("customer_id").annotate(first=first_day, period=TRUNCATIONS[group_by](first_day))
+    new_ones = _count_per("period", rows=firsts.filter(first__gte=filters.start) if filters.start else firsts)
+    counts = {period: [customers, new_ones.get((period,), 0)] for (period,), customers in buyers.items()}
     source = _money_source(filters)
     revenue = dict(
         _rows(source, filters)
@@ -862,46 +860,73 @@ def customer_summary(*, filters: SalesFilters, group_by: str = "month") -> list[
     return result
 
 
+def _count_per(*groups: str, rows: QuerySet, join: QuerySet | None = None) -> dict[tuple[date, ...], int]:
+    """COUNT(*) of the rows of a queryset per value of its date columns `groups`, joined to
+    the rows of `join` on customer_id when given: the ORM groups a table, not a subquery.
+    A few rows come back however many are counted."""
+    quote = connection.ops.quote_name
+    sql, params = rows.query.sql_with_params()
+    source = f"({sql}) {quote('counted')}"
+    if join is not None:
+        join_sql, join_params = join.query.sql_with_params()
+        source += f" INNER JOIN ({join_sql}) {quote('joined')} USING ({quote('customer_id')})"
+        params = (*params, *join_params)
+    columns = ", ".join(quote(group) for group in groups)
+    with connection.cursor() as cursor:
+        # Only quoted names and the ORM's own SQL are formatted in; values are parameters.
+        cursor.execute(f"SELECT {columns}, COUNT(*) FROM {source} GROUP BY {columns}", params)  # noqa: S608
+        return {tuple(_to_date(value) for value in row[:-1]): row[-1] for row in cursor}
+
+
 def _month_index(day: date) -> int:
     return day.year * 12 + day.month - 1
 
 
 def customer_cohorts(*, filters: SalesFilters) -> list[Cohort]:
-    """Monthly cohorts by first paid sale (MIN per customer, whatever the dates): for each
+    """Monthly cohorts by first paid sale (MIN per customer, whatever the start): for each
     cohort month in the window, its customers and, per month since (offset 0 is its own),
-    how many of them bought again and their share of the cohort."""
-    source, rows = _buyers(filters)
-    active = rows.annotate(month=_period(source, "month")).values_list("customer_id", "month").distinct()
-    months_of: dict[int, set[int]] = {}
-    for customer_id, month in active:
-        months_of.setdefault(customer_id, set()).add(_month_index(_as_date(month) or month))
-    firsts = _first_purchases(rows.values("customer_id"), filters)
-    start = _month_index(filters.start) if filters.start else None
-    cohorts: dict[int, list[int]] = {}
-    for customer_id, first in firsts.items():
-        month = _month_index(first)
-        if start is None or month >= start:  # a cohort that began before the window is not shown
-            cohorts.setdefault(month, []).append(customer_id)
-    if not cohorts:
+    how many of them bought and their share of the cohort. Months are whole: a window that
+    starts mid-month counts its first month from the 1st.
+
+    The database does the counting: each customer's first month (MIN per customer) joined
+    to their months with a purchase, counted per (cohort, month); a few hundred rows come
+    back, whatever the number of customers. The months before the window's cannot belong to
+    a cohort shown, so they are not read."""
+    source, rows = _buyers(_up_to(filters.end, filters))
+    first_months = rows.values("customer_id").annotate(cohort=TruncMonth(Min(_day(source))))
+    active = rows
+    if filters.start is not None:
+        window_month = filters.start.replace(day=1)
+        first_months = first_months.filter(cohort__gte=window_month)
+        active = rows.filter(_dated_between(source, window_month, None))
+    active_months = active.values("customer_id", month=_period(source, "month")).distinct()
+    counts = {
+        (_month_index(first), _month_index(then)): n
+        for (first, then), n in _count_per("cohort", "month", rows=first_months, join=active_months).items()
+    }
+    if not counts:
         return []
-    last = _month_index(filters.end) if filters.end else max(max(months) for months in months_of.values())
+    last = _month_index(filters.end) if filters.end else max(then for _, then in counts)
     result = []
-    for month in sorted(cohorts):
-        members = cohorts[month]
-        retention = []
-        for offset in range(last - month + 1):
-            returned = sum(1 for customer_id in members if month + offset in months_of.get(customer_id, ()))
-            retention.append(
-                CohortMonth(
-                    offset=offset, customers=returned, share=_ratio(Decimal(returned), Decimal(len(members)))
-                )
+    for first in sorted({first for first, _ in counts}):
+        members = counts[first, first]
+        retention = [
+            CohortMonth(
+                offset=offset,
+                customers=counts.get((first, first + offset), 0),
+                share=_ratio(Decimal(counts.get((first, first + offset), 0)), Decimal(members)),
             )
+            for offset in range(last - first + 1)
+        ]
         result.append(
-            Cohort(
-                cohort=f"{month // 12:04d}-{month % 12 + 1:02d}", customers=len(members), retention=retention
-            )
+            Cohort(cohort=f"{first // 12:04d}-{first % 12 + 1:02d}", customers=members, retention=retention)
         )
     return result
+
+
+def _to_date(value: date | datetime | str) -> date:
+    """A month read back by raw SQL: a date or timestamp (PostgreSQL), ISO text (SQLite)."""
+    return date.fromisoformat(value[:10]) if isinstance(value, str) else _as_date(value) or value
 
 
 # Named RFM segments, first match wins (r: recency, f: frequency, each 1-5 from NTILE(5)).
@@ -916,8 +941,12 @@ RFM_SEGMENTS: tuple[tuple[str, Callable[[int, int], bool]], ...] = (
 RFM_SEGMENT_NAMES = tuple(name for name, _ in RFM_SEGMENTS)
 
 
-def rfm_segment(r: int, f: int) -> str:
-    return next(name for name, matches in RFM_SEGMENTS if matches(r, f))
+# Each of the 25 (r, f) scores' segment, looked up once per customer.
+RFM_SEGMENT_OF = {
+    (r, f): next(name for name, matches in RFM_SEGMENTS if matches(r, f))
+    for r in range(1, 6)
+    for f in range(1, 6)
+}
 
 
 def customer_rfm(
@@ -926,21 +955,21 @@ def customer_rfm(
     """Every customer with a paid sale up to `as_of` scored 1-5 (NTILE(5) over all of them) on
     recency (days since the last paid sale; 5 = most recent), frequency (paid orders) and
     monetary value (net revenue), and named by segment (RFM_SEGMENTS). Segments sum up all
-    customers; `customers` lists one page, of one `segment` if given, most valuable first."""
-    scope = SalesFilters(
-        end=as_of,
-        category_ids=filters.category_ids,
-        channel_id=filters.channel_id,
-        product_id=filters.product_id,
-    )
+    customers; `customers` lists one page, of one `segment` if given, most valuable first.
+
+    Per customer from the DailyCustomers rollup (a row per day with a purchase or refund)
+    unless a category or product is filtered; recency counts whole UTC days either way."""
+    source = _order_source(filters, DailyCustomers)
+    orders: Aggregate
+    if source is SalesRecord:
+        orders = Count("order_id", distinct=True, filter=SOLD)
+        last = Max(_day(source), filter=SOLD)
+    else:  # an order is paid on one day: the days' paid orders add up
+        orders, last = Sum("orders_sold"), Max("day", filter=BOUGHT)
     scored = (
-        _rows(SalesRecord, scope)
+        _rows(source, _up_to(as_of, filters))
         .values("customer_id")
-        .annotate(
-            last=Max("sold_at", filter=SOLD),
-            orders=Count("order_id", distinct=True, filter=SOLD),
-            revenue=Sum("revenue"),
-        )
+        .annotate(last=last, orders=orders, revenue=Sum("revenue"))
         .filter(orders__gt=0)
         .annotate(
             r=Window(Ntile(5), order_by=[F("last").asc(), F("customer_id").asc()]),
@@ -948,27 +977,31 @@ def customer_rfm(
             m=Window(Ntile(5), order_by=[F("revenue").asc(), F("customer_id").asc()]),
         )
     )
-    everyone = []
+    customers_in = dict.fromkeys(RFM_SEGMENT_NAMES, 0)
+    revenue_in = dict.fromkeys(RFM_SEGMENT_NAMES, ZERO)
+    candidates = []  # one pass over every customer: tens of thousands in a big shop
     for row in scored:
-        revenue = money(row["revenue"])
-        everyone.append((row, revenue, rfm_segment(row["r"], row["f"])))
-    total = sum((revenue for _, revenue, _ in everyone), ZERO)
-    segments = []
-    for name in RFM_SEGMENT_NAMES:
-        members = [revenue for _, revenue, named in everyone if named == name]
-        segment_revenue = sum(members, ZERO)
-        segments.append(
-            RfmSegment(
-                segment=name,
-                customers=len(members),
-                revenue=segment_revenue,
-                share=_ratio(segment_revenue, total),
-            )
+        # a sum of cents, already a Decimal of two places on either database
+        named, revenue = RFM_SEGMENT_OF[row["r"], row["f"]], row["revenue"]
+        customers_in[named] += 1
+        revenue_in[named] += revenue
+        if segment is None or named == segment:
+            candidates.append((-revenue, row["customer_id"], row, named))
+    total = sum(revenue_in.values(), ZERO)
+    segments = [
+        RfmSegment(
+            segment=name,
+            customers=customers_in[name],
+            revenue=revenue_in[name],
+            share=_ratio(revenue_in[name], total),
         )
-    listed = sorted(
-        (entry for entry in everyone if segment is None or entry[2] == segment),
-        key=lambda entry: (-entry[1], entry[0]["customer_id"]),
-    )[(page - 1) * page_size : page * page_size]
+        for name in RFM_SEGMENT_NAMES
+    ]
+    # Most valuable first; the tuples order by (-revenue, customer id) before reaching the row.
+    listed = [
+        (row, -negated, named)
+        for negated, _, row, named in heapq.nsmallest(page * page_size, candidates)[(page - 1) * page_size :]
+    ]
     emails = dict(
         get_user_model()
         .objects.filter(pk__in=[row["customer_id"] for row, _, _ in listed])
@@ -978,7 +1011,7 @@ def customer_rfm(
         RfmCustomer(
             customer=row["customer_id"],
             email=emails.get(row["customer_id"], ""),
-            recency_days=(as_of - row["last"].astimezone(UTC).date()).days,
+            recency_days=(as_of - row["last"]).days,
             orders=row["orders"],
             revenue=revenue,
             r=row["r"],

@@ -808,7 +808,14 @@ class _OrderHistory:
             return
 
         # As orders.services records a payment, a refund (of units) and a cancellation after it.
-        def ledger_row(item: Row, at: datetime, quantity: int, revenue: Decimal, reverses: bool) -> Row:
+        def ledger_row(
+            item: Row,
+            at: datetime,
+            quantity: int,
+            revenue: Decimal,
+            reverses: bool,
+            discount: Decimal = pricing.ZERO,
+        ) -> Row:
             return {
                 "order_id": order_id,
                 "order_item_id": item["id"],
@@ -820,12 +827,15 @@ class _OrderHistory:
                 "revenue": revenue,
                 "cost": item["unit_cost"] * quantity,
                 "sold_at": at,
+                "discount": discount,
                 "reverses_order": reverses,
             }
 
         paired = list(zip(items, sales, strict=True))
         paid_at = reached[OrderStatus.PAID]
-        batch.sales.extend(ledger_row(item, paid_at, s.quantity, s.revenue, False) for item, s in paired)
+        batch.sales.extend(
+            ledger_row(item, paid_at, s.quantity, s.revenue, False, s.discount) for item, s in paired
+        )
         if OrderStatus.CANCELLED in reached:
             at = reached[OrderStatus.CANCELLED]
             batch.sales.extend(ledger_row(item, at, -s.quantity, -s.revenue, True) for item, s in paired)

@@ -33,7 +33,7 @@ SALES_LEDGER_VERSION_KEY = "orders:sales-ledger-version"
 # Each rollup model's columns, in the order `sales_rollup_rows` selects them; the keys come
 # first. Writers lock rollup rows in this order of models, then of keys (no deadlocks).
 SALES_ROLLUP_COLUMNS: dict[type[Model], tuple[str, ...]] = {
-    DailySales: ("day", "channel_id", "category_id", "quantity", "revenue", "cost"),
+    DailySales: ("day", "channel_id", "category_id", "quantity", "revenue", "cost", "discount"),
     ProductSales: (
         "whole_month",
         "day",
@@ -43,9 +43,10 @@ SALES_ROLLUP_COLUMNS: dict[type[Model], tuple[str, ...]] = {
         "quantity",
         "revenue",
         "cost",
+        "discount",
     ),
     DailyOrders: ("day", "channel_id", "orders_sold", "orders_reversed"),
-    DailyCustomers: ("day", "channel_id", "customer_id"),
+    DailyCustomers: ("day", "channel_id", "customer_id", "orders_sold", "revenue"),
 }
 
 
@@ -103,7 +104,12 @@ def sales_rollup_rows(ledger: type[Model] = SalesRecord) -> dict[type[Model], Qu
     records = ledger._default_manager.order_by()
     day = TruncDate("sold_at", tzinfo=UTC)
     month = TruncMonth("sold_at", tzinfo=UTC, output_field=DateField())
-    net = {"net_quantity": Sum("quantity"), "net_revenue": Sum("revenue"), "net_cost": Sum("cost")}
+    net = {
+        "net_quantity": Sum("quantity"),
+        "net_revenue": Sum("revenue"),
+        "net_cost": Sum("cost"),
+        "given_discount": Sum("discount"),
+    }
     per_product = ("whole_month", "day", "product_id", "category_id", "channel_id")
     return {
         DailySales: records.annotate(day=day).values("day", "channel_id", "category_id").annotate(**net),
@@ -119,10 +125,12 @@ def sales_rollup_rows(ledger: type[Model] = SalesRecord) -> dict[type[Model], Qu
             sold=Count("order_id", distinct=True, filter=Q(quantity__gt=0)),
             reversed=Count("order_id", distinct=True, filter=_order_reversed(ledger)),
         ),
-        DailyCustomers: records.filter(quantity__gt=0)
-        .annotate(day=day)
+        DailyCustomers: records.annotate(day=day)
         .values("day", "channel_id", "customer_id")
-        .distinct(),
+        .annotate(
+            sold=Count("order_id", distinct=True, filter=Q(quantity__gt=0)),
+            net_revenue=Sum("revenue"),
+        ),
     }
 
 
@@ -196,7 +204,8 @@ def _check_whole_sales(records: Sequence[SalesRecord]) -> None:
 
 
 def _sales_rollups_add(records: Sequence[SalesRecord]) -> None:
-    """Add records to every rollup: money per day, per product and day and month, orders, customers.
+    """Add records to every rollup: money per day, per product and day and month, orders, and
+    per customer.
 
     Rows are updated rollup by rollup in SALES_ROLLUP_COLUMNS order, keys sorted, so two
     transactions lock shared rows in the same order and never deadlock.
@@ -207,7 +216,8 @@ def _sales_rollups_add(records: Sequence[SalesRecord]) -> None:
     }
     sold: dict[tuple, set[int]] = defaultdict(set)
     reversed_: dict[tuple, set[int]] = defaultdict(set)
-    buyers: set[tuple] = set()
+    bought: dict[tuple, set[int]] = defaultdict(set)
+    customer_revenue: dict[tuple, Decimal] = defaultdict(Decimal)
     for sale in records:
         day = sale.sold_at.astimezone(UTC).date()
         for totals in (
@@ -218,24 +228,26 @@ def _sales_rollups_add(records: Sequence[SalesRecord]) -> None:
             totals["quantity"] += sale.quantity
             totals["revenue"] += sale.revenue
             totals["cost"] += sale.cost
+            totals["discount"] += sale.discount
+        customer = day, sale.channel_id, sale.customer_id
+        customer_revenue[customer] += sale.revenue
         if sale.quantity > 0:
             sold[day, sale.channel_id].add(sale.order_id)
+            bought[customer].add(sale.order_id)
         elif sale.reverses_order:
             reversed_[day, sale.channel_id].add(sale.order_id)
-        if sale.quantity > 0:
-            buyers.add((day, sale.channel_id, sale.customer_id))
 
     for rollup, rows in money.items():
         for key in sorted(rows, key=_lock_order):
             _rollup_add(rollup, key, rows[key])
     for key in sorted(key for key in sold.keys() | reversed_.keys() if sold[key] or reversed_[key]):
         _rollup_add(DailyOrders, key, {"orders_sold": len(sold[key]), "orders_reversed": len(reversed_[key])})
-    for day, channel_id, customer_id in sorted(buyers):
-        DailyCustomers.objects.get_or_create(day=day, channel_id=channel_id, customer_id=customer_id)
+    for key in sorted(customer_revenue):
+        _rollup_add(DailyCustomers, key, {"orders_sold": len(bought[key]), "revenue": customer_revenue[key]})
 
 
 def _no_sales() -> dict[str, Any]:
-    return {"quantity": 0, "revenue": Decimal("0.00"), "cost": Decimal("0.00")}
+    return {"quantity": 0, "revenue": Decimal("0.00"), "cost": Decimal("0.00"), "discount": Decimal("0.00")}
 
 
 def _lock_order(key: tuple) -> tuple:

@@ -220,6 +220,9 @@ class SalesRecord(models.Model):
     revenue = models.DecimalField(max_digits=14, decimal_places=2)
     cost = models.DecimalField(max_digits=14, decimal_places=2)
     sold_at = models.DateTimeField()
+    # What the order discount took off this sale (the line's share); 0 on reversals, which
+    # give back revenue, not discount.
+    discount = models.DecimalField(max_digits=14, decimal_places=2, default=0)
     # On the rows of the reversal that leaves nothing of the order sold (a cancellation, the
     # refund of the last units): analytics count the order as reversed once, that day.
     reverses_order = models.BooleanField(default=False)
@@ -249,8 +252,8 @@ class SalesRecord(models.Model):
 
 
 class SalesTotals(models.Model):
-    """Net units, revenue and cost of a rollup row of one channel and category; the
-    subclasses add the rest of the key."""
+    """Net units, revenue and cost of a rollup row of one channel and category, and the
+    discounts given on its sales; the subclasses add the rest of the key."""
 
     channel = models.ForeignKey(
         SalesChannel, on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False
@@ -267,6 +270,7 @@ class SalesTotals(models.Model):
     quantity = models.IntegerField(default=0)
     revenue = models.DecimalField(max_digits=16, decimal_places=2, default=0)
     cost = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+    discount = models.DecimalField(max_digits=16, decimal_places=2, default=0)
 
     class Meta:
         abstract = True
@@ -344,8 +348,10 @@ class DailyOrders(models.Model):
 
 
 class DailyCustomers(models.Model):
-    """One row per customer who bought on a UTC day through a channel: distinct customers
-    of any window are distinct customers of these rows, not a sum."""
+    """One customer's ledger rows of one UTC day and channel: the orders paid that day and
+    the net revenue (refunds included, so a row may have no order paid). The buyers of any
+    window are the distinct customers of its rows with `orders_sold`, not a sum; recency,
+    frequency and value per customer add up from here without the ledger."""
 
     day = models.DateField()
     channel = models.ForeignKey(
@@ -358,6 +364,8 @@ class DailyCustomers(models.Model):
         db_index=False,
         db_constraint=False,
     )
+    orders_sold = models.PositiveIntegerField(default=0)
+    revenue = models.DecimalField(max_digits=16, decimal_places=2, default=0)
 
     class Meta:
         verbose_name = verbose_name_plural = "daily customers"

@@ -851,6 +851,7 @@ def _sales_record(order: Order, items: list[OrderItem]) -> None:
                 quantity=item.quantity,
                 revenue=item.line_total - item.discount,
                 cost=item.unit_cost * item.quantity,
+                discount=item.discount,
                 sold_at=sold_at,
             )
             for item in items

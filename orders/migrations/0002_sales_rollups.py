@@ -6,13 +6,6 @@ from django.conf import settings
 from django.db import migrations, models
 
 
-def fill_from_the_ledger(apps, schema_editor):
-    """An existing ledger gets its rollups at once, so analytics stay exact from the first read."""
-    from orders.ledger import sales_rollup_fill
-
-    sales_rollup_fill(app_registry=apps)
-
-
 class Migration(migrations.Migration):
     dependencies = [
         ("catalog", "0003_product_price_validators"),
@@ -204,5 +197,4 @@ class Migration(migrations.Migration):
                 ],
             },
         ),
-        migrations.RunPython(fill_from_the_ledger, migrations.RunPython.noop),
     ]

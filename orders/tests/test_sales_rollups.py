@@ -104,10 +104,15 @@ def test_rollups_equal_the_ledger_after_placements_payments_cancellations_and_re
         (date(2026, 2, 1), "web"): (1, 1),
         (date(2026, 2, 10), "web"): (0, 1),
     }
-    assert set(DailyCustomers.objects.values_list("day", "channel__code", "customer_id")) == {
-        (date(2026, 1, 31), "web", customer.pk),
-        (date(2026, 1, 31), "phone", other_customer.pk),
-        (date(2026, 2, 1), "web", other_customer.pk),
+    # per customer, day and channel: orders paid and net revenue, refund-only days included
+    assert set(
+        DailyCustomers.objects.values_list("day", "channel__code", "customer_id", "orders_sold", "revenue")
+    ) == {
+        (date(2026, 1, 31), "web", customer.pk, 2, D("175.00")),
+        (date(2026, 1, 31), "phone", other_customer.pk, 1, D("240.00")),
+        (date(2026, 2, 1), "web", customer.pk, 0, D("-45.00")),
+        (date(2026, 2, 1), "web", other_customer.pk, 1, D("200.00")),
+        (date(2026, 2, 10), "web", other_customer.pk, 0, D("-200.00")),
     }
     # 130 kept + 45 cancelled on the web, 250 - 10 discount by phone on the 31st
     assert dict(
@@ -115,6 +120,11 @@ def test_rollups_equal_the_ledger_after_placements_payments_cancellations_and_re
     ) == {
         "web": D("175.00"),
         "phone": D("240.00"),
+    }
+    # the discounts given, on the day of the sale only (a reversal gives back revenue)
+    assert dict(DailySales.objects.values_list("channel__code").annotate(Sum("discount"))) == {
+        "web": D("0.00"),
+        "phone": D("10.00"),
     }
     # the loose product: 1 by phone, 2 refunded (sold and reversed in February)
     loose_rows = ProductSales.objects.filter(product=loose, category__isnull=True)
