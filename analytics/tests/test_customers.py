@@ -12,7 +12,7 @@ from catalog.tests.factories import ProductFactory
 from orders.models import OrderStatus
 from orders.tests.factories import OrderFactory
 
-from .conftest import at, record_sale
+from .conftest import at, record_reversal, record_sale
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -34,14 +34,18 @@ def buyers():
     return ann, bob, cat
 
 
-@pytest.mark.parametrize("source", ["rollup", "ledger"])
-def test_new_and_returning_per_month_count_the_first_purchase_before_the_window(buyers, source):
+@pytest.fixture(params=["rollup", "ledger"])
+def categories(request):
+    """A category filter that keeps every sale: with it the ledger answers, without it
+    (None) the DailyCustomers rollup; the numbers must not change."""
     from orders.models import SalesRecord
 
-    # a category filter reads the ledger; without one the DailyCustomers rollup answers
-    categories = (
-        tuple(set(SalesRecord.objects.values_list("category_id", flat=True))) if source == "ledger" else None
-    )
+    if request.param == "rollup":
+        return None
+    return tuple(set(SalesRecord.objects.values_list("category_id", flat=True)))
+
+
+def test_new_and_returning_per_month_count_the_first_purchase_before_the_window(buyers, categories):
     rows = customer_summary(
         filters=SalesFilters(start=date(2026, 2, 1), end=date(2026, 3, 31), category_ids=categories)
     )
@@ -87,11 +91,11 @@ def _retention(cohort) -> list[tuple]:
     return [(month["offset"], month["customers"], month["share"]) for month in cohort["retention"]]
 
 
-def test_monthly_cohorts_by_first_purchase_with_retention(buyers):
+def test_monthly_cohorts_by_first_purchase_with_retention(buyers, categories):
     from analytics.selectors import customer_cohorts
 
-    cohorts = customer_cohorts(filters=SalesFilters())
-    later = customer_cohorts(filters=SalesFilters(start=date(2026, 2, 1)))
+    cohorts = customer_cohorts(filters=SalesFilters(category_ids=categories))
+    later = customer_cohorts(filters=SalesFilters(start=date(2026, 2, 1), category_ids=categories))
 
     assert [(c["cohort"], c["customers"], _retention(c)) for c in cohorts] == [
         ("2026-01", 1, [(0, 1, D("1.0000")), (1, 1, D("1.0000")), (2, 1, D("1.0000"))]),
@@ -126,11 +130,11 @@ def scored_customers():
     return people
 
 
-def test_rfm_scores_segments_and_pages(scored_customers):
+def test_rfm_scores_segments_and_pages(scored_customers, categories):
     from analytics.selectors import customer_rfm
 
     c1, c2, c3, c4, c5 = scored_customers
-    rfm = customer_rfm(filters=SalesFilters(), as_of=date(2026, 3, 31))
+    rfm = customer_rfm(filters=SalesFilters(category_ids=categories), as_of=date(2026, 3, 31))
 
     scores = {
         row["customer"]: (row["recency_days"], row["r"], row["f"], row["m"], row["segment"])
@@ -152,7 +156,9 @@ def test_rfm_scores_segments_and_pages(scored_customers):
         ("need_attention", 0, D("0.00"), D("0.0000")),
     ]
     assert [row["customer"] for row in rfm["customers"]] == [c1.pk, c2.pk, c3.pk, c4.pk, c5.pk]  # by revenue
-    page = customer_rfm(filters=SalesFilters(), as_of=date(2026, 3, 31), page=2, page_size=2)
+    page = customer_rfm(
+        filters=SalesFilters(category_ids=categories), as_of=date(2026, 3, 31), page=2, page_size=2
+    )
     assert [row["customer"] for row in page["customers"]] == [c3.pk, c4.pk]
 
 
@@ -166,3 +172,22 @@ def test_the_rfm_api_filters_a_segment(scored_customers, salesperson_client):
     assert [row["email"] for row in body["customers"]] == [scored_customers[3].email]
     assert len(body["segments"]) == 6
     assert salesperson_client.get("/api/v1/analytics/customers/rfm/", {"segment": "vip"}).status_code == 400
+
+
+def test_a_refund_on_a_later_day_lowers_the_value_but_is_no_purchase(buyers, categories):
+    from analytics.selectors import customer_cohorts, customer_rfm
+    from orders.models import SalesRecord
+
+    bob = buyers[1]
+    record_reversal(list(SalesRecord.objects.filter(customer=bob)), at("2026-04-02"))  # Feb's order
+    april = SalesFilters(start=date(2026, 4, 1), end=date(2026, 4, 30), category_ids=categories)
+
+    assert [(row["customers"], row["new"]) for row in customer_summary(filters=april)] == [(0, 0)]
+    scored = customer_rfm(filters=SalesFilters(category_ids=categories), as_of=date(2026, 4, 30))
+    bobs = next(row for row in scored["customers"] if row["customer"] == bob.pk)
+    assert (bobs["recency_days"], bobs["orders"], bobs["revenue"]) == (69, 1, D("0.00"))  # still Feb 20
+    february = customer_cohorts(filters=SalesFilters(end=date(2026, 4, 30), category_ids=categories))[1]
+    assert (february["cohort"], _retention(february)) == (
+        "2026-02",
+        [(0, 1, D("1.0000")), (1, 0, D("0.0000")), (2, 0, D("0.0000"))],
+    )
