@@ -33,10 +33,12 @@ from analytics.results import (
     Rfm,
 )
 from analytics.selectors import (
+    CustomerMonths,
     abc_analysis,
     bottom_products,
     category_leaders,
     customer_cohorts,
+    customer_months,
     customer_rfm,
     customer_summary,
     inventory_insight,
@@ -426,7 +428,19 @@ class InventoryReport(Report):
         return inventory_insight(filters=self.filters, **self.params())
 
 
-class CustomerSummaryReport(Report):
+class CustomerMonthsReport(Report):
+    """A customers report that reads the cohort counts: computed and cached once for the
+    cohort table and new vs returning by month, which one page shows together."""
+
+    def customer_months(self) -> CustomerMonths:
+        return cached_answer(
+            "customer-months",
+            {"filters": self.filters.as_key()},
+            lambda: customer_months(filters=self.filters),
+        )
+
+
+class CustomerSummaryReport(CustomerMonthsReport):
     question = "customers-summary"
     table_name = "customers"
     title = "New and returning customers"
@@ -444,10 +458,10 @@ class CustomerSummaryReport(Report):
         return {"group_by": self.data["group_by"]}
 
     def compute(self) -> list[CustomerPeriod]:
-        return customer_summary(filters=self.filters, **self.params())
+        return customer_summary(filters=self.filters, months=self.customer_months, **self.params())
 
 
-class CohortReport(Report):
+class CohortReport(CustomerMonthsReport):
     question = "customers-cohorts"
     table_name = "cohorts"
     title = "Customer cohorts"
@@ -458,7 +472,7 @@ class CohortReport(Report):
     )
 
     def compute(self) -> list[Cohort]:
-        return customer_cohorts(filters=self.filters)
+        return customer_cohorts(filters=self.filters, months=self.customer_months)
 
     def table(self, answer: list[Cohort]) -> Table:
         """A cohort per row, then the share of it buying in each month since (+0 is its own)."""

@@ -114,6 +114,7 @@ TRUNCATIONS = {"day": TruncDay, "week": TruncWeek, "month": TruncMonth, "year": 
 GROUPINGS = tuple(TRUNCATIONS)
 # A series longer than this is a mistake (daily over decades), not a report.
 MAX_PERIODS = 3700
+CustomerMonths = dict[tuple[int, int], int]  # customers per (cohort, month), months by _month_index
 
 SOLD = Q(quantity__gt=0)
 BOUGHT = Q(orders_sold__gt=0)  # a DailyCustomers row of a day with a paid order, not only refunds
@@ -816,20 +817,37 @@ def _up_to(end: date | None, filters: SalesFilters) -> SalesFilters:
     )
 
 
-def customer_summary(*, filters: SalesFilters, group_by: str = "month") -> list[CustomerPeriod]:
+def customer_summary(
+    *, filters: SalesFilters, group_by: str = "month", months: Callable[[], CustomerMonths] | None = None
+) -> list[CustomerPeriod]:
     """Per period: customers with a paid sale, how many of them bought for the first time
     (new) and how many had bought before (returning), the repeat rate (returning / customers)
-    and net revenue per customer."""
-    # Both counted by the database: the distinct buyers per period, and the customers whose
-    # first purchase ever (MIN per customer, same filters) falls in the window, per its period.
-    source, rows = _buyers(filters)
-    buyers = _count_per(
-        "period", rows=rows.values("customer_id", period=_period(source, group_by)).distinct()
-    )
-    first_day, history = Min(_day(source)), _buyers(_up_to(filters.end, filters))[1]
-    firsts = history.values("customer_id").annotate(first=first_day, period=TRUNCATIONS[group_by](first_day))
-    new_ones = _count_per("period", rows=firsts.filter(first__gte=filters.start) if filters.start else firsts)
-    counts = {period: [customers, new_ones.get((period,), 0)] for (period,), customers in buyers.items()}
+    and net revenue per customer.
+
+    By whole months, the cohort counts (`customer_months`, or `months()` when the caller
+    holds them) answer it: a month's customers are its column, the new ones its own cohort."""
+    counts: dict[date, list[int]]
+    if group_by == "month" and (filters.start is None or filters.start.day == 1):
+        by_cohort = months() if months else customer_months(filters=filters)
+        counts = {}
+        for (cohort, month), customers in by_cohort.items():
+            tally = counts.setdefault(_month_start(month), [0, 0])
+            tally[0] += customers
+            tally[1] += customers if cohort == month else 0
+    else:  # both counted by the database: the distinct buyers per period, and the customers
+        # whose first purchase ever (MIN per customer, same filters) falls in the window
+        source, rows = _buyers(filters)
+        buyers = _count_per(
+            "period", rows=rows.values("customer_id", period=_period(source, group_by)).distinct()
+        )
+        first_day, history = Min(_day(source)), _buyers(_up_to(filters.end, filters))[1]
+        firsts = history.values("customer_id").annotate(
+            first=first_day, period=TRUNCATIONS[group_by](first_day)
+        )
+        new_ones = _count_per(
+            "period", rows=firsts.filter(first__gte=filters.start) if filters.start else firsts
+        )
+        counts = {period: [customers, new_ones.get((period,), 0)] for (period,), customers in buyers.items()}
     source = _money_source(filters)
     revenue = dict(
         _rows(source, filters)
@@ -882,28 +900,41 @@ def _month_index(day: date) -> int:
     return day.year * 12 + day.month - 1
 
 
-def customer_cohorts(*, filters: SalesFilters) -> list[Cohort]:
-    """Monthly cohorts by first paid sale (MIN per customer, whatever the start): for each
-    cohort month in the window, its customers and, per month since (offset 0 is its own),
-    how many of them bought and their share of the cohort. Months are whole: a window that
-    starts mid-month counts its first month from the 1st.
+def _month_start(index: int) -> date:
+    return date(index // 12, index % 12 + 1, 1)
 
-    The database does the counting: each customer's first month (MIN per customer) joined
-    to their months with a purchase, counted per (cohort, month); a few hundred rows come
-    back, whatever the number of customers. The months before the window's cannot belong to
-    a cohort shown, so they are not read."""
+
+def customer_months(*, filters: SalesFilters) -> CustomerMonths:
+    """How many customers bought in each month of the window (months are whole: a window
+    that starts mid-month counts its first month from the 1st), by their cohort: the month of
+    their first paid sale ever (MIN per customer, same filters), also before the window.
+
+    The database does the counting: each customer's first month joined to their months with
+    a purchase, counted per (cohort, month); a few hundred rows come back, whatever the
+    number of customers. Cohorts and new vs returning per month both read these counts."""
     source, rows = _buyers(_up_to(filters.end, filters))
     first_months = rows.values("customer_id").annotate(cohort=TruncMonth(Min(_day(source))))
     active = rows
     if filters.start is not None:
-        window_month = filters.start.replace(day=1)
-        first_months = first_months.filter(cohort__gte=window_month)
-        active = rows.filter(_dated_between(source, window_month, None))
+        active = rows.filter(_dated_between(source, filters.start.replace(day=1), None))
     active_months = active.values("customer_id", month=_period(source, "month")).distinct()
-    counts = {
-        (_month_index(first), _month_index(then)): n
-        for (first, then), n in _count_per("cohort", "month", rows=first_months, join=active_months).items()
+    return {
+        (_month_index(cohort), _month_index(month)): customers
+        for (cohort, month), customers in _count_per(
+            "cohort", "month", rows=first_months, join=active_months
+        ).items()
     }
+
+
+def customer_cohorts(
+    *, filters: SalesFilters, months: Callable[[], CustomerMonths] | None = None
+) -> list[Cohort]:
+    """Monthly cohorts by first paid sale (`customer_months`, or `months()` when the caller
+    holds them): for each cohort that began in the window, its customers and, per month
+    since (offset 0 is its own), how many of them bought and their share of the cohort."""
+    by_cohort = months() if months else customer_months(filters=filters)
+    start = _month_index(filters.start) if filters.start else None
+    counts = {key: n for key, n in by_cohort.items() if start is None or key[0] >= start}
     if not counts:
         return []
     last = _month_index(filters.end) if filters.end else max(then for _, then in counts)
@@ -918,9 +949,7 @@ def customer_cohorts(*, filters: SalesFilters) -> list[Cohort]:
             )
             for offset in range(last - first + 1)
         ]
-        result.append(
-            Cohort(cohort=f"{first // 12:04d}-{first % 12 + 1:02d}", customers=members, retention=retention)
-        )
+        result.append(Cohort(cohort=f"{_month_start(first):%Y-%m}", customers=members, retention=retention))
     return result
 
 

@@ -68,6 +68,24 @@ def test_new_and_returning_per_month_count_the_first_purchase_before_the_window(
             "revenue_per_customer": D("40.00"),
         },
     ]
+    # whole months are read from the cohort counts; a window from the 2nd counts per customer
+    # instead, and nobody bought on the 1st
+    assert rows == customer_summary(
+        filters=SalesFilters(start=date(2026, 2, 2), end=date(2026, 3, 31), category_ids=categories)
+    )
+
+
+def test_the_customers_page_counts_the_cohorts_once_for_both_tables(
+    buyers, client, salesperson, django_assert_num_queries
+):
+    client.force_login(salesperson)
+    client.get("/reports/customers/")  # the session, the user and the page's choices, then cached
+
+    # session, user, permissions x2, the cohort counts, revenue per month, categories, channels
+    with django_assert_num_queries(8):
+        response = client.get("/reports/customers/", {"period": "year_to_date"})
+
+    assert response.status_code == 200
 
 
 def test_the_api_by_year_and_the_role_rule(buyers, ceo_client, customer_client):
