@@ -62,6 +62,7 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         "orders.view_productsales",
         "orders.view_dailyorders",
         "orders.view_dailycustomers",
+        "orders.view_customersales",
         "orders.view_idempotencykey",
     ),
     Role.CUSTOMER: (

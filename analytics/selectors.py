@@ -72,9 +72,11 @@ from django.db.models.functions import (
     TruncWeek,
     TruncYear,
 )
+from django.utils import timezone
 
 from catalog.models import Category, Product, ProductStatus, SalesChannel
 from orders.models import (
+    CustomerSales,
     DailyCustomers,
     DailyOrders,
     DailySales,
@@ -817,6 +819,18 @@ def _up_to(end: date | None, filters: SalesFilters) -> SalesFilters:
     )
 
 
+def _first_purchases(filters: SalesFilters) -> tuple[QuerySet, Aggregate]:
+    """Rows to group per customer, and the aggregate of their first day with a paid sale
+    ever under the same category, channel and product filters: CustomerSales (a row per
+    customer and channel) unless a category or product is filtered, else the ledger."""
+    if _order_source(filters, CustomerSales) is SalesRecord:
+        return _buyers(_up_to(None, filters))[1].values("customer_id"), Min(_day(SalesRecord))
+    rows = CustomerSales.objects.filter(first_day__isnull=False)
+    if filters.channel_id is not None:
+        rows = rows.filter(channel_id=filters.channel_id)
+    return rows.values("customer_id"), Min("first_day")
+
+
 def customer_summary(
     *, filters: SalesFilters, group_by: str = "month", months: Callable[[], CustomerMonths] | None = None
 ) -> list[CustomerPeriod]:
@@ -840,12 +854,10 @@ def customer_summary(
         buyers = _count_per(
             "period", rows=rows.values("customer_id", period=_period(source, group_by)).distinct()
         )
-        first_day, history = Min(_day(source)), _buyers(_up_to(filters.end, filters))[1]
-        firsts = history.values("customer_id").annotate(
-            first=first_day, period=TRUNCATIONS[group_by](first_day)
-        )
+        first_rows, first_day = _first_purchases(filters)
+        firsts = first_rows.annotate(first=first_day, period=TRUNCATIONS[group_by](first_day))
         new_ones = _count_per(
-            "period", rows=firsts.filter(first__gte=filters.start) if filters.start else firsts
+            "period", rows=firsts.filter(_days_between("first", filters.start, filters.end))
         )
         counts = {period: [customers, new_ones.get((period,), 0)] for (period,), customers in buyers.items()}
     source = _money_source(filters)
@@ -913,7 +925,9 @@ def customer_months(*, filters: SalesFilters) -> CustomerMonths:
     a purchase, counted per (cohort, month); a few hundred rows come back, whatever the
     number of customers. Cohorts and new vs returning per month both read these counts."""
     source, rows = _buyers(_up_to(filters.end, filters))
-    first_months = rows.values("customer_id").annotate(cohort=TruncMonth(Min(_day(source))))
+    first_rows, first_day = _first_purchases(filters)
+    # A first purchase after the end has no month in the window to be joined to.
+    first_months = first_rows.annotate(cohort=TruncMonth(first_day))
     active = rows
     if filters.start is not None:
         active = rows.filter(_dated_between(source, filters.start.replace(day=1), None))
@@ -986,18 +1000,25 @@ def customer_rfm(
     monetary value (net revenue), and named by segment (RFM_SEGMENTS). Segments sum up all
     customers; `customers` lists one page, of one `segment` if given, most valuable first.
 
-    Per customer from the DailyCustomers rollup (a row per day with a purchase or refund)
-    unless a category or product is filtered; recency counts whole UTC days either way."""
+    Per customer from the rollups unless a category or product is filtered: CustomerSales
+    (a row per customer and channel) as of today or later, DailyCustomers (a row per day
+    with a purchase or a refund) as of an earlier day. Recency counts whole UTC days."""
     source = _order_source(filters, DailyCustomers)
     orders: Aggregate
     if source is SalesRecord:
         orders = Count("order_id", distinct=True, filter=SOLD)
         last = Max(_day(source), filter=SOLD)
+        rows = _rows(source, _up_to(as_of, filters))
+    elif as_of >= timezone.now().astimezone(UTC).date():  # nothing is dated later than today
+        orders, last = Sum("orders_sold"), Max("last_day")
+        rows = CustomerSales.objects.all()
+        if filters.channel_id is not None:
+            rows = rows.filter(channel_id=filters.channel_id)
     else:  # an order is paid on one day: the days' paid orders add up
         orders, last = Sum("orders_sold"), Max("day", filter=BOUGHT)
+        rows = _rows(source, _up_to(as_of, filters))
     scored = (
-        _rows(source, _up_to(as_of, filters))
-        .values("customer_id")
+        rows.values("customer_id")
         .annotate(last=last, orders=orders, revenue=Sum("revenue"))
         .filter(orders__gt=0)
         .annotate(

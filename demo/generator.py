@@ -49,6 +49,7 @@ from catalog.models import Category, Product, ProductStatus, SalesChannel
 from orders import pricing
 from orders.ledger import line_sales, sales_rollup_rebuild
 from orders.models import (
+    CustomerSales,
     DailyCustomers,
     DailyOrders,
     DailySales,
@@ -1024,6 +1025,7 @@ def demo_seed(*, customers: int, products: int, orders: int, seed: int, log: Log
                 ProductSales,
                 DailyOrders,
                 DailyCustomers,
+                CustomerSales,
                 Product,
                 User,
             ):

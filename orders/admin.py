@@ -22,6 +22,7 @@ from salesbackend.spreadsheets import write_csv
 
 from . import services
 from .models import (
+    CustomerSales,
     DailyCustomers,
     DailyOrders,
     DailySales,
@@ -477,6 +478,14 @@ class DailyCustomersAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("day", "channel", "customer")
     list_select_related = ("channel", "customer")
     list_filter = ("channel", ("day", admin.DateFieldListFilter))
+    search_fields = ("customer__email",)
+
+
+@admin.register(CustomerSales)
+class CustomerSalesAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("customer", "channel", "first_day", "last_day", "orders_sold", "revenue")
+    list_select_related = ("channel", "customer")
+    list_filter = ("channel",)
     search_fields = ("customer__email",)
 
 

@@ -9,22 +9,22 @@ import logging
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC
+from datetime import UTC, date
 from decimal import Decimal
 from typing import Any
 
 from django.apps import apps
 from django.apps.registry import Apps
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, DateField, F, Model, Q, QuerySet, Sum, Value
-from django.db.models.functions import TruncDate, TruncMonth
+from django.db.models import Count, DateField, F, Max, Min, Model, Q, QuerySet, Sum, Value
+from django.db.models.functions import Coalesce, Greatest, Least, TruncDate, TruncMonth
 
 from audit.models import AuditAction
 from audit.services import record
 from salesbackend.versions import version_bump_on_commit, version_get
 
 from . import pricing
-from .models import DailyCustomers, DailyOrders, DailySales, ProductSales, SalesRecord
+from .models import CustomerSales, DailyCustomers, DailyOrders, DailySales, ProductSales, SalesRecord
 
 logger = logging.getLogger(__name__)
 
@@ -47,6 +47,7 @@ SALES_ROLLUP_COLUMNS: dict[type[Model], tuple[str, ...]] = {
     ),
     DailyOrders: ("day", "channel_id", "orders_sold", "orders_reversed"),
     DailyCustomers: ("day", "channel_id", "customer_id", "orders_sold", "revenue"),
+    CustomerSales: ("channel_id", "customer_id", "first_day", "last_day", "orders_sold", "revenue"),
 }
 
 
@@ -128,6 +129,12 @@ def sales_rollup_rows(ledger: type[Model] = SalesRecord) -> dict[type[Model], Qu
         DailyCustomers: records.annotate(day=day)
         .values("day", "channel_id", "customer_id")
         .annotate(
+            sold=Count("order_id", distinct=True, filter=Q(quantity__gt=0)),
+            net_revenue=Sum("revenue"),
+        ),
+        CustomerSales: records.values("channel_id", "customer_id").annotate(
+            first=Min(day, filter=Q(quantity__gt=0)),
+            last=Max(day, filter=Q(quantity__gt=0)),
             sold=Count("order_id", distinct=True, filter=Q(quantity__gt=0)),
             net_revenue=Sum("revenue"),
         ),
@@ -244,6 +251,26 @@ def _sales_rollups_add(records: Sequence[SalesRecord]) -> None:
         _rollup_add(DailyOrders, key, {"orders_sold": len(sold[key]), "orders_reversed": len(reversed_[key])})
     for key in sorted(customer_revenue):
         _rollup_add(DailyCustomers, key, {"orders_sold": len(bought[key]), "revenue": customer_revenue[key]})
+    # CustomerSales: the same per customer and channel, with the days of paid orders.
+    per_customer: dict[tuple, dict[str, Any]] = defaultdict(
+        lambda: {"orders_sold": 0, "revenue": Decimal("0.00")}
+    )
+    sold_days: dict[tuple, set[date]] = defaultdict(set)
+    for (day, channel_id, customer_id), revenue in customer_revenue.items():
+        totals = per_customer[channel_id, customer_id]
+        totals["orders_sold"] += len(bought[day, channel_id, customer_id])
+        totals["revenue"] += revenue
+        if bought[day, channel_id, customer_id]:
+            sold_days[channel_id, customer_id].add(day)
+    for key in sorted(per_customer):
+        days = sold_days[key]
+        _rollup_add(
+            CustomerSales,
+            key,
+            per_customer[key],
+            earliest={"first_day": min(days)} if days else None,
+            latest={"last_day": max(days)} if days else None,
+        )
 
 
 def _no_sales() -> dict[str, Any]:
@@ -254,8 +281,16 @@ def _lock_order(key: tuple) -> tuple:
     return tuple(-1 if value is None else value for value in key)  # no category sorts first
 
 
-def _rollup_add(rollup: type[Model], key: tuple, amounts: dict[str, Any]) -> None:
-    """Add `amounts` to the rollup row with `key`, creating the row if it is missing.
+def _rollup_add(
+    rollup: type[Model],
+    key: tuple,
+    amounts: dict[str, Any],
+    *,
+    earliest: dict[str, date] | None = None,
+    latest: dict[str, date] | None = None,
+) -> None:
+    """Add `amounts` to the rollup row with `key`, creating the row if it is missing; the
+    `earliest` and `latest` days keep the earlier or the later of theirs and the row's.
 
     The UPDATE (the usual case: the row exists) locks the row until commit, so concurrent
     sales add up. A missing row is inserted in a savepoint; when a concurrent transaction
@@ -264,12 +299,15 @@ def _rollup_add(rollup: type[Model], key: tuple, amounts: dict[str, Any]) -> Non
     """
     columns = dict(zip(SALES_ROLLUP_COLUMNS[rollup], key, strict=False))
     row = rollup._default_manager.filter(**columns)
-    added = {field: F(field) + amount for field, amount in amounts.items()}
+    added: dict[str, Any] = {field: F(field) + amount for field, amount in amounts.items()}
+    for keep, days in ((Least, earliest or {}), (Greatest, latest or {})):
+        # Coalesce: SQLite's MIN()/MAX() of a NULL is NULL, PostgreSQL's LEAST() skips it.
+        added |= {field: keep(Coalesce(F(field), Value(day)), Value(day)) for field, day in days.items()}
     if row.update(**added):
         return
     try:
         with transaction.atomic():
-            rollup._default_manager.create(**columns, **amounts)
+            rollup._default_manager.create(**columns, **amounts, **(earliest or {}), **(latest or {}))
     except IntegrityError:
         row.update(**added)
 

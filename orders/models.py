@@ -379,6 +379,38 @@ class DailyCustomers(models.Model):
         return f"{self.day} {self.channel_id}: {self.customer_id}"
 
 
+class CustomerSales(models.Model):
+    """One customer's sales through one channel over all time: the first and the last day
+    with a paid order, the orders paid and the net revenue (refunds included). Recency,
+    frequency and value as of today, and each customer's first purchase, read from here:
+    one row per customer and channel instead of one per day."""
+
+    channel = models.ForeignKey(
+        SalesChannel, on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False
+    )
+    customer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+    )
+    # Days of paid orders; null only for reversals without a sale, which no service writes.
+    first_day = models.DateField(null=True)
+    last_day = models.DateField(null=True)
+    orders_sold = models.PositiveIntegerField(default=0)
+    revenue = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "customer sales"
+        constraints = [
+            models.UniqueConstraint(fields=["channel", "customer"], name="orders_customersales_unique_key"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.channel_id} {self.customer_id}: {self.orders_sold} orders, {self.revenue}"
+
+
 class IdempotencyKey(models.Model):
     """A client's Idempotency-Key, stored in the transaction that placed the order."""
 

@@ -5,6 +5,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from accounts.tests.factories import CustomerFactory
 from analytics.selectors import SalesFilters, customer_summary
@@ -174,6 +175,14 @@ def test_rfm_scores_segments_and_pages(scored_customers, categories):
         ("need_attention", 0, D("0.00"), D("0.0000")),
     ]
     assert [row["customer"] for row in rfm["customers"]] == [c1.pk, c2.pk, c3.pk, c4.pk, c5.pk]  # by revenue
+    # as of today the per-customer totals answer (without a category): the same scores
+    today = timezone.now().date()
+    later = (today - date(2026, 3, 31)).days
+    now = customer_rfm(filters=SalesFilters(category_ids=categories), as_of=today)
+    assert now["segments"] == rfm["segments"]
+    assert [{**row, "recency_days": row["recency_days"] - later} for row in now["customers"]] == rfm[
+        "customers"
+    ]
     page = customer_rfm(
         filters=SalesFilters(category_ids=categories), as_of=date(2026, 3, 31), page=2, page_size=2
     )

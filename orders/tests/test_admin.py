@@ -182,7 +182,9 @@ def test_sales_ledger_is_read_only(staff_browser, salesperson, customer, product
     assert 'name="_save"' not in page
 
 
-@pytest.mark.parametrize("model", ["dailysales", "productsales", "dailyorders", "dailycustomers"])
+@pytest.mark.parametrize(
+    "model", ["dailysales", "productsales", "dailyorders", "dailycustomers", "customersales"]
+)
 def test_sales_rollups_are_listed_read_only(staff_browser, salesperson, customer, product, model):
     order = place_order(customer=customer, products={product: 2})
     order_set_status(order=order, to_status=OrderStatus.PAID, actor=salesperson)

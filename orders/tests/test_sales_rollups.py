@@ -26,7 +26,15 @@ from orders.ledger import (
     sales_rollup_differences,
     sales_rollup_rebuild,
 )
-from orders.models import DailyCustomers, DailyOrders, DailySales, OrderStatus, ProductSales, SalesRecord
+from orders.models import (
+    CustomerSales,
+    DailyCustomers,
+    DailyOrders,
+    DailySales,
+    OrderStatus,
+    ProductSales,
+    SalesRecord,
+)
 from orders.services import order_cancel, order_set_status
 from orders.tasks import verify_sales_rollups
 from orders.tests.factories import SalesRecordFactory, place_order
@@ -114,6 +122,16 @@ def test_rollups_equal_the_ledger_after_placements_payments_cancellations_and_re
         (date(2026, 2, 1), "web", other_customer.pk, 1, D("200.00")),
         (date(2026, 2, 10), "web", other_customer.pk, 0, D("-200.00")),
     }
+    # per customer and channel: the days of paid orders (a later reversal is none), orders, net revenue
+    assert set(
+        CustomerSales.objects.values_list(
+            "channel__code", "customer_id", "first_day", "last_day", "orders_sold", "revenue"
+        )
+    ) == {
+        ("web", customer.pk, date(2026, 1, 31), date(2026, 1, 31), 2, D("130.00")),
+        ("phone", other_customer.pk, date(2026, 1, 31), date(2026, 1, 31), 1, D("240.00")),
+        ("web", other_customer.pk, date(2026, 2, 1), date(2026, 2, 1), 1, D("0.00")),
+    }
     # 130 kept + 45 cancelled on the web, 250 - 10 discount by phone on the 31st
     assert dict(
         DailySales.objects.filter(day=date(2026, 1, 31)).values_list("channel__code").annotate(Sum("revenue"))
@@ -146,11 +164,18 @@ def test_a_sale_written_around_the_services_is_found_and_repaired_by_a_rebuild(c
         "ProductSales": 2,  # its day row and its month row
         "DailyOrders": 1,
         "DailyCustomers": 1,
+        "CustomerSales": 1,
     }
     written = sales_rollup_rebuild(actor=ceo)
 
     assert sales_rollup_differences() == {}
-    assert written == {"DailySales": 1, "ProductSales": 2, "DailyOrders": 1, "DailyCustomers": 1}
+    assert written == {
+        "DailySales": 1,
+        "ProductSales": 2,
+        "DailyOrders": 1,
+        "DailyCustomers": 1,
+        "CustomerSales": 1,
+    }
     entry = AuditEntry.objects.get(entity_type="orders.salesrollup")
     assert (entry.actor, entry.changes["ProductSales"]) == (ceo, [None, 2])
 
