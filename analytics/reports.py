@@ -12,6 +12,8 @@ from decimal import Decimal, InvalidOperation
 from typing import IO, Any, ClassVar
 
 from django.conf import settings
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
 
 from analytics.cache import cached_answer
 from analytics.forms import (
@@ -75,6 +77,21 @@ class Table:
             [(column, display(column.key, value)) for column, value in zip(self.columns, row, strict=True)]
             for row in self.rows
         ]
+
+    def body_html(self) -> SafeString:
+        """The cells as the page's table rows. Built here rather than in the template: a
+        template loop takes about 150 ms over the 16,000 cells of a 2,000-product table."""
+        return mark_safe(  # noqa: S308 - every value is escaped here
+            "".join(
+                "<tr>"
+                + "".join(
+                    f'<td class="num">{escape(value)}</td>' if column.numeric else f"<td>{escape(value)}</td>"
+                    for column, value in row
+                )
+                + "</tr>"
+                for row in self.cells()
+            )
+        )
 
 
 # How a page shows a column's numbers, by key (the answers name them alike everywhere).

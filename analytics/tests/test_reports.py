@@ -74,6 +74,18 @@ def test_customers_are_refused(ledger, client, customer, page):
     assert b"500.00" not in response.content + csv_response.content
 
 
+def test_table_cells_are_escaped_and_numbers_aligned(ledger, staff_browser):
+    product = ledger.product.D
+    product.name = '<img src=x onerror="alert(1)">'
+    product.save()
+
+    html = staff_browser.get(reverse("reports:abc")).content.decode()
+
+    assert "<img src=x" not in html
+    assert "<td>&lt;img src=x onerror=&quot;alert(1)&quot;&gt;</td>" in html
+    assert '<td class="num">1</td>' in html  # the first rank, a number
+
+
 def test_overview_tiles_show_the_summary(ledger, staff_browser):
     html = staff_browser.get(reverse("reports:overview")).content.decode()
 
