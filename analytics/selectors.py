@@ -825,10 +825,13 @@ def _first_purchases(filters: SalesFilters) -> tuple[QuerySet, Aggregate]:
     customer and channel) unless a category or product is filtered, else the ledger."""
     if _order_source(filters, CustomerSales) is SalesRecord:
         return _buyers(_up_to(None, filters))[1].values("customer_id"), Min(_day(SalesRecord))
-    rows = CustomerSales.objects.filter(first_day__isnull=False)
-    if filters.channel_id is not None:
-        rows = rows.filter(channel_id=filters.channel_id)
-    return rows.values("customer_id"), Min("first_day")
+    return _customer_sales(filters).filter(first_day__isnull=False).values("customer_id"), Min("first_day")
+
+
+def _customer_sales(filters: SalesFilters) -> QuerySet:
+    """CustomerSales rows of the channel filtered, if any: they hold no category or product."""
+    rows = CustomerSales.objects.order_by()
+    return rows if filters.channel_id is None else rows.filter(channel_id=filters.channel_id)
 
 
 def customer_summary(
@@ -1011,9 +1014,7 @@ def customer_rfm(
         rows = _rows(source, _up_to(as_of, filters))
     elif as_of >= timezone.now().astimezone(UTC).date():  # nothing is dated later than today
         orders, last = Sum("orders_sold"), Max("last_day")
-        rows = CustomerSales.objects.all()
-        if filters.channel_id is not None:
-            rows = rows.filter(channel_id=filters.channel_id)
+        rows = _customer_sales(filters)
     else:  # an order is paid on one day: the days' paid orders add up
         orders, last = Sum("orders_sold"), Max("day", filter=BOUGHT)
         rows = _rows(source, _up_to(as_of, filters))

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from accounts.tests.factories import CustomerFactory
 from analytics.selectors import SalesFilters, customer_summary
-from catalog.tests.factories import ProductFactory
+from catalog.tests.factories import ProductFactory, channel
 from orders.models import OrderStatus
 from orders.tests.factories import OrderFactory
 
@@ -183,6 +183,14 @@ def test_rfm_scores_segments_and_pages(scored_customers, categories):
     assert [{**row, "recency_days": row["recency_days"] - later} for row in now["customers"]] == rfm[
         "customers"
     ]
+    # a channel filter keeps that channel's rows of either rollup (all these sales were on the web)
+    everyone = SalesFilters(category_ids=categories)
+    web, phone = (
+        SalesFilters(channel_id=channel(code).pk, category_ids=categories) for code in ("web", "phone")
+    )
+    for day in (date(2026, 3, 31), today):
+        assert customer_rfm(filters=web, as_of=day) == customer_rfm(filters=everyone, as_of=day)
+        assert customer_rfm(filters=phone, as_of=day)["customers"] == []
     page = customer_rfm(
         filters=SalesFilters(category_ids=categories), as_of=date(2026, 3, 31), page=2, page_size=2
     )
