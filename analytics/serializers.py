@@ -8,6 +8,7 @@ A ratio over a zero total is null.
 from rest_framework import serializers
 
 from analytics.models import ReportSubscription
+from analytics.views.reports import REPORT_PAGES
 
 MONEY_HELP = "Decimal string, 2 places."
 RATIO_HELP = "Fraction as a decimal string with 4 places (0.2500 = 25 %); null when the total is zero."
@@ -212,11 +213,7 @@ class RfmSerializer(serializers.Serializer):
 
 
 class ReportSubscriptionSerializer(serializers.ModelSerializer):
-    report = serializers.CharField(
-        max_length=32,
-        help_text="A report page: overview, products, revenue, categories, channels, discounts, customers, "
-        "rfm, abc, inventory, compare.",
-    )
+    report = serializers.ChoiceField(choices=tuple(REPORT_PAGES), help_text="A report page.")
     filters = serializers.DictField(
         child=serializers.CharField(max_length=100),
         required=False,

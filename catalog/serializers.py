@@ -114,7 +114,8 @@ class StaffProductSerializer(ProductSerializer):
         fields = (*ProductSerializer.Meta.fields, "cost_price", "margin", "created_by")
         read_only_fields = fields
 
-    @extend_schema_field(serializers.DecimalField(max_digits=6, decimal_places=4, allow_null=True))
+    # A cost far above the price makes a margin of many whole units below zero.
+    @extend_schema_field(serializers.DecimalField(max_digits=16, decimal_places=4, allow_null=True))
     def get_margin(self, product) -> str | None:
         return _margin_text(product.margin)
 

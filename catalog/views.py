@@ -235,7 +235,15 @@ class ProductViewSet(viewsets.ModelViewSet):
         description=f"A JSON list (at most {MAX_BULK_ITEMS}) of products as for POST /products/. "
         'Any invalid item answers 400 {"errors": [{"index", "field", "message"}]} (index from 0) '
         "and creates nothing.",
-        request=ProductCreateSerializer(many=True),
+        # Spelled out: drf-spectacular drops a list serializer's size limits here.
+        request={
+            "application/json": {
+                "type": "array",
+                "items": {"$ref": "#/components/schemas/ProductCreateRequest"},
+                "minItems": 1,
+                "maxItems": MAX_BULK_ITEMS,
+            }
+        },
         responses={201: StaffProductSerializer(many=True), 400: RowErrorsSerializer},
     )
     @action(detail=False, methods=["post"], url_path="bulk", filter_backends=[], pagination_class=None)

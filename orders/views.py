@@ -11,7 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.permissions import CanManageOrders, CanPlaceOrders, has_permission
-from salesbackend.filters import IdFilter
+from salesbackend.filters import BooleanFilter, IdFilter
 
 from . import selectors, services
 from .models import DiscountCode, Order, OrderStatus, Refund, Review
@@ -235,11 +235,11 @@ class ProductReviewListCreateView(generics.ListAPIView):
 
 
 class DiscountCodeFilter(django_filters.FilterSet):
-    is_active = django_filters.BooleanFilter()
+    is_active = BooleanFilter()
     search = django_filters.CharFilter(
         method="search_codes", max_length=100, help_text="In code or description."
     )
-    expired = django_filters.BooleanFilter(
+    expired = BooleanFilter(
         method="filter_expired", help_text="Whether the end date has passed."
     )
 

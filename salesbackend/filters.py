@@ -5,6 +5,7 @@ from datetime import UTC
 import django_filters
 from django import forms
 from django.utils import timezone
+from drf_spectacular.utils import extend_schema_field
 
 
 class StrictNullBooleanField(forms.NullBooleanField):
@@ -29,6 +30,7 @@ class BooleanFilter(django_filters.BooleanFilter):
 MAX_ID = 2**63 - 1
 
 
+@extend_schema_field({"type": "integer", "minimum": 1, "maximum": MAX_ID})
 class IdFilter(django_filters.NumberFilter):
     """A whole id within the database's range: "1.5" is a 400, not rounded to another
     row's id, and a 30-digit number is a 400, not an integer overflow in the database."""

@@ -1,4 +1,7 @@
-"""OpenAPI post-processing: every operation documents the errors it can answer with.
+"""OpenAPI post-processing and field extensions, so the schema states what the API does.
+
+Every operation documents the errors it can answer with, and request schemas state the
+limits the API enforces (empty query values, no NUL in text, list sizes, unsigned decimals).
 
 The API answers every refusal in one of two JSON shapes (API.md "Conventions"): field errors
 ({field: [messages]}) for 400, and {"detail", "code"} for everything else. Rather than
@@ -7,6 +10,8 @@ return wherever a view did not document them itself.
 """
 
 from typing import Any
+
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 
 ERROR = {
     "type": "object",
@@ -77,3 +82,70 @@ def _field_errors_too(response: dict[str, Any] | None) -> None:
     content = (response or {}).get("content", {}).get("application/json")
     if content and content["schema"].get("$ref", "").rsplit("/", 1)[-1] not in ("FieldErrors", ""):
         content["schema"] = {"anyOf": [content["schema"], {"$ref": "#/components/schemas/FieldErrors"}]}
+
+
+# Query parameters: an empty value is read as no value (what an HTML form sends for an
+# empty field), which OpenAPI says with allowEmptyValue.
+# Strings in requests: Django and DRF refuse a NUL character in any text.
+NO_NUL = "^[^\\u0000]*$"
+
+
+def state_request_limits(result: dict[str, Any], generator, request, public) -> dict[str, Any]:
+    for methods in result.get("paths", {}).values():
+        for method, operation in methods.items():
+            if method not in {"get", "post", "put", "patch", "delete"}:
+                continue
+            for parameter in operation.get("parameters", []):
+                if parameter.get("in") == "query" and not parameter.get("required"):
+                    parameter["allowEmptyValue"] = True
+                _no_nul(parameter.get("schema"))
+    for name, component in result.get("components", {}).get("schemas", {}).items():
+        if name.endswith("Request"):
+            _no_nul(component)
+    return result
+
+
+def _no_nul(schema: Any) -> None:
+    """Add the no-NUL pattern to every plain string of a request schema, nested ones too."""
+    if not isinstance(schema, dict):
+        return
+    if schema.get("type") == "string" and not ({"format", "enum", "pattern"} & schema.keys()):
+        schema["pattern"] = NO_NUL
+    for child in (schema.get("properties") or {}).values():
+        _no_nul(child)
+    for key in ("additionalProperties", "items"):
+        _no_nul(schema.get(key))
+    for key in ("allOf", "anyOf", "oneOf"):
+        for child in schema.get(key) or []:
+            _no_nul(child)
+
+
+class ListSerializerLimits(OpenApiSerializerFieldExtension):
+    """A list of objects states its limits: DRF's allow_empty=False and max_length."""
+
+    target_class = "rest_framework.serializers.ListSerializer"
+    match_subclasses = True
+
+    def map_serializer_field(self, auto_schema, direction):
+        schema = auto_schema._map_serializer_field(self.target, direction, bypass_extensions=True)
+        if not self.target.allow_empty:
+            schema["minItems"] = max(1, self.target.min_length or 0)
+        elif self.target.min_length:
+            schema["minItems"] = self.target.min_length
+        if self.target.max_length is not None:
+            schema["maxItems"] = self.target.max_length
+        return schema
+
+
+class UnsignedDecimal(OpenApiSerializerFieldExtension):
+    """A decimal that may not be negative has no minus sign in its pattern."""
+
+    target_class = "rest_framework.fields.DecimalField"
+    match_subclasses = True
+
+    def map_serializer_field(self, auto_schema, direction):
+        schema = auto_schema._map_serializer_field(self.target, direction, bypass_extensions=True)
+        minimum = self.target.min_value
+        if minimum is not None and minimum >= 0 and schema.get("pattern", "").startswith("^-?"):
+            schema["pattern"] = "^" + schema["pattern"][3:]
+        return schema

@@ -273,6 +273,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "salesbackend.schema.add_error_responses",  # every error status, documented
+        "salesbackend.schema.state_request_limits",  # empty query values, no NUL in text
     ],
     # Orders and products both have a `status`: give each choice set its own name.
     "ENUM_NAME_OVERRIDES": {

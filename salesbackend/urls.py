@@ -7,6 +7,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 
 from analytics.views.dashboard import admin_index
 
+from . import schema  # noqa: F401 - registers the OpenAPI field extensions before a schema is built
 from .errors import api_not_found
 from .health import healthz
 
