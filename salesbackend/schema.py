@@ -98,7 +98,8 @@ def state_request_limits(result: dict[str, Any], generator, request, public) -> 
             for parameter in operation.get("parameters", []):
                 if parameter.get("in") == "query" and not parameter.get("required"):
                     parameter["allowEmptyValue"] = True
-                _no_nul(parameter.get("schema"))
+                if parameter.get("name") != "ordering":  # unknown orderings are ignored, NUL or not
+                    _no_nul(parameter.get("schema"))
     for name, component in result.get("components", {}).get("schemas", {}).items():
         if name.endswith("Request"):
             _no_nul(component)
@@ -134,6 +135,20 @@ class ListSerializerLimits(OpenApiSerializerFieldExtension):
             schema["minItems"] = self.target.min_length
         if self.target.max_length is not None:
             schema["maxItems"] = self.target.max_length
+        return schema
+
+
+class NullableRelation(OpenApiSerializerFieldExtension):
+    """A nullable relation by slug or code reads an empty string as null (DRF), so any
+    string is accepted: no minLength."""
+
+    target_class = "rest_framework.relations.RelatedField"
+    match_subclasses = True
+
+    def map_serializer_field(self, auto_schema, direction):
+        schema = auto_schema._map_serializer_field(self.target, direction, bypass_extensions=True)
+        if self.target.allow_null and schema.get("type") == "string":
+            schema.pop("minLength", None)
         return schema
 
 

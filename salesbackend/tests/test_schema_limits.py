@@ -1,0 +1,66 @@
+"""The OpenAPI schema states the limits the API enforces, and the API keeps to them: a client
+generated from the schema sends what is accepted and is refused what the schema rules out."""
+
+import pytest
+
+from analytics.views.reports import REPORT_PAGES
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(scope="module")
+def schema(django_db_blocker):
+    from django.test import Client
+
+    with django_db_blocker.unblock():
+        return Client().get("/api/schema/", {"format": "json"}).json()
+
+
+def _parameter(schema, path, name):
+    return next(p for p in schema["paths"][path]["get"]["parameters"] if p["name"] == name)
+
+
+def test_an_empty_query_value_is_documented_and_read_as_none(schema, ceo_client):
+    for name in ("page_size", "category", "in_stock"):
+        assert _parameter(schema, "/api/v1/products/", name)["allowEmptyValue"] is True
+
+    response = ceo_client.get("/api/v1/products/", {"page_size": "", "category": "", "in_stock": ""})
+
+    assert response.status_code == 200
+
+
+def test_text_in_requests_may_not_hold_a_nul_and_the_api_refuses_one(schema, ceo_client):
+    name = schema["components"]["schemas"]["ChannelRequest"]["properties"]["name"]
+    assert name["pattern"] == "^[^\\u0000]*$"
+
+    response = ceo_client.post(
+        "/api/v1/channels/", {"code": "kiosk", "name": "a\x00b"}, content_type="application/json"
+    )
+
+    assert response.status_code == 400
+    assert "name" in response.json()
+
+
+def test_list_sizes_unsigned_money_ids_and_report_names_are_stated(schema):
+    components = schema["components"]["schemas"]
+    items = components["OrderPlaceInputRequest"]["properties"]["items"]
+    assert (items["minItems"], items["maxItems"]) == (1, 200)
+    bulk = schema["paths"]["/api/v1/products/bulk/"]["post"]["requestBody"]["content"]["application/json"]
+    assert (bulk["schema"]["minItems"], bulk["schema"]["maxItems"]) == (1, 1000)
+    assert components["ProductCreateRequest"]["properties"]["price"]["pattern"].startswith("^\\d")
+    assert _parameter(schema, "/api/v1/audit/", "actor")["schema"]["type"] == "integer"
+    report = components["ReportSubscriptionRequest"]["properties"]["report"]["allOf"][0]["$ref"]
+    assert components[report.rsplit("/", 1)[-1]]["enum"] == list(REPORT_PAGES)
+
+
+def test_a_margin_far_below_zero_fits_its_documented_pattern(schema, ceo_client):
+    import re
+
+    from catalog.tests.factories import ProductFactory
+
+    product = ProductFactory(price="0.01", cost_price="9999999999.00")
+    margin = ceo_client.get(f"/api/v1/products/{product.pk}/").json()["margin"]
+
+    pattern = schema["components"]["schemas"]["StaffProduct"]["properties"]["margin"]["pattern"]
+    assert margin == "-999999999899.0000"
+    assert re.fullmatch(pattern, margin)
