@@ -11,7 +11,8 @@ class PageNumberPagination(pagination.PageNumberPagination):
 
     def get_page_size(self, request) -> int:
         given = request.query_params.get(self.page_size_query_param)
-        if given and not (given.isdigit() and int(given) >= 1):  # empty reads as none, like any filter
+        # Empty reads as none, like any filter; "²" is a digit to str.isdigit, not to int().
+        if given and not (given.isascii() and given.isdigit() and int(given) >= 1):
             raise ValidationError({self.page_size_query_param: ["Enter a whole number from 1 up."]})
         return super().get_page_size(request)
 

@@ -229,6 +229,14 @@ def test_page_size_is_capped_at_100(customer_client):
     assert body["next"] is not None
 
 
+@pytest.mark.parametrize("page_size", ["0", "-1", "1.5", "²", "x"])
+def test_a_page_size_that_is_not_a_whole_number_from_1_is_400(customer_client, page_size):
+    response = customer_client.get("/api/v1/categories/", {"page_size": page_size})
+
+    assert response.status_code == 400
+    assert response.json() == {"page_size": ["Enter a whole number from 1 up."]}
+
+
 @pytest.mark.parametrize("client_fixture", ["customer_client", "salesperson_client"])
 def test_product_list_runs_a_constant_number_of_queries(
     request, client_fixture, django_assert_max_num_queries
