@@ -1,5 +1,7 @@
 from rest_framework import serializers
 
+from salesbackend.serializers import ExactlyOneOf
+
 from .models import ADJUSTMENT_REASONS, Stock, StockMovement
 
 
@@ -15,8 +17,12 @@ class StockSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class StockAdjustSerializer(serializers.Serializer):
-    delta = serializers.IntegerField(required=False, help_text="Units to add (negative to remove).")
+class StockAdjustSerializer(ExactlyOneOf):
+    """A stock change: units added or removed (delta), or the new quantity on hand."""
+
+    delta = serializers.IntegerField(
+        required=False, help_text="Units to add (negative to remove); give it or `quantity`, not both."
+    )
     quantity = serializers.IntegerField(required=False, min_value=0, help_text="New quantity on hand.")
     reason = serializers.ChoiceField(choices=[(reason.value, reason.label) for reason in ADJUSTMENT_REASONS])
     note = serializers.CharField(required=False, allow_blank=True, max_length=500, default="")
@@ -26,10 +32,8 @@ class StockAdjustSerializer(serializers.Serializer):
             raise serializers.ValidationError("A change of 0 changes nothing.")
         return delta
 
-    def validate(self, attrs: dict) -> dict:
-        if ("delta" in attrs) == ("quantity" in attrs):
-            raise serializers.ValidationError("Give either delta or quantity, not both.")
-        return attrs
+    one_of = ("delta", "quantity")
+    one_of_message = "Give either delta or quantity, not both."
 
 
 class StockMovementSerializer(serializers.ModelSerializer):

@@ -10,6 +10,7 @@ from rest_framework import serializers
 from catalog.models import Category, SalesChannel
 from salesbackend.filters import MAX_ID
 from salesbackend.rendering import money_text, timestamp_text
+from salesbackend.serializers import ExactlyOneOf
 
 from .models import (
     DiscountCode,
@@ -55,15 +56,22 @@ class AddressSerializer(serializers.Serializer):
     country = CountryCodeField()
 
 
-class OrderLineInputSerializer(serializers.Serializer):
-    product = StrictIntegerField(required=False, min_value=1, max_value=MAX_ID)
-    sku = serializers.CharField(required=False, max_length=64)
+class OrderLineInputSerializer(ExactlyOneOf):
+    """An order line: a product by id or by sku, and a quantity."""
+
+    product = StrictIntegerField(
+        required=False,
+        min_value=1,
+        max_value=MAX_ID,
+        help_text="The product's id; give it or `sku`, not both.",
+    )
+    sku = serializers.CharField(
+        required=False, max_length=64, help_text="The product's SKU; or give `product`."
+    )
     quantity = StrictIntegerField(min_value=1, max_value=MAX_LINE_QUANTITY)
 
-    def validate(self, attrs):
-        if ("product" in attrs) == ("sku" in attrs):
-            raise serializers.ValidationError("Give either a product id or a sku.")
-        return attrs
+    one_of = ("product", "sku")
+    one_of_message = "Give either a product id or a sku."
 
 
 class OrderPlaceInputSerializer(serializers.Serializer):

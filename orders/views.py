@@ -239,9 +239,7 @@ class DiscountCodeFilter(django_filters.FilterSet):
     search = django_filters.CharFilter(
         method="search_codes", max_length=100, help_text="In code or description."
     )
-    expired = BooleanFilter(
-        method="filter_expired", help_text="Whether the end date has passed."
-    )
+    expired = BooleanFilter(method="filter_expired", help_text="Whether the end date has passed.")
 
     class Meta:
         model = DiscountCode
