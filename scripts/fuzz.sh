@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `make fuzz`: schemathesis against the app on PostgreSQL + Redis with production settings,
 # served as the Procfile's web line serves it, authenticated as a CEO: every phase (examples,
-# coverage, fuzzing, stateful), a fixed seed and a time budget. Fails on any 5xx.
+# coverage, fuzzing, stateful), a fixed seed and a time budget. Fails on any 5xx and on any
+# response the schema does not document.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -10,7 +11,8 @@ PORT=${FUZZ_PORT:-8097}
 DB_NAME=salesbackend_fuzz
 PG=${FUZZ_PG:-postgres://postgres@127.0.0.1:5432}
 SECONDS_BUDGET=${FUZZ_SECONDS:-180}
-CHECKS=${FUZZ_CHECKS:-not_a_server_error}
+# No 5xx, and every response as the schema documents it: status, body, content type, headers.
+CHECKS=${FUZZ_CHECKS:-not_a_server_error,status_code_conformance,response_schema_conformance,content_type_conformance,response_headers_conformance}
 
 export DATABASE_URL="$PG/$DB_NAME"
 export REDIS_URL=${FUZZ_REDIS:-redis://127.0.0.1:6379/10}
