@@ -1,7 +1,9 @@
-"""Report subscriptions in the admin, saved and deleted through the same functions as the API."""
+"""Report subscriptions in the admin, saved and deleted through the same functions as the API,
+and scoped like it: own subscriptions, the CEO's all."""
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 
 from analytics import subscriptions
@@ -41,6 +43,15 @@ class ReportSubscriptionAdmin(admin.ModelAdmin):
     search_fields = ("user__email", "report")
     list_select_related = ("user",)
     inlines = (ReportDeliveryInline,)
+
+    def get_queryset(self, request):
+        return subscriptions.report_subscriptions_of(request.user).select_related("user")
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        if not subscriptions.manages_all_subscriptions(request.user):  # subscribe oneself only
+            form.base_fields["user"].queryset = get_user_model().objects.filter(pk=request.user.pk)
+        return form
 
     def get_actions(self, request):
         actions = super().get_actions(request)

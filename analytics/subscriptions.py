@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.http import QueryDict
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -29,6 +30,17 @@ logger = logging.getLogger(__name__)
 SUBSCRIPTION_FIELDS = ("report", "filters", "frequency", "hour", "is_active")
 # Dates in saved filters are relative: a fixed start/end would send the same span for ever.
 FIXED_DATE_FILTERS = ("start", "end", "as_of", "period1_start", "period1_end", "period2_start", "period2_end")
+
+
+def manages_all_subscriptions(user) -> bool:
+    """The CEO (who manages users) sees and changes everyone's subscriptions; other staff their own."""
+    return user.has_perm("accounts.manage_users")
+
+
+def report_subscriptions_of(user) -> QuerySet[ReportSubscription]:
+    """The subscriptions `user` may see and change, in the API and the admin alike."""
+    subscriptions = ReportSubscription.objects.order_by("id")
+    return subscriptions if manages_all_subscriptions(user) else subscriptions.filter(user=user)
 
 
 def due_at(subscription: ReportSubscription, now: datetime) -> datetime:

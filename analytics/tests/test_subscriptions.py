@@ -177,3 +177,28 @@ def test_filters_that_are_not_the_pages_are_refused_not_stored(role_clients):
     assert (odd_key.status_code, unknown.status_code) == (400, 400)
     assert "filters" in unknown.json()
     assert not ReportSubscription.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_admin_shows_staff_their_own_subscriptions_and_the_ceo_everyones(client, salesperson, ceo):
+    from django.urls import reverse
+
+    mine = report_subscription_create(
+        user=salesperson, actor=salesperson, report="channels", frequency="daily", hour=7
+    )
+    theirs = report_subscription_create(user=ceo, actor=ceo, report="revenue", frequency="weekly", hour=8)
+    changelist = reverse("admin:analytics_reportsubscription_changelist")
+    client.force_login(salesperson)
+
+    assert list(client.get(changelist).context["cl"].result_list) == [mine]
+    other = client.get(reverse("admin:analytics_reportsubscription_change", args=[theirs.pk]))
+    assert other.status_code == 302  # the admin's "does not exist" redirect
+    add_form = client.get(reverse("admin:analytics_reportsubscription_add")).context["adminform"].form
+    assert list(add_form.fields["user"].queryset) == [salesperson]  # subscribe oneself only
+    for_the_ceo = {"user": ceo.pk, "report": "channels", "filters": "{}", "frequency": "daily", "hour": 9}
+    refused = client.post(reverse("admin:analytics_reportsubscription_add"), for_the_ceo)
+    assert refused.status_code == 200 and "user" in refused.context["adminform"].form.errors
+    assert ReportSubscription.objects.count() == 2
+
+    client.force_login(ceo)
+    assert client.get(changelist).context["cl"].result_count == 2

@@ -35,10 +35,7 @@ class ReportSubscriptionViewSet(
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return ReportSubscription.objects.none()
-        subscriptions_ = ReportSubscription.objects.order_by("id")
-        if self.request.user.has_perm("accounts.manage_users"):
-            return subscriptions_
-        return subscriptions_.filter(user=self.request.user)
+        return subscriptions.report_subscriptions_of(self.request.user)
 
     def create(self, request):
         serializer = self.get_serializer(data=request.data)
