@@ -3,22 +3,24 @@
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from rest_framework import serializers
 
+from salesbackend.serializers import StrictBooleanField, StrictCharField
+
 from .roles import Role
 
 
 class UserOutputSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
-    username = serializers.CharField(read_only=True)
+    username = StrictCharField(read_only=True)
     email = serializers.EmailField(read_only=True)
-    first_name = serializers.CharField(read_only=True)
-    last_name = serializers.CharField(read_only=True)
+    first_name = StrictCharField(read_only=True)
+    last_name = StrictCharField(read_only=True)
     role = serializers.ChoiceField(choices=Role.choices, read_only=True, allow_null=True)
-    is_active = serializers.BooleanField(read_only=True)
+    is_active = StrictBooleanField(read_only=True)
     date_joined = serializers.DateTimeField(read_only=True)
 
 
 def _username_field(**kwargs) -> serializers.CharField:
-    return serializers.CharField(max_length=150, validators=[UnicodeUsernameValidator()], **kwargs)
+    return StrictCharField(max_length=150, validators=[UnicodeUsernameValidator()], **kwargs)
 
 
 class RegisterInputSerializer(serializers.Serializer):
@@ -26,15 +28,15 @@ class RegisterInputSerializer(serializers.Serializer):
 
     username = _username_field()
     email = serializers.EmailField()
-    password = serializers.CharField(write_only=True, trim_whitespace=False, style={"input_type": "password"})
-    first_name = serializers.CharField(max_length=150, required=False, allow_blank=True, default="")
-    last_name = serializers.CharField(max_length=150, required=False, allow_blank=True, default="")
+    password = StrictCharField(write_only=True, trim_whitespace=False, style={"input_type": "password"})
+    first_name = StrictCharField(max_length=150, required=False, allow_blank=True, default="")
+    last_name = StrictCharField(max_length=150, required=False, allow_blank=True, default="")
 
 
 class LoginInputSerializer(serializers.Serializer):
-    username = serializers.CharField(required=False, help_text="Username or e-mail, any case.")
-    email = serializers.CharField(required=False, help_text="Accepted instead of `username`.")
-    password = serializers.CharField(trim_whitespace=False, style={"input_type": "password"})
+    username = StrictCharField(required=False, help_text="Username or e-mail, any case.")
+    email = StrictCharField(required=False, help_text="Accepted instead of `username`.")
+    password = StrictCharField(trim_whitespace=False, style={"input_type": "password"})
 
     def validate(self, attrs: dict) -> dict:
         login = attrs.get("username") or attrs.get("email")
@@ -44,8 +46,8 @@ class LoginInputSerializer(serializers.Serializer):
 
 
 class TokenPairSerializer(serializers.Serializer):
-    access = serializers.CharField()
-    refresh = serializers.CharField()
+    access = StrictCharField()
+    refresh = StrictCharField()
 
 
 class AuthResponseSerializer(TokenPairSerializer):
@@ -53,19 +55,19 @@ class AuthResponseSerializer(TokenPairSerializer):
 
 
 class RefreshInputSerializer(serializers.Serializer):
-    refresh = serializers.CharField()
+    refresh = StrictCharField()
 
 
 class ProfileUpdateInputSerializer(serializers.Serializer):
     """What a user may change on themself; role and flags are not fields, so they are ignored."""
 
-    first_name = serializers.CharField(max_length=150, required=False, allow_blank=True)
-    last_name = serializers.CharField(max_length=150, required=False, allow_blank=True)
+    first_name = StrictCharField(max_length=150, required=False, allow_blank=True)
+    last_name = StrictCharField(max_length=150, required=False, allow_blank=True)
     email = serializers.EmailField(required=False)
-    password = serializers.CharField(
+    password = StrictCharField(
         required=False, write_only=True, trim_whitespace=False, style={"input_type": "password"}
     )
-    current_password = serializers.CharField(
+    current_password = StrictCharField(
         required=False,
         write_only=True,
         trim_whitespace=False,
@@ -80,6 +82,6 @@ class UserCreateInputSerializer(RegisterInputSerializer):
 
 class UserUpdateInputSerializer(serializers.Serializer):
     role = serializers.ChoiceField(choices=Role.choices, required=False)
-    is_active = serializers.BooleanField(required=False)
-    first_name = serializers.CharField(max_length=150, required=False, allow_blank=True)
-    last_name = serializers.CharField(max_length=150, required=False, allow_blank=True)
+    is_active = StrictBooleanField(required=False)
+    first_name = StrictCharField(max_length=150, required=False, allow_blank=True)
+    last_name = StrictCharField(max_length=150, required=False, allow_blank=True)

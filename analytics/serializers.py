@@ -9,6 +9,7 @@ from rest_framework import serializers
 
 from analytics.models import ReportSubscription
 from analytics.views.reports import REPORT_PAGES
+from salesbackend.serializers import StrictCharField, StrictModelSerializer
 
 MONEY_HELP = "Decimal string, 2 places."
 RATIO_HELP = "Fraction as a decimal string with 4 places (0.2500 = 25 %); null when the total is zero."
@@ -48,8 +49,8 @@ class SummarySerializer(serializers.Serializer):
 class ProductRankSerializer(serializers.Serializer):
     rank = serializers.IntegerField(help_text="RANK(): ties share a rank (1, 1, 3).")
     product = serializers.IntegerField(help_text="Product id.")
-    sku = serializers.CharField()
-    name = serializers.CharField()
+    sku = StrictCharField()
+    name = StrictCharField()
     units = serializers.IntegerField()
     revenue = money()
     profit = money()
@@ -88,8 +89,8 @@ class CompareSerializer(serializers.Serializer):
 
 class CategorySalesSerializer(serializers.Serializer):
     rank = serializers.IntegerField()
-    category = serializers.CharField(allow_null=True, help_text="Category slug recorded with the sale.")
-    name = serializers.CharField()
+    category = StrictCharField(allow_null=True, help_text="Category slug recorded with the sale.")
+    name = StrictCharField()
     revenue = money()
     units = serializers.IntegerField()
     profit = money()
@@ -98,26 +99,26 @@ class CategorySalesSerializer(serializers.Serializer):
 
 class ChannelSalesSerializer(serializers.Serializer):
     rank = serializers.IntegerField()
-    channel = serializers.CharField(help_text="Channel code.")
-    name = serializers.CharField()
+    channel = StrictCharField(help_text="Channel code.")
+    name = StrictCharField()
     revenue = money()
     orders = orders()
     share = ratio()
 
 
 class CategoryLeaderSerializer(serializers.Serializer):
-    category = serializers.CharField(allow_null=True)
-    category_name = serializers.CharField()
+    category = StrictCharField(allow_null=True)
+    category_name = StrictCharField()
     rank = serializers.IntegerField(help_text="RANK() inside the category by revenue.")
     product = serializers.IntegerField()
-    sku = serializers.CharField()
-    name = serializers.CharField()
+    sku = StrictCharField()
+    name = StrictCharField()
     revenue = money()
     units = serializers.IntegerField()
 
 
 class DiscountCodeSalesSerializer(serializers.Serializer):
-    code = serializers.CharField(allow_null=True, help_text="The discount code; null: orders without one.")
+    code = StrictCharField(allow_null=True, help_text="The discount code; null: orders without one.")
     orders = orders()
     discount = money()  # what the code took off the units sold in the window
     revenue = money()
@@ -128,8 +129,8 @@ class DiscountCodeSalesSerializer(serializers.Serializer):
 class AbcProductSerializer(serializers.Serializer):
     rank = serializers.IntegerField(help_text="RANK() by value, highest first.")
     product = serializers.IntegerField()
-    sku = serializers.CharField()
-    name = serializers.CharField()
+    sku = StrictCharField()
+    name = StrictCharField()
     value = serializers.DecimalField(
         max_digits=None, decimal_places=2, help_text="Net revenue, profit or units in the window (`by`)."
     )
@@ -147,8 +148,8 @@ class AbcProductSerializer(serializers.Serializer):
 
 class InventoryProductSerializer(serializers.Serializer):
     product = serializers.IntegerField()
-    sku = serializers.CharField()
-    name = serializers.CharField()
+    sku = StrictCharField()
+    name = StrictCharField()
     stock = serializers.IntegerField(help_text="Units on hand now.")
     units_per_day = serializers.DecimalField(
         max_digits=None, decimal_places=4, help_text="Net units sold per day over the window."
@@ -177,7 +178,7 @@ class CohortMonthSerializer(serializers.Serializer):
 
 
 class CohortSerializer(serializers.Serializer):
-    cohort = serializers.CharField(help_text="YYYY-MM of the members' first paid sale.")
+    cohort = StrictCharField(help_text="YYYY-MM of the members' first paid sale.")
     customers = serializers.IntegerField()
     retention = CohortMonthSerializer(many=True)
 
@@ -195,14 +196,14 @@ class RfmSegmentSerializer(serializers.Serializer):
 
 class RfmCustomerSerializer(serializers.Serializer):
     customer = serializers.IntegerField()
-    email = serializers.CharField()
+    email = StrictCharField()
     recency_days = serializers.IntegerField(help_text="Days from the last paid sale to as_of.")
     orders = serializers.IntegerField(help_text="Paid orders up to as_of.")
     revenue = money()
     r = serializers.IntegerField(help_text="NTILE(5) by recency: 5 = most recent.")
     f = serializers.IntegerField(help_text="NTILE(5) by orders: 5 = most.")
     m = serializers.IntegerField(help_text="NTILE(5) by net revenue: 5 = most.")
-    segment = serializers.CharField()
+    segment = StrictCharField()
 
 
 class RfmSerializer(serializers.Serializer):
@@ -212,10 +213,10 @@ class RfmSerializer(serializers.Serializer):
     )
 
 
-class ReportSubscriptionSerializer(serializers.ModelSerializer):
+class ReportSubscriptionSerializer(StrictModelSerializer):
     report = serializers.ChoiceField(choices=tuple(REPORT_PAGES), help_text="A report page.")
     filters = serializers.DictField(
-        child=serializers.CharField(max_length=100),
+        child=StrictCharField(max_length=100),
         required=False,
         help_text="The page's filters, dates as a relative `period` (e.g. previous_month).",
     )

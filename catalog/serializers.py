@@ -8,6 +8,7 @@ from rest_framework import serializers
 
 from salesbackend.limits import MAX_STOCK_QUANTITY
 from salesbackend.rendering import money_text, timestamp_text
+from salesbackend.serializers import StrictBooleanField, StrictCharField, StrictModelSerializer
 
 from .models import Category, Product, SalesChannel, unit_margin
 
@@ -22,15 +23,15 @@ class CategoryNodeSerializer(serializers.Serializer):
     """One category of the tree (a `selectors.CategoryNode`)."""
 
     id = serializers.IntegerField(source="category.pk")
-    name = serializers.CharField(source="category.name")
+    name = StrictCharField(source="category.name")
     slug = serializers.SlugField(source="category.slug")
-    description = serializers.CharField(source="category.description")
+    description = StrictCharField(source="category.description")
     parent = serializers.SerializerMethodField(help_text="Slug of the parent category; null for a root.")
     depth = serializers.IntegerField(help_text="0 for a root category, 1 for its children, and so on.")
-    path = serializers.CharField(help_text='Names from the root down, e.g. "Electronics / Phones".')
-    is_active = serializers.BooleanField(source="category.is_active")
+    path = StrictCharField(help_text='Names from the root down, e.g. "Electronics / Phones".')
+    is_active = StrictBooleanField(source="category.is_active")
 
-    @extend_schema_field(serializers.CharField(allow_null=True))
+    @extend_schema_field(StrictCharField(allow_null=True))
     def get_parent(self, node) -> str | None:
         return node.ancestors[-1].slug if node.ancestors else None
 
@@ -55,7 +56,7 @@ class CategorySlugField(serializers.SlugRelatedField):
         return super().to_internal_value(data)
 
 
-class CategoryInputSerializer(serializers.ModelSerializer):
+class CategoryInputSerializer(StrictModelSerializer):
     slug = serializers.SlugField(max_length=140, required=False, help_text="Made from the name when omitted.")
     parent = CategorySlugField()
 
@@ -76,7 +77,7 @@ class ProductSerializer(serializers.ModelSerializer):
     """What every user sees of a product."""
 
     category = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
-    image_url = serializers.CharField(read_only=True, help_text="An http(s) URL, or empty.")
+    image_url = StrictCharField(read_only=True, help_text="An http(s) URL, or empty.")
     stock = serializers.IntegerField(source="stock_quantity", read_only=True, help_text="Quantity on hand.")
     rating = serializers.SerializerMethodField(help_text="Average review rating (1-5); null without reviews.")
 
@@ -183,7 +184,7 @@ class ProductRows:
         return product
 
 
-class ProductInputSerializer(serializers.ModelSerializer):
+class ProductInputSerializer(StrictModelSerializer):
     category = CategorySlugField()
 
     class Meta:
@@ -206,13 +207,14 @@ class ProductCreateSerializer(ProductInputSerializer):
 
 class ProductImportSerializer(serializers.Serializer):
     file = serializers.FileField(help_text="CSV (UTF-8) or XLSX with a header row.")
+    # A multipart form field: "true" and "false" arrive as text.
     dry_run = serializers.BooleanField(default=False, help_text="Validate and count, write nothing.")
 
 
 class ProductImportResultSerializer(serializers.Serializer):
     created = serializers.IntegerField()
     updated = serializers.IntegerField()
-    dry_run = serializers.BooleanField()
+    dry_run = StrictBooleanField()
 
 
 class RowErrorSerializer(serializers.Serializer):
@@ -220,18 +222,18 @@ class RowErrorSerializer(serializers.Serializer):
     index = serializers.IntegerField(
         required=False, allow_null=True, help_text="Bulk: the item's position (0-based); null for the body."
     )
-    field = serializers.CharField(allow_null=True)
-    message = serializers.CharField()
+    field = StrictCharField(allow_null=True)
+    message = StrictCharField()
 
 
 class RowErrorsSerializer(serializers.Serializer):
-    detail = serializers.CharField()
-    code = serializers.CharField()
+    detail = StrictCharField()
+    code = StrictCharField()
     errors = RowErrorSerializer(many=True, help_text="The first 100 errors.")
     error_count = serializers.IntegerField(help_text="How many errors there are in all.")
 
 
-class ChannelSerializer(serializers.ModelSerializer):
+class ChannelSerializer(StrictModelSerializer):
     class Meta:
         model = SalesChannel
         fields = ("code", "name", "is_active")

@@ -1,15 +1,15 @@
 from rest_framework import serializers
 
-from salesbackend.serializers import ExactlyOneOf
+from salesbackend.serializers import ExactlyOneOf, StrictBooleanField, StrictCharField
 
 from .models import ADJUSTMENT_REASONS, Stock, StockMovement
 
 
 class StockSerializer(serializers.ModelSerializer):
-    sku = serializers.CharField(source="product.sku")
+    sku = StrictCharField(source="product.sku")
     product = serializers.IntegerField(source="product_id", help_text="Product id.")
-    name = serializers.CharField(source="product.name", help_text="Product name.")
-    is_low = serializers.BooleanField(help_text="quantity <= low_stock_threshold")
+    name = StrictCharField(source="product.name", help_text="Product name.")
+    is_low = StrictBooleanField(help_text="quantity <= low_stock_threshold")
 
     class Meta:
         model = Stock
@@ -25,7 +25,7 @@ class StockAdjustSerializer(ExactlyOneOf):
     )
     quantity = serializers.IntegerField(required=False, min_value=0, help_text="New quantity on hand.")
     reason = serializers.ChoiceField(choices=[(reason.value, reason.label) for reason in ADJUSTMENT_REASONS])
-    note = serializers.CharField(required=False, allow_blank=True, max_length=500, default="")
+    note = StrictCharField(required=False, allow_blank=True, max_length=500, default="")
 
     def validate_delta(self, delta: int) -> int:
         if delta == 0:

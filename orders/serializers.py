@@ -10,7 +10,7 @@ from rest_framework import serializers
 from catalog.models import Category, SalesChannel
 from salesbackend.filters import MAX_ID
 from salesbackend.rendering import money_text, timestamp_text
-from salesbackend.serializers import ExactlyOneOf
+from salesbackend.serializers import ExactlyOneOf, StrictBooleanField, StrictCharField, StrictModelSerializer
 
 from .models import (
     DiscountCode,
@@ -48,11 +48,11 @@ class CountryCodeField(CountryField):
 
 
 class AddressSerializer(serializers.Serializer):
-    name = serializers.CharField(max_length=200)
-    line1 = serializers.CharField(max_length=200)
-    line2 = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
-    city = serializers.CharField(max_length=100)
-    postal_code = serializers.CharField(max_length=20)
+    name = StrictCharField(max_length=200)
+    line1 = StrictCharField(max_length=200)
+    line2 = StrictCharField(max_length=200, required=False, allow_blank=True, default="")
+    city = StrictCharField(max_length=100)
+    postal_code = StrictCharField(max_length=20)
     country = CountryCodeField()
 
 
@@ -65,9 +65,7 @@ class OrderLineInputSerializer(ExactlyOneOf):
         max_value=MAX_ID,
         help_text="The product's id; give it or `sku`, not both.",
     )
-    sku = serializers.CharField(
-        required=False, max_length=64, help_text="The product's SKU; or give `product`."
-    )
+    sku = StrictCharField(required=False, max_length=64, help_text="The product's SKU; or give `product`.")
     quantity = StrictIntegerField(min_value=1, max_value=MAX_LINE_QUANTITY)
 
     one_of = ("product", "sku")
@@ -81,11 +79,11 @@ class OrderPlaceInputSerializer(serializers.Serializer):
         max_value=MAX_ID,
         help_text="Staff only: the id of the customer the order is placed for.",
     )
-    channel = serializers.CharField(max_length=32, default="web")
+    channel = StrictCharField(max_length=32, default="web")
     items = OrderLineInputSerializer(many=True, allow_empty=False, max_length=200)
     shipping_address = AddressSerializer()
     billing_address = AddressSerializer(required=False, allow_null=True, default=None)
-    note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+    note = StrictCharField(max_length=2000, required=False, allow_blank=True, default="")
     discount = serializers.DecimalField(
         max_digits=12,
         decimal_places=2,
@@ -94,7 +92,7 @@ class OrderPlaceInputSerializer(serializers.Serializer):
         default=None,
         help_text="Staff placing an order for a customer only; 0 <= discount <= subtotal.",
     )
-    discount_code = serializers.CharField(
+    discount_code = StrictCharField(
         max_length=32,
         required=False,
         allow_blank=True,
@@ -129,8 +127,8 @@ class OrderUpdateInputSerializer(serializers.Serializer):
     items = OrderLineInputSerializer(many=True, allow_empty=False, max_length=200, required=False)
     shipping_address = AddressSerializer(required=False)
     billing_address = AddressSerializer(required=False, allow_null=True)
-    note = serializers.CharField(max_length=2000, required=False, allow_blank=True)
-    discount_code = serializers.CharField(
+    note = StrictCharField(max_length=2000, required=False, allow_blank=True)
+    discount_code = StrictCharField(
         max_length=32,
         required=False,
         allow_blank=True,
@@ -141,11 +139,11 @@ class OrderUpdateInputSerializer(serializers.Serializer):
 
 class OrderStatusInputSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=OrderStatus.choices)
-    note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+    note = StrictCharField(max_length=500, required=False, allow_blank=True, default="")
 
 
 class OrderCancelInputSerializer(serializers.Serializer):
-    note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+    note = StrictCharField(max_length=500, required=False, allow_blank=True, default="")
 
 
 class OrderItemSerializer(serializers.ModelSerializer):
@@ -155,7 +153,7 @@ class OrderItemSerializer(serializers.ModelSerializer):
 
 
 class StatusChangeSerializer(serializers.ModelSerializer):
-    status = serializers.CharField(source="to_status")
+    status = StrictCharField(source="to_status")
     at = serializers.DateTimeField(source="created_at")
     by = serializers.SerializerMethodField()
 
@@ -219,9 +217,9 @@ class RefundLineInputSerializer(OrderLineInputSerializer):
 
 class RefundInputSerializer(serializers.Serializer):
     items = RefundLineInputSerializer(many=True, allow_empty=False, max_length=200)
-    restock = serializers.BooleanField(default=True)
+    restock = StrictBooleanField(default=True)
     reason = serializers.ChoiceField(choices=RefundReason.choices)
-    note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+    note = StrictCharField(max_length=2000, required=False, allow_blank=True, default="")
 
 
 class OrderSerializer(serializers.ModelSerializer):
@@ -312,8 +310,8 @@ class OrderSerializer(serializers.ModelSerializer):
 
 class ReviewInputSerializer(serializers.Serializer):
     rating = StrictIntegerField(min_value=1, max_value=5)
-    title = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
-    body = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
+    title = StrictCharField(max_length=200, required=False, allow_blank=True, default="")
+    body = StrictCharField(max_length=5000, required=False, allow_blank=True, default="")
 
 
 class ReviewSerializer(serializers.ModelSerializer):
@@ -352,10 +350,10 @@ class ScopeField(serializers.SlugRelatedField):
 CODE_PATTERN = RegexValidator(r"^[A-Za-z0-9_-]+$", "Letters, digits, '-' and '_' only.")
 
 
-class DiscountCodeSerializer(serializers.ModelSerializer):
+class DiscountCodeSerializer(StrictModelSerializer):
     """A discount code as staff read and write it; `uses` and `created_at` are read-only."""
 
-    code = serializers.CharField(max_length=32, validators=[CODE_PATTERN])
+    code = StrictCharField(max_length=32, validators=[CODE_PATTERN])
     kind = serializers.ChoiceField(choices=DiscountKind.choices)
     value = serializers.DecimalField(
         max_digits=12,

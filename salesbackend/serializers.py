@@ -2,6 +2,7 @@
 
 from typing import Any, ClassVar
 
+from django.db import models
 from rest_framework import serializers
 
 
@@ -18,3 +19,34 @@ class ExactlyOneOf(serializers.Serializer):
         if sum(name in attrs for name in self.one_of) != 1:
             raise serializers.ValidationError(self.one_of_message)
         return super().validate(attrs)
+
+
+class StrictBooleanField(serializers.BooleanField):
+    """JSON true or false only. DRF also reads 0, 1, "yes" or "on" as a boolean, which suits
+    form data; the API takes JSON, and its schema says boolean."""
+
+    def to_internal_value(self, data: Any) -> bool:
+        if isinstance(data, bool):
+            return data
+        self.fail("invalid", input=data)
+        raise AssertionError("unreachable")  # fail() raises
+
+
+class StrictCharField(serializers.CharField):
+    """Text only: DRF would store the number 0 as the text "0"."""
+
+    def to_internal_value(self, data: Any) -> str:
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class StrictModelSerializer(serializers.ModelSerializer):
+    """A model's fields as the JSON API reads them: booleans and text as their JSON types."""
+
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.BooleanField: StrictBooleanField,
+        models.CharField: StrictCharField,
+        models.TextField: StrictCharField,
+    }

@@ -64,3 +64,35 @@ def test_a_margin_far_below_zero_fits_its_documented_pattern(schema, ceo_client)
     pattern = schema["components"]["schemas"]["StaffProduct"]["properties"]["margin"]["pattern"]
     assert margin == "-999999999899.0000"
     assert re.fullmatch(pattern, margin)
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "field"),
+    [
+        ("/api/v1/channels/", {"code": "kiosk", "name": "Kiosk", "is_active": 0}, "is_active"),
+        ("/api/v1/channels/", {"code": "kiosk", "name": "Kiosk", "is_active": "yes"}, "is_active"),
+        ("/api/v1/channels/", {"code": "kiosk", "name": 7}, "name"),
+        ("/api/v1/categories/", {"name": "Lamps", "is_active": 1}, "is_active"),
+    ],
+)
+def test_json_bodies_take_booleans_and_text_as_their_json_types(ceo_client, path, body, field):
+    response = ceo_client.post(path, body, content_type="application/json")
+
+    assert response.status_code == 400
+    assert field in response.json()
+
+
+def test_an_order_note_must_be_text(ceo_client, customer):
+    from catalog.tests.factories import ProductFactory
+    from orders.tests.factories import place_order
+
+    order = place_order(customer=customer, products={ProductFactory(stock=5): 1})
+
+    refused = ceo_client.post(
+        f"/api/v1/orders/{order.pk}/cancel/", {"note": 0}, content_type="application/json"
+    )
+    accepted = ceo_client.post(
+        f"/api/v1/orders/{order.pk}/cancel/", {"note": "0"}, content_type="application/json"
+    )
+
+    assert (refused.status_code, accepted.status_code) == (400, 200)
