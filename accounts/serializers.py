@@ -3,7 +3,7 @@
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from rest_framework import serializers
 
-from salesbackend.serializers import StrictBooleanField, StrictCharField
+from salesbackend.serializers import StrictBooleanField, StrictCharField, StrictEmailField
 
 from .roles import Role
 
@@ -11,7 +11,7 @@ from .roles import Role
 class UserOutputSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
     username = StrictCharField(read_only=True)
-    email = serializers.EmailField(read_only=True)
+    email = StrictEmailField(read_only=True)
     first_name = StrictCharField(read_only=True)
     last_name = StrictCharField(read_only=True)
     role = serializers.ChoiceField(choices=Role.choices, read_only=True, allow_null=True)
@@ -27,7 +27,7 @@ class RegisterInputSerializer(serializers.Serializer):
     """Only these fields are read: `role`, `is_staff`, `groups` … in the body are ignored."""
 
     username = _username_field()
-    email = serializers.EmailField()
+    email = StrictEmailField()
     password = StrictCharField(write_only=True, trim_whitespace=False, style={"input_type": "password"})
     first_name = StrictCharField(max_length=150, required=False, allow_blank=True, default="")
     last_name = StrictCharField(max_length=150, required=False, allow_blank=True, default="")
@@ -63,7 +63,7 @@ class ProfileUpdateInputSerializer(serializers.Serializer):
 
     first_name = StrictCharField(max_length=150, required=False, allow_blank=True)
     last_name = StrictCharField(max_length=150, required=False, allow_blank=True)
-    email = serializers.EmailField(required=False)
+    email = StrictEmailField(required=False)
     password = StrictCharField(
         required=False, write_only=True, trim_whitespace=False, style={"input_type": "password"}
     )

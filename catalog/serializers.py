@@ -8,7 +8,12 @@ from rest_framework import serializers
 
 from salesbackend.limits import MAX_STOCK_QUANTITY
 from salesbackend.rendering import money_text, timestamp_text
-from salesbackend.serializers import StrictBooleanField, StrictCharField, StrictModelSerializer
+from salesbackend.serializers import (
+    StrictBooleanField,
+    StrictCharField,
+    StrictModelSerializer,
+    StrictSlugField,
+)
 
 from .models import Category, Product, SalesChannel, unit_margin
 
@@ -24,7 +29,7 @@ class CategoryNodeSerializer(serializers.Serializer):
 
     id = serializers.IntegerField(source="category.pk")
     name = StrictCharField(source="category.name")
-    slug = serializers.SlugField(source="category.slug")
+    slug = StrictSlugField(source="category.slug")
     description = StrictCharField(source="category.description")
     parent = serializers.SerializerMethodField(help_text="Slug of the parent category; null for a root.")
     depth = serializers.IntegerField(help_text="0 for a root category, 1 for its children, and so on.")
@@ -57,7 +62,7 @@ class CategorySlugField(serializers.SlugRelatedField):
 
 
 class CategoryInputSerializer(StrictModelSerializer):
-    slug = serializers.SlugField(max_length=140, required=False, help_text="Made from the name when omitted.")
+    slug = StrictSlugField(max_length=140, required=False, help_text="Made from the name when omitted.")
     parent = CategorySlugField()
 
     class Meta:

@@ -26,19 +26,30 @@ class StrictBooleanField(serializers.BooleanField):
     form data; the API takes JSON, and its schema says boolean."""
 
     def to_internal_value(self, data: Any) -> bool:
-        if isinstance(data, bool):
-            return data
-        self.fail("invalid", input=data)
-        raise AssertionError("unreachable")  # fail() raises
+        if not isinstance(data, bool):
+            self.fail("invalid", input=data)
+        return data
 
 
-class StrictCharField(serializers.CharField):
+class JSONText:
     """Text only: DRF would store the number 0 as the text "0"."""
 
     def to_internal_value(self, data: Any) -> str:
         if not isinstance(data, str):
             self.fail("invalid")
         return super().to_internal_value(data)
+
+
+class StrictCharField(JSONText, serializers.CharField):
+    pass
+
+
+class StrictSlugField(JSONText, serializers.SlugField):
+    pass
+
+
+class StrictEmailField(JSONText, serializers.EmailField):
+    pass
 
 
 class StrictModelSerializer(serializers.ModelSerializer):
@@ -49,4 +60,6 @@ class StrictModelSerializer(serializers.ModelSerializer):
         models.BooleanField: StrictBooleanField,
         models.CharField: StrictCharField,
         models.TextField: StrictCharField,
+        models.SlugField: StrictSlugField,
+        models.EmailField: StrictEmailField,
     }

@@ -96,3 +96,15 @@ def test_an_order_note_must_be_text(ceo_client, customer):
     )
 
     assert (refused.status_code, accepted.status_code) == (400, 200)
+
+
+def test_a_slug_code_or_email_must_be_text(ceo_client):
+    channel = ceo_client.post(
+        "/api/v1/channels/", {"code": 5, "name": "Five"}, content_type="application/json"
+    )
+    category = ceo_client.post(
+        "/api/v1/categories/", {"name": "Five", "slug": 5}, content_type="application/json"
+    )
+
+    assert (channel.status_code, category.status_code) == (400, 400)
+    assert "code" in channel.json() and "slug" in category.json()
