@@ -10,12 +10,12 @@ from .roles import Role
 
 class UserOutputSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
-    username = StrictCharField(read_only=True)
-    email = StrictEmailField(read_only=True)
-    first_name = StrictCharField(read_only=True)
-    last_name = StrictCharField(read_only=True)
+    username = serializers.CharField(read_only=True)
+    email = serializers.EmailField(read_only=True)
+    first_name = serializers.CharField(read_only=True)
+    last_name = serializers.CharField(read_only=True)
     role = serializers.ChoiceField(choices=Role.choices, read_only=True, allow_null=True)
-    is_active = StrictBooleanField(read_only=True)
+    is_active = serializers.BooleanField(read_only=True)
     date_joined = serializers.DateTimeField(read_only=True)
 
 
@@ -46,8 +46,8 @@ class LoginInputSerializer(serializers.Serializer):
 
 
 class TokenPairSerializer(serializers.Serializer):
-    access = StrictCharField()
-    refresh = StrictCharField()
+    access = serializers.CharField()
+    refresh = serializers.CharField()
 
 
 class AuthResponseSerializer(TokenPairSerializer):

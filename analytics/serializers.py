@@ -49,8 +49,8 @@ class SummarySerializer(serializers.Serializer):
 class ProductRankSerializer(serializers.Serializer):
     rank = serializers.IntegerField(help_text="RANK(): ties share a rank (1, 1, 3).")
     product = serializers.IntegerField(help_text="Product id.")
-    sku = StrictCharField()
-    name = StrictCharField()
+    sku = serializers.CharField()
+    name = serializers.CharField()
     units = serializers.IntegerField()
     revenue = money()
     profit = money()
@@ -89,8 +89,8 @@ class CompareSerializer(serializers.Serializer):
 
 class CategorySalesSerializer(serializers.Serializer):
     rank = serializers.IntegerField()
-    category = StrictCharField(allow_null=True, help_text="Category slug recorded with the sale.")
-    name = StrictCharField()
+    category = serializers.CharField(allow_null=True, help_text="Category slug recorded with the sale.")
+    name = serializers.CharField()
     revenue = money()
     units = serializers.IntegerField()
     profit = money()
@@ -99,26 +99,26 @@ class CategorySalesSerializer(serializers.Serializer):
 
 class ChannelSalesSerializer(serializers.Serializer):
     rank = serializers.IntegerField()
-    channel = StrictCharField(help_text="Channel code.")
-    name = StrictCharField()
+    channel = serializers.CharField(help_text="Channel code.")
+    name = serializers.CharField()
     revenue = money()
     orders = orders()
     share = ratio()
 
 
 class CategoryLeaderSerializer(serializers.Serializer):
-    category = StrictCharField(allow_null=True)
-    category_name = StrictCharField()
+    category = serializers.CharField(allow_null=True)
+    category_name = serializers.CharField()
     rank = serializers.IntegerField(help_text="RANK() inside the category by revenue.")
     product = serializers.IntegerField()
-    sku = StrictCharField()
-    name = StrictCharField()
+    sku = serializers.CharField()
+    name = serializers.CharField()
     revenue = money()
     units = serializers.IntegerField()
 
 
 class DiscountCodeSalesSerializer(serializers.Serializer):
-    code = StrictCharField(allow_null=True, help_text="The discount code; null: orders without one.")
+    code = serializers.CharField(allow_null=True, help_text="The discount code; null: orders without one.")
     orders = orders()
     discount = money()  # what the code took off the units sold in the window
     revenue = money()
@@ -129,8 +129,8 @@ class DiscountCodeSalesSerializer(serializers.Serializer):
 class AbcProductSerializer(serializers.Serializer):
     rank = serializers.IntegerField(help_text="RANK() by value, highest first.")
     product = serializers.IntegerField()
-    sku = StrictCharField()
-    name = StrictCharField()
+    sku = serializers.CharField()
+    name = serializers.CharField()
     value = serializers.DecimalField(
         max_digits=None, decimal_places=2, help_text="Net revenue, profit or units in the window (`by`)."
     )
@@ -148,8 +148,8 @@ class AbcProductSerializer(serializers.Serializer):
 
 class InventoryProductSerializer(serializers.Serializer):
     product = serializers.IntegerField()
-    sku = StrictCharField()
-    name = StrictCharField()
+    sku = serializers.CharField()
+    name = serializers.CharField()
     stock = serializers.IntegerField(help_text="Units on hand now.")
     units_per_day = serializers.DecimalField(
         max_digits=None, decimal_places=4, help_text="Net units sold per day over the window."
@@ -178,7 +178,7 @@ class CohortMonthSerializer(serializers.Serializer):
 
 
 class CohortSerializer(serializers.Serializer):
-    cohort = StrictCharField(help_text="YYYY-MM of the members' first paid sale.")
+    cohort = serializers.CharField(help_text="YYYY-MM of the members' first paid sale.")
     customers = serializers.IntegerField()
     retention = CohortMonthSerializer(many=True)
 
@@ -196,14 +196,14 @@ class RfmSegmentSerializer(serializers.Serializer):
 
 class RfmCustomerSerializer(serializers.Serializer):
     customer = serializers.IntegerField()
-    email = StrictCharField()
+    email = serializers.CharField()
     recency_days = serializers.IntegerField(help_text="Days from the last paid sale to as_of.")
     orders = serializers.IntegerField(help_text="Paid orders up to as_of.")
     revenue = money()
     r = serializers.IntegerField(help_text="NTILE(5) by recency: 5 = most recent.")
     f = serializers.IntegerField(help_text="NTILE(5) by orders: 5 = most.")
     m = serializers.IntegerField(help_text="NTILE(5) by net revenue: 5 = most.")
-    segment = StrictCharField()
+    segment = serializers.CharField()
 
 
 class RfmSerializer(serializers.Serializer):

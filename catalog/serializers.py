@@ -9,8 +9,6 @@ from rest_framework import serializers
 from salesbackend.limits import MAX_STOCK_QUANTITY
 from salesbackend.rendering import money_text, timestamp_text
 from salesbackend.serializers import (
-    StrictBooleanField,
-    StrictCharField,
     StrictModelSerializer,
     StrictSlugField,
 )
@@ -28,15 +26,15 @@ class CategoryNodeSerializer(serializers.Serializer):
     """One category of the tree (a `selectors.CategoryNode`)."""
 
     id = serializers.IntegerField(source="category.pk")
-    name = StrictCharField(source="category.name")
-    slug = StrictSlugField(source="category.slug")
-    description = StrictCharField(source="category.description")
+    name = serializers.CharField(source="category.name")
+    slug = serializers.SlugField(source="category.slug")
+    description = serializers.CharField(source="category.description")
     parent = serializers.SerializerMethodField(help_text="Slug of the parent category; null for a root.")
     depth = serializers.IntegerField(help_text="0 for a root category, 1 for its children, and so on.")
-    path = StrictCharField(help_text='Names from the root down, e.g. "Electronics / Phones".')
-    is_active = StrictBooleanField(source="category.is_active")
+    path = serializers.CharField(help_text='Names from the root down, e.g. "Electronics / Phones".')
+    is_active = serializers.BooleanField(source="category.is_active")
 
-    @extend_schema_field(StrictCharField(allow_null=True))
+    @extend_schema_field(serializers.CharField(allow_null=True))
     def get_parent(self, node) -> str | None:
         return node.ancestors[-1].slug if node.ancestors else None
 
@@ -82,7 +80,7 @@ class ProductSerializer(serializers.ModelSerializer):
     """What every user sees of a product."""
 
     category = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
-    image_url = StrictCharField(read_only=True, help_text="An http(s) URL, or empty.")
+    image_url = serializers.CharField(read_only=True, help_text="An http(s) URL, or empty.")
     stock = serializers.IntegerField(source="stock_quantity", read_only=True, help_text="Quantity on hand.")
     rating = serializers.SerializerMethodField(help_text="Average review rating (1-5); null without reviews.")
 
@@ -219,7 +217,7 @@ class ProductImportSerializer(serializers.Serializer):
 class ProductImportResultSerializer(serializers.Serializer):
     created = serializers.IntegerField()
     updated = serializers.IntegerField()
-    dry_run = StrictBooleanField()
+    dry_run = serializers.BooleanField()
 
 
 class RowErrorSerializer(serializers.Serializer):
@@ -227,13 +225,13 @@ class RowErrorSerializer(serializers.Serializer):
     index = serializers.IntegerField(
         required=False, allow_null=True, help_text="Bulk: the item's position (0-based); null for the body."
     )
-    field = StrictCharField(allow_null=True)
-    message = StrictCharField()
+    field = serializers.CharField(allow_null=True)
+    message = serializers.CharField()
 
 
 class RowErrorsSerializer(serializers.Serializer):
-    detail = StrictCharField()
-    code = StrictCharField()
+    detail = serializers.CharField()
+    code = serializers.CharField()
     errors = RowErrorSerializer(many=True, help_text="The first 100 errors.")
     error_count = serializers.IntegerField(help_text="How many errors there are in all.")
 

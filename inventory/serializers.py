@@ -1,15 +1,15 @@
 from rest_framework import serializers
 
-from salesbackend.serializers import ExactlyOneOf, StrictBooleanField, StrictCharField
+from salesbackend.serializers import ExactlyOneOf, StrictCharField
 
 from .models import ADJUSTMENT_REASONS, Stock, StockMovement
 
 
 class StockSerializer(serializers.ModelSerializer):
-    sku = StrictCharField(source="product.sku")
+    sku = serializers.CharField(source="product.sku")
     product = serializers.IntegerField(source="product_id", help_text="Product id.")
-    name = StrictCharField(source="product.name", help_text="Product name.")
-    is_low = StrictBooleanField(help_text="quantity <= low_stock_threshold")
+    name = serializers.CharField(source="product.name", help_text="Product name.")
+    is_low = serializers.BooleanField(help_text="quantity <= low_stock_threshold")
 
     class Meta:
         model = Stock

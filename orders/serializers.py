@@ -153,7 +153,7 @@ class OrderItemSerializer(serializers.ModelSerializer):
 
 
 class StatusChangeSerializer(serializers.ModelSerializer):
-    status = StrictCharField(source="to_status")
+    status = serializers.CharField(source="to_status")
     at = serializers.DateTimeField(source="created_at")
     by = serializers.SerializerMethodField()
 
