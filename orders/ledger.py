@@ -251,25 +251,20 @@ def _sales_rollups_add(records: Sequence[SalesRecord]) -> None:
         _rollup_add(DailyOrders, key, {"orders_sold": len(sold[key]), "orders_reversed": len(reversed_[key])})
     for key in sorted(customer_revenue):
         _rollup_add(DailyCustomers, key, {"orders_sold": len(bought[key]), "revenue": customer_revenue[key]})
-    # CustomerSales: the same per customer and channel, with the days of paid orders.
-    per_customer: dict[tuple, dict[str, Any]] = defaultdict(
-        lambda: {"orders_sold": 0, "revenue": Decimal("0.00")}
-    )
-    sold_days: dict[tuple, set[date]] = defaultdict(set)
-    for (day, channel_id, customer_id), revenue in customer_revenue.items():
-        totals = per_customer[channel_id, customer_id]
-        totals["orders_sold"] += len(bought[day, channel_id, customer_id])
-        totals["revenue"] += revenue
-        if bought[day, channel_id, customer_id]:
-            sold_days[channel_id, customer_id].add(day)
-    for key in sorted(per_customer):
-        days = sold_days[key]
+    # CustomerSales: the same per customer and channel (an order is paid on one day, so the
+    # days' orders add up), with the earliest and latest day of a paid order.
+    for key in sorted({(channel_id, customer_id) for _, channel_id, customer_id in customer_revenue}):
+        days = {day for day, channel_id, customer_id in customer_revenue if (channel_id, customer_id) == key}
+        paid_days = [day for day in days if bought[(day, *key)]]
         _rollup_add(
             CustomerSales,
             key,
-            per_customer[key],
-            earliest={"first_day": min(days)} if days else None,
-            latest={"last_day": max(days)} if days else None,
+            {
+                "orders_sold": sum(len(bought[(day, *key)]) for day in days),
+                "revenue": sum((customer_revenue[(day, *key)] for day in days), Decimal("0.00")),
+            },
+            earliest={"first_day": min(paid_days)} if paid_days else None,
+            latest={"last_day": max(paid_days)} if paid_days else None,
         )
 
 

@@ -347,13 +347,10 @@ class DailyOrders(models.Model):
         return f"{self.day} {self.channel_id}: +{self.orders_sold} -{self.orders_reversed}"
 
 
-class DailyCustomers(models.Model):
-    """One customer's ledger rows of one UTC day and channel: the orders paid that day and
-    the net revenue (refunds included, so a row may have no order paid). The buyers of any
-    window are the distinct customers of its rows with `orders_sold`, not a sum; recency,
-    frequency and value per customer add up from here without the ledger."""
+class CustomerTotals(models.Model):
+    """Orders paid and net revenue (refunds included) of one customer through one channel;
+    the subclasses add the period."""
 
-    day = models.DateField()
     channel = models.ForeignKey(
         SalesChannel, on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False
     )
@@ -368,6 +365,18 @@ class DailyCustomers(models.Model):
     revenue = models.DecimalField(max_digits=16, decimal_places=2, default=0)
 
     class Meta:
+        abstract = True
+
+
+class DailyCustomers(CustomerTotals):
+    """One customer's ledger rows of one UTC day and channel (a refund-only day is a row
+    with no order paid). The buyers of any window are the distinct customers of its rows
+    with `orders_sold`, not a sum; recency, frequency and value as of any day add up from
+    here without the ledger."""
+
+    day = models.DateField()
+
+    class Meta:
         verbose_name = verbose_name_plural = "daily customers"
         constraints = [
             models.UniqueConstraint(
@@ -379,27 +388,14 @@ class DailyCustomers(models.Model):
         return f"{self.day} {self.channel_id}: {self.customer_id}"
 
 
-class CustomerSales(models.Model):
-    """One customer's sales through one channel over all time: the first and the last day
-    with a paid order, the orders paid and the net revenue (refunds included). Recency,
-    frequency and value as of today, and each customer's first purchase, read from here:
-    one row per customer and channel instead of one per day."""
+class CustomerSales(CustomerTotals):
+    """One customer's sales through one channel over all time, with the first and the last
+    day of a paid order. Recency, frequency and value as of today, and each customer's first
+    purchase, read from here: one row per customer and channel instead of one per day."""
 
-    channel = models.ForeignKey(
-        SalesChannel, on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False
-    )
-    customer = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="+",
-        db_index=False,
-        db_constraint=False,
-    )
-    # Days of paid orders; null only for reversals without a sale, which no service writes.
+    # Null only for reversals without a sale, which no service writes.
     first_day = models.DateField(null=True)
     last_day = models.DateField(null=True)
-    orders_sold = models.PositiveIntegerField(default=0)
-    revenue = models.DecimalField(max_digits=16, decimal_places=2, default=0)
 
     class Meta:
         verbose_name = verbose_name_plural = "customer sales"
