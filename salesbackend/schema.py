@@ -129,10 +129,8 @@ class ListSerializerLimits(OpenApiSerializerFieldExtension):
 
     def map_serializer_field(self, auto_schema, direction):
         schema = auto_schema._map_serializer_field(self.target, direction, bypass_extensions=True)
-        if not self.target.allow_empty:
-            schema["minItems"] = max(1, self.target.min_length or 0)
-        elif self.target.min_length:
-            schema["minItems"] = self.target.min_length
+        if minimum := max(self.target.min_length or 0, 0 if self.target.allow_empty else 1):
+            schema["minItems"] = minimum
         if self.target.max_length is not None:
             schema["maxItems"] = self.target.max_length
         return schema
