@@ -64,7 +64,8 @@ for _ in $(seq 60); do curl -fsS "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&
 curl -fsS "http://127.0.0.1:$PORT/healthz" || { echo "FAIL: web did not come up"; cat "$WORK/web.log"; exit 1; }
 echo
 
-password="Smoke-$(head -c 12 /dev/urandom | base64 | tr -dc 'A-Za-z0-9')"
+# Nothing like the usernames: Django refuses a password too similar to one (random tails made it flaky).
+password="Quartz-$(head -c 18 /dev/urandom | base64 | tr -dc 'A-Za-z0-9')"
 DJANGO_USER_PASSWORD=$password python manage.py createuser --role ceo --username smoke-ceo --email ceo@smoke.test
 DJANGO_USER_PASSWORD=$password python manage.py createuser --role customer --username smoke-customer \
   --email customer@smoke.test
