@@ -47,7 +47,7 @@ from audit.models import AuditAction
 from audit.services import record
 from catalog.models import Category, Product, ProductStatus, SalesChannel
 from orders import pricing
-from orders.ledger import line_sales, sales_rollup_rebuild
+from orders.ledger import SoldLine, refund_rows, reversal_rows, sale_rows, sales_rollup_rebuild
 from orders.models import (
     CustomerSales,
     DailyCustomers,
@@ -63,6 +63,7 @@ from orders.models import (
     RefundReason,
     SalesRecord,
 )
+from orders.pricing import line_sales
 
 from .factories import CategoryFactory, ProductFactory
 
@@ -808,53 +809,48 @@ class _OrderHistory:
         if OrderStatus.PAID not in reached:
             return
 
-        # As orders.services records a payment, a refund (of units) and a cancellation after it.
-        def ledger_row(
-            item: Row,
-            at: datetime,
-            quantity: int,
-            revenue: Decimal,
-            reverses: bool,
-            discount: Decimal = pricing.ZERO,
-        ) -> Row:
-            return {
-                "order_id": order_id,
-                "order_item_id": item["id"],
-                "product_id": item["product_id"],
-                "category_id": chosen[item["product_id"]].category_id,
-                "channel_id": channel_id,
-                "customer_id": customer.id,
-                "quantity": quantity,
-                "revenue": revenue,
-                "cost": item["unit_cost"] * quantity,
-                "sold_at": at,
-                "discount": discount,
-                "reverses_order": reverses,
-            }
-
-        paired = list(zip(items, sales, strict=True))
-        paid_at = reached[OrderStatus.PAID]
-        batch.sales.extend(
-            ledger_row(item, paid_at, s.quantity, s.revenue, False, s.discount) for item, s in paired
-        )
+        # The ledger's own builders, as orders.services uses them on payment, cancellation
+        # after payment and refund.
+        sold = [
+            SoldLine(
+                order_id=order_id,
+                order_item_id=item["id"],
+                product_id=item["product_id"],
+                category_id=chosen[item["product_id"]].category_id,
+                channel_id=channel_id,
+                customer_id=customer.id,
+                quantity=item["quantity"],
+                unit_cost=item["unit_cost"],
+                revenue=sale.revenue,
+                discount=sale.discount,
+            )
+            for item, sale in zip(items, sales, strict=True)
+        ]
+        paid = sale_rows(sold, at=reached[OrderStatus.PAID])
+        batch.sales.extend(paid)
         if OrderStatus.CANCELLED in reached:
-            at = reached[OrderStatus.CANCELLED]
-            batch.sales.extend(ledger_row(item, at, -s.quantity, -s.revenue, True) for item, s in paired)
+            batch.sales.extend(reversal_rows(paid, at=reached[OrderStatus.CANCELLED]))
         refunded = [reached.get(status) for status in (OrderStatus.REFUNDED, OrderStatus.PARTIALLY_REFUNDED)]
         if any(refunded):
             everything, refunded_at = refunded[0] is not None, refunded[0] or refunded[1]
             quantities = [item["quantity"] if everything else 0 for item in items]
             quantities[0] = items[0]["quantity"] if everything else 1
             shares = pricing.refund_shares(
-                lines=[pricing.RefundableLine(item["quantity"], s.revenue) for item, s in paired],
+                lines=[pricing.RefundableLine(line.quantity, line.revenue) for line in sold],
                 order_tax=totals.tax,
                 quantities=quantities,
             )
             self._refund(batch, order_id, items, quantities, shares, at=refunded_at, by=by)
             batch.sales.extend(
-                ledger_row(item, refunded_at, -quantity, -revenue, everything)
-                for item, quantity, (revenue, _) in zip(items, quantities, shares, strict=True)
-                if quantity
+                refund_rows(
+                    [
+                        (line, quantity, revenue)
+                        for line, quantity, (revenue, _) in zip(sold, quantities, shares, strict=True)
+                        if quantity
+                    ],
+                    at=refunded_at,
+                    closes_order=everything,
+                )
             )
 
     def _refund(

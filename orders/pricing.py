@@ -107,3 +107,34 @@ def refund_shares(
                 (to_cents(line.net * quantity / line.quantity), to_cents(tax * quantity / line.quantity))
             )
     return shares
+
+
+@dataclass(frozen=True)
+class LineSale:
+    """What one order line adds to the sales ledger when it is paid."""
+
+    quantity: int
+    discount: Decimal  # the line's share of the order discount
+    revenue: Decimal  # the line total less that share
+    cost: Decimal
+
+
+def line_sales(
+    *,
+    lines: Sequence[tuple[int, Decimal, Decimal]],
+    discount: Decimal,
+    eligible: Sequence[bool] | None = None,
+) -> list[LineSale]:
+    """The sales of an order's lines, given as (quantity, line total, unit cost): the order
+    discount is split in whole cents over the `eligible` lines (all by default; a discount
+    code's lines otherwise) by `allocate_discount`, so the revenues add up to what the
+    customer paid for the goods. Order placement and the demo loader store each line's share
+    from it."""
+    totals = [
+        total if eligible is None or eligible[index] else ZERO for index, (_, total, _) in enumerate(lines)
+    ]
+    shares = allocate_discount(line_totals=totals, discount=discount)
+    return [
+        LineSale(quantity=quantity, discount=share, revenue=total - share, cost=unit_cost * quantity)
+        for (quantity, total, unit_cost), share in zip(lines, shares, strict=True)
+    ]

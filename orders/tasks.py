@@ -1,3 +1,7 @@
+"""Background work of orders: the confirmation e-mail that placement enqueues, and the periodic
+jobs of CELERY_BEAT_SCHEDULE. Services and tasks import each other as modules (`tasks.x`,
+`services.x` at call time), so either may be imported first."""
+
 from datetime import timedelta
 
 from celery import shared_task
@@ -6,8 +10,9 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
-from .ledger import sales_rollup_verify
-from .models import Order
+from orders import services
+from orders.ledger import sales_rollup_verify
+from orders.models import Order
 
 MISSED_CONFIRMATIONS_PER_RUN = 500
 
@@ -74,3 +79,9 @@ def verify_sales_rollups() -> dict[str, int]:
     """Nightly (CELERY_BEAT_SCHEDULE): rebuild the sales rollups if they ever differ from the
     ledger; returns how many rows differed per rollup ({} when exact, the usual answer)."""
     return sales_rollup_verify(actor=None)
+
+
+@shared_task
+def expire_pending_orders() -> int:
+    """Every minute: cancel the pending orders nobody paid in ORDER_PENDING_MINUTES."""
+    return services.orders_expire()

@@ -149,8 +149,6 @@ CELERY_TASK_PUBLISH_RETRY = False
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-# Periodic work that calls the services lives beside the tasks the services enqueue.
-CELERY_IMPORTS = ("orders.jobs",)
 # Periodic work, run by `celery beat` (make worker starts it with --beat).
 CELERY_BEAT_SCHEDULE = {
     # Order confirmations that could not be enqueued (broker down) go out once it is back.
@@ -160,7 +158,7 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Unpaid orders past ORDER_PENDING_MINUTES are cancelled, their stock and code uses released.
     "expire-pending-orders": {
-        "task": "orders.jobs.expire_pending_orders",
+        "task": "orders.tasks.expire_pending_orders",
         "schedule": 60.0,
     },
     # Report subscriptions whose hour has come are e-mailed, once per due time.

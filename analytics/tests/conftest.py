@@ -32,9 +32,9 @@ from accounts.tests.factories import CustomerFactory
 from analytics import selectors
 from catalog.models import ProductStatus
 from catalog.tests.factories import CategoryFactory, ProductFactory, channel
-from orders.ledger import sales_ledger_append
+from orders.ledger import SALE_FIELDS, reversal_rows, sale_rows, sales_ledger_append, sold_line
 from orders.models import Order, OrderStatus, SalesRecord
-from orders.tests.factories import OrderFactory, OrderItemFactory, SalesRecordFactory
+from orders.tests.factories import OrderFactory, OrderItemFactory
 
 
 def at(day: str, clock: str = "12:00") -> datetime:
@@ -44,9 +44,8 @@ def at(day: str, clock: str = "12:00") -> datetime:
 def record_sale(order, sold_at: datetime, *lines: tuple) -> list[SalesRecord]:
     """Pay `order`: one record per (product, quantity, revenue, cost) line, written at once
     as a payment writes them."""
-    records = []
-    for product, quantity, revenue, cost in lines:
-        item = OrderItemFactory(
+    items = [
+        OrderItemFactory(
             order=order,
             product=product,
             quantity=quantity,
@@ -54,33 +53,15 @@ def record_sale(order, sold_at: datetime, *lines: tuple) -> list[SalesRecord]:
             unit_cost=Decimal(cost) / quantity,
             line_total=Decimal(revenue),
         )
-        records.append(
-            SalesRecordFactory.build(
-                order_item=item,
-                quantity=quantity,
-                revenue=Decimal(revenue),
-                cost=Decimal(cost),
-                sold_at=sold_at,
-            )
-        )
-    return sales_ledger_append(records=records)
+        for product, quantity, revenue, cost in lines
+    ]
+    return sales_ledger_append(rows=sale_rows([sold_line(order, item) for item in items], at=sold_at))
 
 
 def record_reversal(sales: list[SalesRecord], sold_at: datetime) -> list[SalesRecord]:
     """Refund or cancel after payment: a negative copy of every record of the sale."""
-    return sales_ledger_append(
-        records=[
-            SalesRecordFactory.build(
-                order_item=sale.order_item,
-                quantity=-sale.quantity,
-                revenue=-sale.revenue,
-                cost=-sale.cost,
-                sold_at=sold_at,
-                reverses_order=True,
-            )
-            for sale in sales
-        ]
-    )
+    sale_values = [{field: getattr(sale, field) for field in SALE_FIELDS} for sale in sales]
+    return sales_ledger_append(rows=reversal_rows(sale_values, at=sold_at))
 
 
 @pytest.fixture(params=["rollups", "ledger"])

@@ -11,9 +11,9 @@ from django.utils import timezone
 from audit.models import AuditAction, AuditEntry
 from catalog.tests.factories import ProductFactory
 from inventory.models import MovementReason, Stock, StockMovement
-from orders.jobs import expire_pending_orders
 from orders.models import Order, OrderStatus
 from orders.services import order_set_status, orders_expire
+from orders.tasks import expire_pending_orders
 from orders.tests.factories import ADDRESS, DiscountCodeFactory, place_order
 
 pytestmark = pytest.mark.django_db

@@ -29,7 +29,7 @@ PATH_TO = {
 }
 # Through the status endpoint: `partially_refunded` is reached only by refunding some units.
 ALLOWED = [
-    (src, dst) for src, targets in TRANSITIONS.items() for dst in targets if dst != S.PARTIALLY_REFUNDED
+    (src, dst) for src, targets in TRANSITIONS.items() for dst in sorted(targets) if dst != S.PARTIALLY_REFUNDED
 ]
 FORBIDDEN = [
     (src, dst)

@@ -2,7 +2,7 @@ from decimal import Decimal
 
 import pytest
 
-from orders.ledger import LineSale, line_sales
+from orders.pricing import LineSale, line_sales
 
 
 @pytest.mark.parametrize(

@@ -211,7 +211,7 @@ def test_a_failure_after_stock_was_taken_leaves_nothing_behind(customer):
     movements_before = StockMovement.objects.count()
 
     with (
-        mock.patch("orders.services.record", side_effect=RuntimeError("audit down")),
+        mock.patch("orders.services.placement.record", side_effect=RuntimeError("audit down")),
         pytest.raises(RuntimeError),
     ):
         place_order(customer=customer, products={product: 2})

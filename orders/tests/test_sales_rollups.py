@@ -21,10 +21,12 @@ from audit.models import AuditEntry
 from catalog.tests.factories import CategoryFactory, ProductFactory, channel
 from orders.ledger import (
     SALES_LEDGER_VERSION_KEY,
+    sale_rows,
     sales_ledger_append,
     sales_ledger_version,
     sales_rollup_differences,
     sales_rollup_rebuild,
+    sold_line,
 )
 from orders.models import (
     CustomerSales,
@@ -225,10 +227,11 @@ def test_seed_demo_rebuilds_the_rollups_from_its_bulk_loaded_ledger():
 def test_an_order_is_sold_once_in_the_ledger(customer, salesperson, products):
     order = move(place_order(customer=customer, products={products[0]: 1}), S.PAID, actor=salesperson)
     sale = SalesRecord.objects.get(order=order)
-    again = SalesRecordFactory.build(order_item=sale.order_item, sold_at=sale.sold_at)
+    again = sale_rows([sold_line(order, sale.order_item)], at=sale.sold_at)
 
-    with pytest.raises(ValueError, match="already in the sales ledger"):
-        sales_ledger_append(records=[again])
+    # The ledger takes no savepoint of its own: the caller's transaction rolls back whole.
+    with pytest.raises(ValueError, match="already in the sales ledger"), transaction.atomic():
+        sales_ledger_append(rows=again)
 
     assert SalesRecord.objects.filter(order=order).count() == 1
     assert sales_rollup_differences() == {}

@@ -1,14 +1,9 @@
-"""The sales ledger and its rollups: every sale (payment) and reversal (refund, cancellation
-after payment) as append-only SalesRecord rows, the exact rollups kept in the same transaction,
-their rebuild and verification, and the ledger version that analytics cache keys carry.
-
-Order services write through `sales_ledger_append`; analytics reads what this module exposes.
-"""
+"""The sales ledger's five rollups: kept exact as rows are appended (`sales_rollups_add`),
+rebuilt from the ledger, verified against it."""
 
 import logging
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import UTC, date
 from decimal import Decimal
 from typing import Any
@@ -21,15 +16,12 @@ from django.db.models.functions import Coalesce, Greatest, Least, TruncDate, Tru
 
 from audit.models import AuditAction
 from audit.services import record
-from salesbackend.versions import version_bump_on_commit, version_get
+from orders.models import CustomerSales, DailyCustomers, DailyOrders, DailySales, ProductSales, SalesRecord
 
-from . import pricing
-from .models import CustomerSales, DailyCustomers, DailyOrders, DailySales, ProductSales, SalesRecord
+from .version import sales_ledger_version_bump_on_commit
 
 logger = logging.getLogger(__name__)
 
-
-SALES_LEDGER_VERSION_KEY = "orders:sales-ledger-version"
 # Each rollup model's columns, in the order `sales_rollup_rows` selects them; the keys come
 # first. Writers lock rollup rows in this order of models, then of keys (no deadlocks).
 SALES_ROLLUP_COLUMNS: dict[type[Model], tuple[str, ...]] = {
@@ -49,50 +41,6 @@ SALES_ROLLUP_COLUMNS: dict[type[Model], tuple[str, ...]] = {
     DailyCustomers: ("day", "channel_id", "customer_id", "orders_sold", "revenue"),
     CustomerSales: ("channel_id", "customer_id", "first_day", "last_day", "orders_sold", "revenue"),
 }
-
-
-@dataclass(frozen=True)
-class LineSale:
-    """What one order line adds to the sales ledger when it is paid."""
-
-    quantity: int
-    discount: Decimal  # the line's share of the order discount
-    revenue: Decimal  # the line total less that share
-    cost: Decimal
-
-
-def line_sales(
-    *,
-    lines: Sequence[tuple[int, Decimal, Decimal]],
-    discount: Decimal,
-    eligible: Sequence[bool] | None = None,
-) -> list[LineSale]:
-    """The sales of an order's lines, given as (quantity, line total, unit cost): the order
-    discount is split in whole cents over the `eligible` lines (all by default; a discount
-    code's lines otherwise) by `pricing.allocate_discount`, so the revenues add up to what the
-    customer paid for the goods. Pure: order placement stores each line's share from it, and
-    the demo loader builds its items and ledger rows from it."""
-    totals = [
-        total if eligible is None or eligible[index] else pricing.ZERO
-        for index, (_, total, _) in enumerate(lines)
-    ]
-    shares = pricing.allocate_discount(line_totals=totals, discount=discount)
-    return [
-        LineSale(quantity=quantity, discount=share, revenue=total - share, cost=unit_cost * quantity)
-        for (quantity, total, unit_cost), share in zip(lines, shares, strict=True)
-    ]
-
-
-def sales_ledger_version() -> int:
-    """A number that changes whenever sales records are committed: for cache keys.
-
-    `sales_ledger_append` increments it after every commit that wrote to the sales ledger. It
-    lives in the cache, so reading it costs no query. When it is missing (first use, cache
-    flushed or the key evicted) it starts again from the clock in nanoseconds, far past any
-    number handed out before, so an answer cached under an old version is never served
-    as current.
-    """
-    return version_get(SALES_LEDGER_VERSION_KEY)
 
 
 def sales_rollup_rows(ledger: type[Model] = SalesRecord) -> dict[type[Model], QuerySet]:
@@ -176,41 +124,7 @@ def sales_rollup_differences() -> dict[str, int]:
     return differences
 
 
-@transaction.atomic
-def sales_ledger_append(*, records: Sequence[SalesRecord]) -> list[SalesRecord]:
-    """Write sales records and add them to the ledger's rollups in the same transaction.
-
-    Every sale and reversal is written here (seed_demo bulk-loads history, then rebuilds
-    the rollups), so a reader sees the ledger and its rollups agree at every commit. Once
-    the transaction commits, the ledger version moves on and cached analytics answers are
-    computed afresh; a transaction that commits late moves it late, so it is never missed.
-
-    `records` are rows of payments or reversals. An order's sale comes in one call, at one
-    time, and never again; its reversals (refunds, a cancellation after payment) may come in
-    several calls, each at one time, the last with `reverses_order`. The rollups count an
-    order once on the day it was paid and once on the day nothing of it was left sold.
-    """
-    _check_whole_sales(records)
-    written = SalesRecord.objects.bulk_create(records)
-    _sales_rollups_add(written)
-    version_bump_on_commit(SALES_LEDGER_VERSION_KEY)
-    return written
-
-
-def _check_whole_sales(records: Sequence[SalesRecord]) -> None:
-    times: dict[tuple[int, bool], Any] = {}
-    for sale in records:
-        if times.setdefault((sale.order_id, sale.quantity > 0), sale.sold_at) != sale.sold_at:
-            raise ValueError(f"Order {sale.order_id}: the rows of one sale or reversal have one time.")
-    sold = [order_id for order_id, is_sale in times if is_sale]
-    closed = {sale.order_id for sale in records if sale.quantity < 0 and sale.reverses_order}
-    if SalesRecord.objects.filter(
-        Q(order_id__in=sold, quantity__gt=0) | Q(order_id__in=closed, quantity__lt=0, reverses_order=True)
-    ).exists():
-        raise ValueError("An order's sale or its final reversal is already in the sales ledger.")
-
-
-def _sales_rollups_add(records: Sequence[SalesRecord]) -> None:
+def sales_rollups_add(records: Sequence[SalesRecord]) -> None:
     """Add records to every rollup: money per day, per product and day and month, orders, and
     per customer.
 
@@ -324,11 +238,11 @@ def sales_rollup_rebuild(*, actor=None) -> dict[str, int]:
         entity_repr="Sales rollups rebuilt from the ledger",
         changes={name: [None, rows] for name, rows in written.items()},
     )
-    version_bump_on_commit(SALES_LEDGER_VERSION_KEY)
+    sales_ledger_version_bump_on_commit()
     return written
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def sales_rollup_verify(*, actor=None) -> dict[str, int]:
     """Compare the rollups with the ledger and rebuild them when they differ; returns the differences.
 
@@ -344,7 +258,7 @@ def sales_rollup_verify(*, actor=None) -> dict[str, int]:
     return differences
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def sales_rollup_fill(*, app_registry: Apps = apps) -> dict[str, int]:
     """Empty the rollups and insert their rows from the ledger, one INSERT ... SELECT each;
     returns the rows written by rollup model name.
