@@ -42,7 +42,10 @@ git -C "$APP" checkout --quiet --detach "$commit"
 
 echo "== a fresh virtualenv: pip install -r requirements.txt"
 "$PYTHON" -m venv "$WORK/venv"
-(cd "$APP" && "$WORK/venv/bin/pip" install --quiet --disable-pip-version-check -r requirements.txt)
+if ! (cd "$APP" && "$WORK/venv/bin/pip" install --quiet --disable-pip-version-check -r requirements.txt) \
+  >"$WORK/pip.log" 2>&1; then
+  grep -v "^WARNING: Location" "$WORK/pip.log"; echo "FAIL: pip install -r requirements.txt"; exit 1
+fi
 if "$WORK/venv/bin/python" -c "import pytest" 2>/dev/null; then
   echo "FAIL: a dev package (pytest) is in the production virtualenv"; exit 1
 fi
