@@ -87,7 +87,7 @@ class Browser:
         loaded = []
         for url in dict.fromkeys(parser.urls):
             loaded += self._asset(path, self._local(path, url))
-        say(f"OK  GET {path} -> 200, and its {len(loaded)} assets -> 200:")
+        say(f"OK  GET {path} -> 200, and its {len(loaded)} assets -> 200" + (":" if loaded else ""))
         for line in loaded:
             say(f"      {line}")
         return html
