@@ -5,39 +5,72 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 # Processes share the cache only through Redis; without it one process keeps answers consistent.
 WORKERS ?= $(if $(REDIS_URL),4,1)
+PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help install run dev test lint format migrate demo worker bench loadtest dblimit smoke fuzz browser clean
+.PHONY: help install install-runtime run dev test lint format migrate demo worker bench loadtest dblimit smoke fuzz browser clean
 
-help:  ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+help:  ## list the targets and the variables they read
+	@echo "usage: make TARGET [VARIABLE=value ...]"
+	@echo
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
+	@echo
+	@echo "variables (current value):"
+	@printf '  %-22s %s\n' \
+		"PYTHON" "the interpreter that creates the virtualenv ($(PYTHON))" \
+		"VENV" "the virtualenv directory ($(VENV))" \
+		"HOST, PORT" "where run and dev listen ($(HOST):$(PORT))" \
+		"WORKERS" "web processes of make run ($(WORKERS); 4 with REDIS_URL, else 1)" \
+		"PYTEST_ARGS" "extra pytest arguments for make test, e.g. PYTEST_ARGS='-n 2 -x'" \
+		"DJANGO_DEBUG" "1 for migrate, demo, run, dev, worker, bench, lint unless set (the public development key)" \
+		"DATABASE_URL" "PostgreSQL for every target (unset: SQLite db.sqlite3)" \
+		"REDIS_URL" "Redis cache, throttles and Celery broker (unset: local memory, eager tasks)" \
+		"CELERY_BROKER_URL" "another broker for worker, e.g. RabbitMQ amqp://..." \
+		"SMOKE_PORT, SMOKE_DB" "make smoke: port (8095) and database name (salesbackend_smoke)" \
+		"SMOKE_PG, SMOKE_REDIS" "make smoke: PostgreSQL server URL and Redis URL (db 9)" \
+		"FUZZ_SECONDS" "make fuzz: time budget (180), also FUZZ_CHECKS, FUZZ_EXAMPLES, FUZZ_PORT" \
+		"LOADTEST_SECONDS" "make loadtest: seconds per scenario (10), also LOADTEST_CONNECTIONS, LOADTEST_PORT"
+
+# The local targets run the development configuration unless told otherwise: DEBUG on, the
+# public development key, demo accounts with the published password. Production never runs
+# make; it runs the Procfile, where DJANGO_DEBUG is off unless set.
+migrate demo run dev worker bench lint: export DJANGO_DEBUG ?= 1
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "$(PYTHON) not found; run: make PYTHON=python3 ..."; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 
-$(VENV)/.installed: $(BIN)/python requirements.txt requirements-dev.txt
+# Two stamps: what the app runs on (requirements.txt, as production installs it) and the dev
+# tools on top (pytest, ruff, mypy, schemathesis, playwright), installed only for the targets
+# that use them.
+$(VENV)/.installed-runtime: $(BIN)/python requirements.txt
 	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed-runtime requirements-dev.txt
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	touch $@
 
-install: $(VENV)/.installed  ## create .venv and install the pinned requirements
+install-runtime: $(VENV)/.installed-runtime  ## create .venv with requirements.txt only (what run needs)
 
-migrate: install  ## create the database if needed and apply migrations
+install: $(VENV)/.installed-dev  ## create .venv with requirements.txt and the dev tools
+
+migrate: install-runtime  ## create the database if needed and apply migrations
 	$(BIN)/python scripts/ensure_database.py
 	$(BIN)/python manage.py migrate --noinput
 
 demo: migrate  ## demo users (one per role) and a demo catalog with orders
 	$(BIN)/python manage.py seed_demo --if-empty
 
-run: demo  ## install, migrate, load demo data and serve on http://127.0.0.1:8000
+run: demo  ## install requirements.txt, migrate, load demo data, serve on http://127.0.0.1:8000 (DJANGO_DEBUG=1)
 	HOST=$(HOST) PORT=$(PORT) WEB_CONCURRENCY=$(WORKERS) \
 		$(BIN)/gunicorn salesbackend.asgi:application --config gunicorn.conf.py
 
-dev: demo  ## like run, but Django's auto-reloading development server (no live alert stream)
+dev: demo  ## like run (DJANGO_DEBUG=1), but Django's auto-reloading development server (no live alert stream)
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
-worker: install  ## a Celery worker with beat (with REDIS_URL or CELERY_BROKER_URL set)
+worker: install-runtime  ## a Celery worker with beat (with REDIS_URL or CELERY_BROKER_URL set)
 	$(BIN)/celery -A salesbackend worker --beat --loglevel=info --schedule /tmp/celerybeat-schedule
 
 test: install  ## install and run the whole test suite
@@ -52,7 +85,7 @@ format: install  ## apply ruff fixes and formatting
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-bench: install  ## time the analytics endpoints on a large demo database (see README)
+bench: install-runtime  ## time the analytics endpoints on a large demo database (see README)
 	$(BIN)/python manage.py bench
 
 browser: install  ## staff flows in Chromium (Playwright) against a live server; screenshots in artifacts/
@@ -62,7 +95,7 @@ browser: install  ## staff flows in Chromium (Playwright) against a live server;
 fuzz: install  ## schemathesis against the production setup on PostgreSQL + Redis; fails on any 5xx
 	BIN=$(BIN) bash scripts/fuzz.sh
 
-smoke:  ## production install from requirements.txt only: check --deploy, Procfile web + worker, one order
+smoke:  ## a clean clone of HEAD deployed as the Procfile says: pages with their assets, one order
 	bash scripts/smoke_production.sh
 
 loadtest: install  ## HTTP throughput with wrk on PostgreSQL + Redis, production settings (see README)

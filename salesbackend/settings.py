@@ -4,6 +4,7 @@ With no environment at all the app runs on a SQLite file, the local-memory cache
 eager Celery. DATABASE_URL, REDIS_URL and CELERY_BROKER_URL switch to real services.
 """
 
+import os
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -17,7 +18,11 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
-DEBUG = env.bool("DJANGO_DEBUG", default=True)
+# Off unless DJANGO_DEBUG says so (make run and make dev set it): a deployment that forgets it is
+# safe. A pytest session (pytest sets PYTEST_VERSION; no server process has it) keeps the
+# development configuration the suite was written for: the development key and plain static
+# storage, with no collectstatic. pytest-django still runs every test with DEBUG False.
+DEBUG = env.bool("DJANGO_DEBUG", default="PYTEST_VERSION" in os.environ)
 DEVELOPMENT_SECRET_KEY = "django-insecure-local-development-key-change-me-in-production-0123456789"
 SECRET_KEY = env("DJANGO_SECRET_KEY", default=DEVELOPMENT_SECRET_KEY)
 if not DEBUG and SECRET_KEY == DEVELOPMENT_SECRET_KEY:
@@ -194,6 +199,11 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
+# With DEBUG off, pages name static files by content hash (cached for ever by browsers and
+# proxies) and whitenoise serves them compressed from STATIC_ROOT. Both need `collectstatic`,
+# which the Procfile's web line runs before the server starts: without its manifest every page
+# with a stylesheet answers 500 ("Missing staticfiles manifest entry"). With DEBUG on, files
+# are served as they are from the apps (whitenoise finds them), no collectstatic needed.
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -202,8 +212,6 @@ STORAGES = {
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
-# Serve files found by the finders too, so DJANGO_DEBUG=0 works without collectstatic.
-WHITENOISE_USE_FINDERS = True
 
 EMAIL_BACKEND = env("DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 EMAIL_FILE_PATH = env("DJANGO_EMAIL_FILE_PATH", default=str(BASE_DIR / "sent-emails"))  # filebased backend
@@ -263,9 +271,22 @@ SPECTACULAR_SETTINGS = {
     "`Authorization: Bearer <access JWT>` from `/api/v1/auth/login/`.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger UI and ReDoc come from drf-spectacular-sidecar's static files: the docs load nothing
+    # from another host (no CDN, no web fonts; templates/drf_spectacular/redoc.html drops
+    # ReDoc's Google Fonts links). Swagger UI's validator badge would call validator.swagger.io.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
+    "REDOC_UI_SETTINGS": {
+        "theme": {
+            "typography": {
+                "fontFamily": "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif",
+                "headings": {"fontFamily": "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif"},
+                "code": {"fontFamily": "ui-monospace, 'SFMono-Regular', Menlo, Consolas, monospace"},
+            }
+        }
+    },
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "POSTPROCESSING_HOOKS": [

@@ -1,82 +1,113 @@
 #!/usr/bin/env bash
-# The production install, end to end: a virtualenv from requirements.txt ONLY (no dev packages),
-# `check --deploy` with production settings, the Procfile's web and worker lines on PostgreSQL +
-# Redis, one order placed over HTTP, and its confirmation e-mail sent by the worker.
+# The production deployment, end to end, exactly as a platform runs the Procfile:
+#   - a clean clone of this repository's HEAD (nothing git ignores: no staticfiles/, no .venv, no .env),
+#   - a fresh virtualenv with `pip install -r requirements.txt` only (no dev packages),
+#   - the environment a deployment sets and nothing else (env -i): DJANGO_DEBUG=0 behind a TLS proxy,
+#   - the Procfile's web and worker lines run with `bash -c` in the clone.
+# The script itself runs nothing the Procfile does not (no collectstatic, no migrate): what the web
+# line leaves out is missing here as in production. Then, as a browser behind the proxy
+# (scripts/smoke_http.py): /admin/login/, /api/docs/ and /api/redoc/, /reports/ and /admin/ signed in
+# through the admin's login form, each with every stylesheet, script and icon it names; one order
+# placed over the API and its confirmation e-mail sent by the worker. Commit first: HEAD is deployed.
 set -euo pipefail
-cd "$(dirname "$0")/.."
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
 
 PYTHON=${PYTHON:-$(command -v python3.11 || command -v python3)}
-VENV=.venv-prod
 PORT=${SMOKE_PORT:-8095}
 PG=${SMOKE_PG:-postgres://postgres@127.0.0.1:5432}
-DB_NAME=salesbackend_smoke
+DB_NAME=${SMOKE_DB:-salesbackend_smoke}
+REDIS_URL=${SMOKE_REDIS:-redis://127.0.0.1:6379/9}
 WORK=$(mktemp -d)
-
-# A virtualenv with the runtime requirements only, rebuilt when they change.
-hash=$(sha256sum requirements.txt | cut -d' ' -f1)
-if [ "$(cat "$VENV/.requirements-hash" 2>/dev/null)" != "$hash" ]; then
-  rm -rf "$VENV"
-  "$PYTHON" -m venv "$VENV"
-  "$VENV/bin/pip" install --quiet --upgrade pip
-  "$VENV/bin/pip" install --quiet -r requirements.txt
-  echo "$hash" > "$VENV/.requirements-hash"
-fi
-if "$VENV/bin/python" -c "import pytest" 2>/dev/null; then
-  echo "FAIL: a dev package (pytest) is in the production virtualenv"; exit 1
-fi
-
-export PATH="$PWD/$VENV/bin:$PATH"
-export DJANGO_DEBUG=0
-# As deployed: behind a TLS proxy that says so (the smoke test itself talks plain HTTP, below).
-export DJANGO_TRUST_X_FORWARDED_PROTO=1
-export DJANGO_SECRET_KEY="smoke-$(head -c 48 /dev/urandom | base64 | tr -dc 'A-Za-z0-9')"
-export DJANGO_ALLOWED_HOSTS=127.0.0.1,localhost
-export DATABASE_URL="$PG/$DB_NAME"
-export REDIS_URL=${SMOKE_REDIS:-redis://127.0.0.1:6379/9}
-export DJANGO_EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend
-export DJANGO_EMAIL_FILE_PATH="$WORK/mail"
-export PORT WEB_CONCURRENCY=2
-
-psql -q "$PG/postgres" -c "DROP DATABASE IF EXISTS $DB_NAME WITH (FORCE)" -c "CREATE DATABASE $DB_NAME"
-redis-cli -u "$REDIS_URL" flushdb >/dev/null
-
-echo "== check --deploy (production settings, runtime packages only)"
-python manage.py check --deploy --fail-level WARNING
-# No TLS proxy in front here: plain HTTP on loopback.
-export DJANGO_SECURE_SSL_REDIRECT=0
+APP=$WORK/app
+BASE="http://127.0.0.1:$PORT"
 
 pids=()
 stop() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  # Each Procfile process runs in a process group of its own (setsid): stop the whole group.
+  for pid in "${pids[@]}"; do kill -TERM -- "-$pid" 2>/dev/null || true; done
   for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
   psql -q "$PG/postgres" -c "DROP DATABASE IF EXISTS $DB_NAME WITH (FORCE)" >/dev/null 2>&1 || true
   rm -rf "$WORK"
 }
 trap stop EXIT
+
+commit=$(git -C "$ROOT" rev-parse HEAD)
+if ! git -C "$ROOT" diff --quiet HEAD || [ -n "$(git -C "$ROOT" ls-files --others --exclude-standard)" ]; then
+  echo "note: uncommitted changes are not deployed; the smoke test deploys HEAD"
+fi
+echo "== a clean clone of $(git -C "$ROOT" log -1 --format='%h %s' | cut -c1-100)"
+git clone --quiet --no-checkout "$ROOT" "$APP"
+git -C "$APP" checkout --quiet --detach "$commit"
+[ ! -e "$APP/staticfiles" ] || { echo "FAIL: the clone has a staticfiles/ directory"; exit 1; }
+
+echo "== a fresh virtualenv: pip install -r requirements.txt"
+"$PYTHON" -m venv "$WORK/venv"
+if ! (cd "$APP" && "$WORK/venv/bin/pip" install --quiet --disable-pip-version-check -r requirements.txt) \
+  >"$WORK/pip.log" 2>&1; then
+  grep -v "^WARNING: Location" "$WORK/pip.log"; echo "FAIL: pip install -r requirements.txt"; exit 1
+fi
+if "$WORK/venv/bin/python" -c "import pytest" 2>/dev/null; then
+  echo "FAIL: a dev package (pytest) is in the production virtualenv"; exit 1
+fi
+
+# What the deployment sets, and nothing else from this shell.
+mkdir -p "$WORK/home"
+deployment=(
+  PATH="$WORK/venv/bin:/usr/local/bin:/usr/bin:/bin" HOME="$WORK/home" LANG=C.UTF-8
+  DJANGO_DEBUG=0
+  DJANGO_TRUST_X_FORWARDED_PROTO=1  # behind a TLS proxy that says so (smoke_http.py plays it)
+  DJANGO_SECRET_KEY="smoke-$(head -c 48 /dev/urandom | base64 | tr -dc 'A-Za-z0-9')"
+  DJANGO_ALLOWED_HOSTS=127.0.0.1,localhost
+  DATABASE_URL="$PG/$DB_NAME" REDIS_URL="$REDIS_URL"
+  DJANGO_EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend DJANGO_EMAIL_FILE_PATH="$WORK/mail"
+  PORT="$PORT" HOST=127.0.0.1 WEB_CONCURRENCY=2
+)
+deployed() { (cd "$APP" && env -i "${deployment[@]}" "$@"); }
+
+psql -q "$PG/postgres" -c "DROP DATABASE IF EXISTS $DB_NAME WITH (FORCE)" -c "CREATE DATABASE $DB_NAME"
+redis-cli -u "$REDIS_URL" flushdb >/dev/null
+
+echo "== check --deploy (production settings, runtime packages only)"
+deployed python manage.py check --deploy --fail-level WARNING
+
 for process in web worker; do
-  line=$(sed -n "s/^$process: *//p" Procfile)
+  line=$(sed -n "s/^$process: *//p" "$APP/Procfile")
   [ -n "$line" ] || { echo "FAIL: no $process line in the Procfile"; exit 1; }
   echo "== $process: $line"
-  sh -c "$line" >"$WORK/$process.log" 2>&1 &
+  (cd "$APP" && exec env -i "${deployment[@]}" setsid bash -c "$line") >"$WORK/$process.log" 2>&1 &
   pids+=($!)
 done
-for _ in $(seq 60); do curl -fsS "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1 && break; sleep 1; done
-curl -fsS "http://127.0.0.1:$PORT/healthz" || { echo "FAIL: web did not come up"; cat "$WORK/web.log"; exit 1; }
+for _ in $(seq 180); do
+  curl -fsS "$BASE/healthz" >/dev/null 2>&1 && break
+  kill -0 "${pids[0]}" 2>/dev/null || break
+  sleep 1
+done
+curl -fsS "$BASE/healthz" || { echo "FAIL: web did not come up"; cat "$WORK/web.log"; exit 1; }
 echo
 
 # Nothing like the usernames: Django refuses a password too similar to one (random tails made it flaky).
 password="Quartz-$(head -c 18 /dev/urandom | base64 | tr -dc 'A-Za-z0-9')"
-DJANGO_USER_PASSWORD=$password python manage.py createuser --role ceo --username smoke-ceo --email ceo@smoke.test
-DJANGO_USER_PASSWORD=$password python manage.py createuser --role customer --username smoke-customer \
+deployed DJANGO_USER_PASSWORD="$password" python manage.py createuser --role ceo --username smoke-ceo \
+  --email ceo@smoke.test
+deployed DJANGO_USER_PASSWORD="$password" python manage.py createuser --role customer --username smoke-customer \
   --email customer@smoke.test
 
+echo "== pages with their stylesheets and scripts, as a browser behind the TLS proxy"
+"$WORK/venv/bin/python" "$APP/scripts/smoke_http.py" "$BASE" smoke-ceo "$password" || {
+  echo "-- web log"; tail -40 "$WORK/web.log"; exit 1
+}
+echo "OK: the web line collected $(find "$APP/staticfiles" -type f 2>/dev/null | wc -l) static files (manifest:" \
+  "$(test -f "$APP/staticfiles/staticfiles.json" && echo yes || echo no))"
+
+echo "== one order over the API"
 api() {  # method, path, token, body -> response body; fails on an unexpected status
   local status
   status=$(curl -sS -o "$WORK/body" -w '%{http_code}' -X "$1" -H 'Content-Type: application/json' \
-    ${3:+-H "Authorization: Bearer $3"} ${4:+-d "$4"} "http://127.0.0.1:$PORT/api/v1/$2")
+    -H 'X-Forwarded-Proto: https' \
+    ${3:+-H "Authorization: Bearer $3"} ${4:+-d "$4"} "$BASE/api/v1/$2")
   case "$status" in 2*) cat "$WORK/body" ;; *) echo "FAIL: $1 $2 -> $status $(cat "$WORK/body")" >&2; return 1 ;; esac
 }
-field() { python -c "import json,sys; print(json.load(sys.stdin)[sys.argv[1]])" "$1"; }
+field() { "$WORK/venv/bin/python" -c "import json,sys; print(json.load(sys.stdin)[sys.argv[1]])" "$1"; }
 
 ceo=$(api POST auth/login/ "" "{\"username\": \"smoke-ceo\", \"password\": \"$password\"}" | field access)
 customer=$(api POST auth/login/ "" "{\"username\": \"smoke-customer\", \"password\": \"$password\"}" | field access)

@@ -11,14 +11,14 @@ from django.test import RequestFactory
 from audit.middleware import request_ip
 
 
-def _settings_of(**environ) -> subprocess.CompletedProcess:
-    ours = ("DJANGO_", "DATABASE_URL", "REDIS_URL")
+def _settings_of(*, show="SECURE_PROXY_SSL_HEADER, SECURE_SSL_REDIRECT", **environ):
+    """Settings as a server process reads them: none of this session's variables, not even
+    pytest's own PYTEST_VERSION (under which DEBUG defaults to on for the suite)."""
+    ours = ("DJANGO_", "DATABASE_URL", "REDIS_URL", "PYTEST_")
     env = {k: v for k, v in os.environ.items() if not k.startswith(ours)}
     env.update(environ, DJANGO_SETTINGS_MODULE="salesbackend.settings")
-    code = (
-        "import django; django.setup(); from django.conf import settings; "
-        "print(settings.SECURE_PROXY_SSL_HEADER, settings.SECURE_SSL_REDIRECT)"
-    )
+    shown = ", ".join(f"settings.{name.strip()}" for name in show.split(","))
+    code = f"import django; django.setup(); from django.conf import settings; print({shown})"
     return subprocess.run(
         [sys.executable, "-c", code],
         cwd=settings.BASE_DIR,
@@ -35,6 +35,25 @@ def test_debug_off_refuses_to_start_on_the_development_secret_key():
     assert started.returncode != 0
     assert "ImproperlyConfigured" in started.stderr
     assert "DJANGO_SECRET_KEY" in started.stderr
+
+
+def test_debug_is_off_unless_set():
+    """A deployment that forgets DJANGO_DEBUG runs safe: it refuses the public development key,
+    and with a key of its own it has DEBUG off and the hashed, collected static files."""
+    unset = _settings_of()
+    keyed = _settings_of(DJANGO_SECRET_KEY="k" * 60, show='DEBUG, STORAGES["staticfiles"]["BACKEND"]')
+
+    assert unset.returncode != 0
+    assert "DJANGO_SECRET_KEY" in unset.stderr
+    assert keyed.returncode == 0, keyed.stderr
+    assert keyed.stdout.split() == ["False", "whitenoise.storage.CompressedManifestStaticFilesStorage"]
+
+
+def test_debug_on_when_set_runs_on_the_development_key():
+    started = _settings_of(DJANGO_DEBUG="1", show="DEBUG")
+
+    assert started.returncode == 0, started.stderr
+    assert started.stdout.strip() == "True"
 
 
 def test_forwarded_proto_is_trusted_only_when_the_deployment_says_so():
