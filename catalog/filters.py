@@ -6,10 +6,10 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from rest_framework.filters import OrderingFilter
 
-from accounts.permissions import is_staff_user
 from salesbackend.filters import BooleanFilter
 
 from .models import Category, Product, ProductStatus
+from .permissions import is_staff_user
 from .selectors import CategoryTree, category_descendant_ids
 
 

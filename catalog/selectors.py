@@ -14,10 +14,10 @@ from django.db.models import Avg, FloatField, IntegerField, OuterRef, QuerySet, 
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
-from accounts.permissions import is_staff_user
 from salesbackend.versions import version_bump_on_commit, version_get
 
 from .models import Category, Product, ProductStatus, SalesChannel
+from .permissions import is_staff_user
 
 # Columns of a product file: what the import reads and the admin export writes (so an export
 # can be edited and imported back).

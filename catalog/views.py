@@ -11,7 +11,6 @@ from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
-from accounts.permissions import is_staff_user, read_or_permission
 from inventory.services import (
     stocked_product_create,
     stocked_product_delete,
@@ -24,6 +23,7 @@ from salesbackend.versions import cached_by_versions
 from . import selectors, services
 from .filters import ProductFilter, StableOrderingFilter
 from .models import Category, Product, SalesChannel
+from .permissions import is_staff_user, read_or_permission
 from .serializers import (
     CategoryDetailSerializer,
     CategoryInputSerializer,
