@@ -1,10 +1,9 @@
 from drf_spectacular.utils import extend_schema
 from rest_framework import viewsets
 
-from accounts.permissions import CanViewAudit
-
 from . import selectors
 from .filters import AuditEntryFilter
+from .permissions import CanViewAudit
 from .serializers import AuditEntryOutputSerializer
 
 

@@ -7,8 +7,8 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
-from django.db.models import Case, F, IntegerField, Value, When
-from django.db.models.functions import Coalesce, Concat
+from django.db.models import Case, F, Value, When
+from django.db.models.functions import Concat
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from inventory.models import Stock, StockMovement
+from inventory.selectors import PRODUCT_FILE_COLUMNS, product_file_rows, products_with_stock
 from inventory.services import (
     stock_threshold_set,
     stocked_product_create,
@@ -28,7 +29,7 @@ from salesbackend.spreadsheets import write_csv
 
 from . import services
 from .models import Category, Product, SalesChannel
-from .selectors import PRODUCT_FILE_COLUMNS, CategoryTree, product_file_rows
+from .selectors import CategoryTree
 from .tabular import XLSX_CONTENT_TYPE, write_xlsx
 
 
@@ -194,11 +195,7 @@ class ProductAdmin(admin.ModelAdmin):
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(stock_quantity=Coalesce("stock__quantity", Value(0), output_field=IntegerField()))
-        )
+        return products_with_stock(super().get_queryset(request))
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         if obj is None:

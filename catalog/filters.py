@@ -6,10 +6,8 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from rest_framework.filters import OrderingFilter
 
-from accounts.permissions import is_staff_user
-from salesbackend.filters import BooleanFilter
-
 from .models import Category, Product, ProductStatus
+from .permissions import is_staff_user
 from .selectors import CategoryTree, category_descendant_ids
 
 
@@ -64,11 +62,10 @@ class ProductFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(
         choices=ProductStatus.choices, method="filter_status", help_text="Staff only; ignored for customers."
     )
-    in_stock = BooleanFilter(method="filter_in_stock", help_text="true: quantity on hand > 0.")
 
     class Meta:
         model = Product
-        fields = ("search", "category", "min_price", "max_price", "status", "in_stock")
+        fields = ("search", "category", "min_price", "max_price", "status")
 
     def filter_search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         for word in value.split():
@@ -83,9 +80,6 @@ class ProductFilter(django_filters.FilterSet):
     def filter_status(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         # Customers only ever see active products; the filter is a staff tool.
         return queryset.filter(status=value) if is_staff_user(self.request.user) else queryset
-
-    def filter_in_stock(self, queryset: QuerySet, name: str, value: bool) -> QuerySet:
-        return queryset.filter(stock_quantity__gt=0) if value else queryset.filter(stock_quantity__lte=0)
 
 
 class StableOrderingFilter(OrderingFilter):

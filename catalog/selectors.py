@@ -1,26 +1,24 @@
-"""Reads of the catalog: what a user may see, the category tree, product lists with stock and rating.
+"""Reads of the catalog: what a user may see, the category tree, product lists and files.
 
 The category tree is small (hundreds of rows at most), so tree questions load every category in
 one query and walk it in memory: a constant number of queries whatever the depth.
 """
 
 from collections import defaultdict
-from collections.abc import Iterator
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Avg, FloatField, IntegerField, OuterRef, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Avg, FloatField, OuterRef, QuerySet, Subquery
 from django.http import Http404
 
-from accounts.permissions import is_staff_user
 from salesbackend.versions import version_bump_on_commit, version_get
 
 from .models import Category, Product, ProductStatus, SalesChannel
+from .permissions import is_staff_user
 
-# Columns of a product file: what the import reads and the admin export writes (so an export
-# can be edited and imported back).
+# The catalog's columns of a product file: what the import reads and the export writes (so an
+# export can be edited and imported back). Other apps add their own columns to the file.
 PRODUCT_FILE_COLUMNS = (
     "sku",
     "name",
@@ -29,7 +27,6 @@ PRODUCT_FILE_COLUMNS = (
     "cost_price",
     "category",
     "status",
-    "stock",
     "image_url",
 )
 
@@ -43,7 +40,8 @@ def category_tree_changed() -> None:
     version_bump_on_commit(CATEGORY_TREE_VERSION_KEY, also_now=True)
 
 
-# Moves whenever what a product list shows changes: a product, its stock or its reviews.
+# Moves whenever what a product list shows changes: a product, or what other apps show with it
+# (they bump it through `products_changed`).
 PRODUCTS_VERSION_KEY = "catalog:products-version"
 
 
@@ -191,10 +189,15 @@ def product_orderable(product: Product) -> bool:
 
 
 def product_list_for(*, user) -> QuerySet[Product]:
-    """Products `user` may see, with `stock` (on hand, 0 without a stock row) and `rating`
-    (average review rating, None without reviews) annotated. Customers see only active products
-    outside inactive categories."""
-    # Reviews belong to orders, further right: reached through the relation, not imported.
+    """Products `user` may see, with their category. Customers see only active products outside
+    inactive categories. The doors add what other apps show with a product (quantity on hand, rating)."""
+    return products_visible_to(user).select_related("category")
+
+
+def products_with_rating(products: QuerySet[Product]) -> QuerySet[Product]:
+    """`products` with `rating` annotated: the average review rating, None without reviews."""
+    # Reviews belong to orders, further right: this annotation is to move to orders' selectors
+    # (`orders.selectors.products_with_rating`), which the doors will call instead.
     average_rating = (
         Product.objects.filter(pk=OuterRef("pk"))
         .order_by()
@@ -202,33 +205,21 @@ def product_list_for(*, user) -> QuerySet[Product]:
         .annotate(average=Avg("reviews__rating", output_field=FloatField()))
         .values("average")
     )
-    return (
-        products_visible_to(user)
-        .select_related("category")
-        .annotate(
-            stock_quantity=Coalesce("stock__quantity", Value(0), output_field=IntegerField()),
-            rating=Subquery(average_rating, output_field=FloatField()),
-        )
-    )
+    return products.annotate(rating=Subquery(average_rating, output_field=FloatField()))
 
 
-def product_file_rows(products: QuerySet[Product]) -> Iterator[list[Any]]:
-    """Rows of PRODUCT_FILE_COLUMNS for a product file (export), one query."""
-    rows = products.select_related("category").annotate(
-        stock_quantity=Coalesce("stock__quantity", Value(0), output_field=IntegerField())
-    )
-    for product in rows.order_by("sku"):
-        yield [
-            product.sku,
-            product.name,
-            product.description,
-            product.price,
-            product.cost_price,
-            product.category.slug if product.category else "",
-            product.status,
-            product.stock_quantity,
-            product.image_url,
-        ]
+def product_file_row(product: Product) -> list[Any]:
+    """The PRODUCT_FILE_COLUMNS of one product (its category selected with it)."""
+    return [
+        product.sku,
+        product.name,
+        product.description,
+        product.price,
+        product.cost_price,
+        product.category.slug if product.category else "",
+        product.status,
+        product.image_url,
+    ]
 
 
 def channel_list_for(*, user) -> QuerySet[SalesChannel]:

@@ -3,16 +3,17 @@
 Every write validates with the model's own rules (`full_clean`), runs in one transaction and
 writes its audit entry there. The API, the admin and commands all call these functions.
 
-A product comes and goes with its stock, which is inventory's: the doors create, import and
-delete products through `inventory.services` (`stocked_product_create` and its kin), which call
-the product functions here and open or discard the stock in the same transaction.
+The catalog knows nothing of what other apps keep per product. Flows that write a product
+with such data live in the app that owns it and call the product functions here; the doors
+call those flows. For them the import accepts extra columns (read and validated by the caller,
+whose errors join each row's own) and names the row of every product it saved.
 """
 
 import dataclasses
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import IO, Any
+from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
@@ -22,11 +23,10 @@ from django.utils.text import slugify
 from audit.models import AuditAction
 from audit.services import audited_save, audited_update, person, record, snapshot
 from salesbackend.exceptions import ApplicationError, ConflictError
-from salesbackend.limits import MAX_STOCK_QUANTITY
 
 from .models import Category, Product, ProductStatus, SalesChannel
 from .selectors import PRODUCT_FILE_COLUMNS, CategoryTree
-from .tabular import read_table
+from .tabular import Table
 
 CATEGORY_FIELDS = ("name", "slug", "description", "parent", "is_active")
 PRODUCT_FIELDS = ("sku", "name", "description", "price", "cost_price", "status", "category", "image_url")
@@ -54,7 +54,7 @@ class RowErrors(ApplicationError):
         self.error_count = len(errors)
 
 
-def _error_rows(error: ValidationError, *, key: str, position: int) -> list[dict[str, Any]]:
+def validation_error_rows(error: ValidationError, *, key: str, position: int) -> list[dict[str, Any]]:
     """A Django ValidationError as [{key: position, "field", "message"}]."""
     messages = error.message_dict if hasattr(error, "error_dict") else {NON_FIELD_ERRORS: error.messages}
     return [
@@ -200,7 +200,7 @@ def product_create(
     category: Category | None = None,
     image_url: str = "",
 ) -> Product:
-    """A new product (without stock: `inventory.services.stocked_product_create` opens it)."""
+    """A new product, on its own (the doors create one through `inventory.services`)."""
     product = Product(
         sku=sku,
         name=name,
@@ -231,8 +231,8 @@ def product_update(*, product: Product, actor, data: Mapping[str, Any]) -> Produ
 
 @transaction.atomic
 def product_delete(*, product: Product, actor) -> None:
-    """Delete a product that was never ordered; otherwise 409: archive it. Its stock goes first
-    (`inventory.services.stocked_product_delete`)."""
+    """Delete a product that was never ordered; otherwise 409: archive it. What other apps keep
+    per product goes first (the doors delete through `inventory.services`)."""
     if product.order_items.exists():
         raise ConflictError(
             "This product appears in orders and cannot be deleted; archive it instead (status=archived).",
@@ -256,13 +256,9 @@ def product_delete(*, product: Product, actor) -> None:
     )
 
 
-@transaction.atomic
-def products_bulk_create(
-    *, actor, items: list[Mapping[str, Any]], create: Callable[..., Product] = product_create
-) -> list[Product]:
-    """Create every product of the list or none: errors name the item by its list index.
-
-    `create(actor=…, **item)` makes one product: inventory passes its own, which opens the stock."""
+def products_bulk_check(*, items: Sequence[Mapping[str, Any]]) -> None:
+    """Refuse a list that repeats a SKU (RowErrors naming the later items by list index), before
+    anything is written: a product creation checks each item against the database only."""
     errors: list[dict[str, Any]] = []
     first_index_of_sku: dict[Any, int] = {}
     for index, item in enumerate(items):
@@ -273,15 +269,6 @@ def products_bulk_create(
         first_index_of_sku.setdefault(sku, index)
     if errors:
         raise RowErrors(errors)
-    created = []
-    for index, item in enumerate(items):
-        try:
-            created.append(create(actor=actor, **item))
-        except ValidationError as error:  # raised before the item wrote anything
-            errors.extend(_error_rows(error, key="index", position=index))
-    if errors:
-        raise RowErrors(errors)
-    return created
 
 
 # Import -------------------------------------------------------------------------------------
@@ -292,40 +279,28 @@ class ImportResult:
     created: int
     updated: int
     dry_run: bool
-    # Each saved product with the quantity on hand its row asks for (None: keep it), new
-    # products first seen here; empty on a dry run. Inventory's import sets the stock from it.
-    stock_levels: list[tuple[Product, int | None]] = dataclasses.field(default_factory=list)
+    # (row number, product) for every saved row, in file order; empty on a dry run. A caller
+    # that read extra columns applies them to these products.
+    saved: list[tuple[int, Product]] = dataclasses.field(default_factory=list)
 
 
 @dataclass
 class _ImportRow:
     product: Product
+    number: int  # the spreadsheet row
     before: dict[str, Any] | None  # None for a new product
-    stock: int | None  # None: leave the stock as it is
-
-
-def _parse_stock(text: str) -> int:
-    try:
-        value = Decimal(text)
-    except ArithmeticError as exc:
-        raise ValidationError({"stock": ["A whole number is required."]}) from exc
-    # is_finite first: comparing a signalling NaN raises
-    if not value.is_finite() or value != value.to_integral_value():
-        raise ValidationError({"stock": ["A whole number is required."]})
-    if value < 0:
-        raise ValidationError({"stock": ["Ensure this value is greater than or equal to 0."]})
-    if value > MAX_STOCK_QUANTITY:
-        raise ValidationError(
-            {"stock": [f"Ensure this value is less than or equal to {MAX_STOCK_QUANTITY}."]}
-        )
-    return int(value)
 
 
 def _import_row(
-    cells: dict[str, str], *, existing: dict[str, Product], categories: dict[str, Category]
+    number: int,
+    cells: dict[str, str],
+    *,
+    existing: dict[str, Product],
+    categories: dict[str, Category],
+    extra_errors: Mapping[str, list[str]],
 ) -> _ImportRow:
     """One validated row. An empty cell keeps an existing product's value (a new one gets the
-    default); `stock` sets the quantity on hand. All of a row's errors are reported together."""
+    default). All of a row's errors are reported together, the caller's `extra_errors` last."""
     sku = cells["sku"]
     product = existing.get(sku)
     before = _product_state(product) if product else None
@@ -350,31 +325,35 @@ def _import_row(
     except ValidationError as error:
         for field, messages in error.message_dict.items():
             errors.setdefault(field, messages)
-    stock = None
-    if cells.get("stock"):
-        try:
-            stock = _parse_stock(cells["stock"])
-        except ValidationError as error:
-            errors.update(error.message_dict)
+    errors.update(extra_errors)
     if errors:
         raise ValidationError(errors)
-    return _ImportRow(product=product, before=before, stock=stock)
+    return _ImportRow(product=product, number=number, before=before)
 
 
 @transaction.atomic
-def product_import(*, actor, file: IO[bytes], filename: str = "", dry_run: bool = False) -> ImportResult:
-    """Create or update products by SKU from a CSV or XLSX file, all rows or none.
+def product_import(
+    *,
+    actor,
+    table: Table,
+    filename: str = "",
+    dry_run: bool = False,
+    extra_columns: Sequence[str] = (),
+    extra_errors: Mapping[int, Mapping[str, list[str]]] | None = None,
+) -> ImportResult:
+    """Create or update products by SKU from a table read from a CSV or XLSX file
+    (`catalog.tabular.read_table`), all rows or none.
 
-    The stock column is not applied here: `inventory.services.stocked_product_import` sets it
-    from `ImportResult.stock_levels`. Every row is validated before anything is written; errors
-    are [{row, field, message}] with spreadsheet row numbers (header = row 1). `dry_run`
+    `extra_columns` are known to the caller, which reads them; `extra_errors` are its errors by
+    row number, reported with the row's own. Every row is validated before anything is written;
+    errors are [{row, field, message}] with spreadsheet row numbers (header = row 1). `dry_run`
     validates and counts without writing.
     """
-    table = read_table(file, filename)
+    known = {*PRODUCT_FILE_COLUMNS, *extra_columns}
     errors = [
         {"row": 1, "field": column, "message": "Unknown column."}
         for column in table.header
-        if column and column not in PRODUCT_FILE_COLUMNS
+        if column and column not in known
     ]
     if "sku" not in table.header:
         errors.append({"row": 1, "field": "sku", "message": "The sku column is required."})
@@ -408,9 +387,17 @@ def product_import(*, actor, file: IO[bytes], filename: str = "", dry_run: bool 
             continue
         first_row_of_sku[sku] = number
         try:
-            planned.append(_import_row(cells, existing=existing, categories=categories))
+            planned.append(
+                _import_row(
+                    number,
+                    cells,
+                    existing=existing,
+                    categories=categories,
+                    extra_errors=(extra_errors or {}).get(number, {}),
+                )
+            )
         except ValidationError as error:
-            errors.extend(_error_rows(error, key="row", position=number))
+            errors.extend(validation_error_rows(error, key="row", position=number))
     if errors:
         raise RowErrors(errors)
 
@@ -423,7 +410,7 @@ def product_import(*, actor, file: IO[bytes], filename: str = "", dry_run: bool 
             _insert_product(row.product, actor=actor)
         else:
             audited_save(row.product, actor=actor, before=row.before, state=_product_state)
-        result.stock_levels.append((row.product, row.stock))
+        result.saved.append((row.number, row.product))
     record(
         actor=actor,
         action=AuditAction.IMPORT,

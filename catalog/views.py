@@ -11,7 +11,7 @@ from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
-from accounts.permissions import is_staff_user, read_or_permission
+from inventory.selectors import products_in_stock, products_with_stock
 from inventory.services import (
     stocked_product_create,
     stocked_product_delete,
@@ -19,11 +19,13 @@ from inventory.services import (
     stocked_products_bulk_create,
 )
 from salesbackend.errors import PayloadTooLarge
+from salesbackend.filters import BooleanFilter
 from salesbackend.versions import cached_by_versions
 
 from . import selectors, services
 from .filters import ProductFilter, StableOrderingFilter
 from .models import Category, Product, SalesChannel
+from .permissions import is_staff_user, read_or_permission
 from .serializers import (
     CategoryDetailSerializer,
     CategoryInputSerializer,
@@ -41,6 +43,20 @@ from .serializers import (
 )
 
 MAX_BULK_ITEMS = 1000
+
+
+class StockedProductFilter(ProductFilter):
+    """The catalog's product filters and inventory's: whether units are on hand."""
+
+    in_stock = BooleanFilter(method="filter_in_stock", help_text="true: quantity on hand > 0.")
+
+    class Meta(ProductFilter.Meta):
+        fields = (*ProductFilter.Meta.fields, "in_stock")
+
+    def filter_in_stock(self, queryset, name: str, value: bool):
+        return products_in_stock(queryset, in_stock=value)
+
+
 CHANNEL_CODE = OpenApiParameter(
     "code",
     str,
@@ -134,7 +150,7 @@ class CategoryViewSet(
 class ProductViewSet(viewsets.ModelViewSet):
     permission_classes = [read_or_permission("catalog.manage_catalog")]
     filter_backends = [DjangoFilterBackend, StableOrderingFilter]
-    filterset_class = ProductFilter
+    filterset_class = StockedProductFilter
     lookup_value_regex = r"\d+"
     ordering = ("name", "id")
     queryset = Product.objects.none()
@@ -145,7 +161,10 @@ class ProductViewSet(viewsets.ModelViewSet):
         return (*public, "cost_price") if is_staff_user(self.request.user) else public
 
     def get_queryset(self):
-        return selectors.product_list_for(user=self.request.user)
+        """What a product shows: the catalog's fields, the stock on hand and the review rating."""
+        return selectors.products_with_rating(
+            products_with_stock(selectors.product_list_for(user=self.request.user))
+        )
 
     def get_serializer_class(self):
         return StaffProductSerializer if is_staff_user(self.request.user) else ProductSerializer

@@ -5,10 +5,12 @@ cancellation); `stock_adjust` is a staff adjustment with its own transaction and
 
 A product comes and goes with its stock: `stocked_product_create`, `stocked_products_bulk_create`,
 `stocked_product_import` and `stocked_product_delete` are the catalog's product writes with the
-stock opened, set or discarded in the same transaction. The catalog's API and admin call these.
+stock opened, set or discarded in the same transaction. The catalog's API and admin call these;
+the catalog itself knows nothing of stock (the import's stock column is read here).
 """
 
 from collections.abc import Mapping
+from decimal import Decimal
 from typing import IO, Any
 
 from django.core.exceptions import ValidationError
@@ -22,11 +24,14 @@ from catalog.models import Product
 from catalog.selectors import products_changed
 from catalog.services import (
     ImportResult,
+    RowErrors,
     product_create,
     product_delete,
     product_import,
-    products_bulk_create,
+    products_bulk_check,
+    validation_error_rows,
 )
+from catalog.tabular import read_table
 from salesbackend import events
 from salesbackend.background import enqueue_on_commit
 from salesbackend.exceptions import ApplicationError, InsufficientStock
@@ -274,19 +279,66 @@ def stocked_product_create(*, actor, stock: int = 0, **fields: Any) -> Product:
 
 @transaction.atomic
 def stocked_products_bulk_create(*, actor, items: list[Mapping[str, Any]]) -> list[Product]:
-    """Products of a list, all or none, each with its opening stock."""
-    return products_bulk_create(actor=actor, items=items, create=stocked_product_create)
+    """Products of a list, all or none, each with its opening stock: errors name the item by
+    its list index."""
+    products_bulk_check(items=items)
+    created: list[Product] = []
+    errors: list[dict[str, Any]] = []
+    for index, item in enumerate(items):
+        try:
+            created.append(stocked_product_create(actor=actor, **item))
+        except ValidationError as error:  # the item's savepoint is rolled back
+            errors.extend(validation_error_rows(error, key="index", position=index))
+    if errors:
+        raise RowErrors(errors)
+    return created
+
+
+def _parse_stock(text: str) -> int:
+    """A stock cell of an import file: a whole number of units within the limits."""
+    try:
+        value = Decimal(text)
+    except ArithmeticError as exc:
+        raise ValidationError({"stock": ["A whole number is required."]}) from exc
+    # is_finite first: comparing a signalling NaN raises
+    if not value.is_finite() or value != value.to_integral_value():
+        raise ValidationError({"stock": ["A whole number is required."]})
+    if value < 0:
+        raise ValidationError({"stock": ["Ensure this value is greater than or equal to 0."]})
+    if value > MAX_STOCK_QUANTITY:
+        raise ValidationError(
+            {"stock": [f"Ensure this value is less than or equal to {MAX_STOCK_QUANTITY}."]}
+        )
+    return int(value)
 
 
 @transaction.atomic
 def stocked_product_import(
     *, actor, file: IO[bytes], filename: str = "", dry_run: bool = False
 ) -> ImportResult:
-    """The catalog's product import, then each row's stock: a new product gets its stock row,
-    and a stock cell sets the quantity on hand (a restock up, a correction down)."""
-    result = product_import(actor=actor, file=file, filename=filename, dry_run=dry_run)
+    """The catalog's product import with a `stock` column: a new product gets its stock row,
+    and a stock cell sets the quantity on hand (a restock up, a correction down; an empty cell
+    keeps it). A bad stock cell is reported with the other errors of its row."""
+    table = read_table(file, filename)
+    levels: dict[int, int] = {}
+    stock_errors: dict[int, dict[str, list[str]]] = {}
+    for number, cells in table.rows:
+        if cells.get("stock"):
+            try:
+                levels[number] = _parse_stock(cells["stock"])
+            except ValidationError as error:
+                stock_errors[number] = error.message_dict
+    result = product_import(
+        actor=actor,
+        table=table,
+        filename=filename,
+        dry_run=dry_run,
+        extra_columns=("stock",),
+        extra_errors=stock_errors,
+    )
     note = f"Import {filename}".strip()
-    for product, quantity in result.stock_levels:
+    for number, product in result.saved:
+        quantity = levels.get(number)
         current = stock_create(product=product).quantity
         if quantity is not None and quantity != current:
             reason = MovementReason.RESTOCK if quantity > current else MovementReason.CORRECTION

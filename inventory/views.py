@@ -6,11 +6,10 @@ from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from accounts.permissions import CanManageStock
-
 from . import selectors, services
 from .filters import StockFilter
 from .models import Stock
+from .permissions import CanManageStock
 from .serializers import StockAdjustSerializer, StockMovementSerializer, StockSerializer
 
 
