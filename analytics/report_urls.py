@@ -1,21 +1,27 @@
-from django.urls import path
+from django.urls import URLPattern, path
 
-from analytics.views import reports
+from analytics.views.reports import ReportPageView
 from analytics.views.subscriptions import subscribe
 
 app_name = "reports"
 
+
+def page(route: str, name: str) -> URLPattern:
+    """The report page `name` of `analytics.pages` at `route`."""
+    return path(route, ReportPageView.as_view(url_name=name), name=name)
+
+
 urlpatterns = [
-    path("", reports.OverviewView.as_view(), name="overview"),
-    path("products/", reports.ProductsView.as_view(), name="products"),
-    path("revenue/", reports.RevenueView.as_view(), name="revenue"),
-    path("categories/", reports.CategoriesView.as_view(), name="categories"),
-    path("channels/", reports.ChannelsView.as_view(), name="channels"),
-    path("compare/", reports.CompareView.as_view(), name="compare"),
+    page("", "overview"),
+    page("products/", "products"),
+    page("revenue/", "revenue"),
+    page("categories/", "categories"),
+    page("channels/", "channels"),
+    page("compare/", "compare"),
     path("<slug:report>/subscribe/", subscribe, name="subscribe"),
-    path("discounts/", reports.DiscountsView.as_view(), name="discounts"),
-    path("customers/", reports.CustomersView.as_view(), name="customers"),
-    path("rfm/", reports.RfmView.as_view(), name="rfm"),
-    path("abc/", reports.AbcView.as_view(), name="abc"),
-    path("inventory/", reports.InventoryView.as_view(), name="inventory"),
+    page("discounts/", "discounts"),
+    page("customers/", "customers"),
+    page("rfm/", "rfm"),
+    page("abc/", "abc"),
+    page("inventory/", "inventory"),
 ]

@@ -8,7 +8,7 @@ A ratio over a zero total is null.
 from rest_framework import serializers
 
 from analytics.models import ReportSubscription
-from analytics.views.reports import REPORT_PAGES
+from analytics.pages import REPORT_PAGES
 from salesbackend.serializers import StrictCharField, StrictModelSerializer
 
 MONEY_HELP = "Decimal string, 2 places."

@@ -1,6 +1,6 @@
 """Report subscriptions: when each one is due, and sending it once per due time.
 
-The pages are the report definitions (`analytics.views.reports.REPORT_PAGES`): an e-mail
+The report pages (`analytics.pages.REPORT_PAGES`) say what a subscription sends: an e-mail
 carries the same tables as the page, rendered by the same reports, with CSV attachments.
 """
 
@@ -20,6 +20,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from analytics.pages import REPORT_PAGES
 from audit.models import AuditAction
 from audit.services import audited_update, record, snapshot
 
@@ -61,8 +62,6 @@ def _on_schedule(frequency: str, moment: datetime) -> bool:
 
 
 def validate_subscription(subscription: ReportSubscription) -> None:
-    from .views.reports import REPORT_PAGES  # the pages import this module for their Subscribe form
-
     subscription.full_clean(validate_constraints=False)
     page = REPORT_PAGES.get(subscription.report)
     if page is None:
@@ -161,8 +160,6 @@ def _may_receive(user) -> bool:
 
 
 def _send(subscription: ReportSubscription, due: datetime) -> None:
-    from .views.reports import REPORT_PAGES  # the pages import this module for their Subscribe form
-
     page = REPORT_PAGES[subscription.report]
     form = page.form_class(_query(subscription.filters))
     if not form.is_valid():  # the catalog changed under the saved filters (a deleted category)

@@ -29,7 +29,7 @@ from types import SimpleNamespace
 import pytest
 
 from accounts.tests.factories import CustomerFactory
-from analytics import selectors
+from analytics.selectors import sources
 from catalog.models import ProductStatus
 from catalog.tests.factories import CategoryFactory, ProductFactory, channel
 from orders.ledger import SALE_FIELDS, reversal_rows, sale_rows, sales_ledger_append, sold_line
@@ -66,9 +66,10 @@ def record_reversal(sales: list[SalesRecord], sold_at: datetime) -> list[SalesRe
 
 @pytest.fixture(params=["rollups", "ledger"])
 def sales_source(request, monkeypatch):
-    """Run a test twice: answers from the rollups where they are exact, and from the ledger only."""
+    """Run a test twice: answers from the rollups where they are exact, and from the ledger
+    wherever a rollup and the ledger could answer (per-product questions always read ProductSales)."""
     if request.param == "ledger":
-        monkeypatch.setattr(selectors, "_source", lambda rollup, *, exact: SalesRecord)
+        monkeypatch.setattr(sources, "_source", lambda rollup, *, exact: SalesRecord)
     return request.param
 
 

@@ -12,8 +12,8 @@ from rest_framework.response import Response
 from accounts.permissions import CanViewSalesReports
 from analytics import subscriptions
 from analytics.models import Frequency, ReportSubscription
+from analytics.pages import REPORT_PAGES
 from analytics.serializers import ReportSubscriptionSerializer
-from analytics.views.reports import REPORT_PAGES
 
 
 class ReportSubscriptionViewSet(

@@ -1,0 +1,265 @@
+"""The report pages: what each one is called, which form reads its filters, which reports fill
+its tables and which charts and tiles it draws. The HTML views, the subscriptions (what an
+e-mail carries) and the API's list of report names all read this registry.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.http import QueryDict
+from django.utils import timezone
+
+from analytics import reports
+from analytics.charts import BarChart, LineChart, bar_chart, line_chart
+from analytics.forms import (
+    PERIOD_FIELDS,
+    AbcForm,
+    CategoryLeadersForm,
+    CompareForm,
+    InventoryForm,
+    ProductRankingForm,
+    RevenueForm,
+    RfmForm,
+    SalesFilterForm,
+)
+
+Chart = BarChart | LineChart
+Answers = dict[str, Any]  # a page's report answers by table name
+Tile = tuple[str, str]  # (label, value as printed)
+
+
+def _no_tiles(form: SalesFilterForm, answers: Answers) -> list[Tile]:
+    return []
+
+
+@dataclass(frozen=True)
+class ReportPage:
+    url_name: str  # `reports:<url_name>`, also the report a subscription names
+    title: str
+    menu_title: str  # the page's link in the navigation
+    # Its tables, in order; the first is what a download without `?table=` gets.
+    report_classes: tuple[type[reports.Report], ...]
+    charts: Callable[[SalesFilterForm, Answers], list[Chart]]
+    form_class: type[SalesFilterForm] = SalesFilterForm
+    tiles: Callable[[SalesFilterForm, Answers], list[Tile]] = _no_tiles
+    # The filters a page reads from its query, where it fills in defaults of its own.
+    form_data: Callable[[QueryDict], QueryDict] | None = None
+
+
+def _revenue_chart(series: list[dict[str, Any]], group_by: str) -> LineChart:
+    return line_chart(
+        f"Revenue by {group_by}", [(row["period"].isoformat(), row["revenue"]) for row in series]
+    )
+
+
+def _overview_charts(form: SalesFilterForm, answers: Answers) -> list[Chart]:
+    series = reports.RevenueReport(form).answer()
+    return [_revenue_chart(series, form.cleaned_data["group_by"])] if series else []
+
+
+def _overview_tiles(form: SalesFilterForm, answers: Answers) -> list[Tile]:
+    summary = reports.SummaryReport(form)
+    return [(row["label"], reports.cell(row["value"])) for row in summary.rows(answers["summary"])]
+
+
+def _products_charts(form: SalesFilterForm, answers: Answers) -> list[Chart]:
+    by = form.cleaned_data["by"]
+    top = answers["top"]
+    chart = bar_chart(f"Top sellers by {by}", [(f"{row['sku']} {row['name']}", row[by]) for row in top])
+    return [chart] if top else []
+
+
+def _revenue_charts(form: SalesFilterForm, answers: Answers) -> list[Chart]:
+    series = answers["revenue"]
+    if not series:
+        return []
+    running = line_chart(
+        "Running total", [(row["period"].isoformat(), row["running_total"]) for row in series]
+    )
+    return [_revenue_chart(series, form.cleaned_data["group_by"]), running]
+
+
+def _categories_charts(form: SalesFilterForm, answers: Answers) -> list[Chart]:
+    rows = answers["categories"]
+    chart = bar_chart("Revenue by category", [(row["name"], row["revenue"]) for row in rows])
+    return [chart] if rows else []
+
+
+def _channels_charts(form: SalesFilterForm, answers: Answers) -> list[Chart]:
+    rows = answers["channels"]
+    chart = bar_chart("Revenue by channel", [(row["name"], row["revenue"]) for row in rows])
+    return [chart] if rows else []
+
+
+def _discounts_charts(form: SalesFilterForm, answers: Answers) -> list[Chart]:
+    rows = answers["discounts"]
+    chart = bar_chart(
+        "Revenue by discount code", [(row["code"] or "no code", row["revenue"]) for row in rows]
+    )
+    return [chart] if rows else []
+
+
+def _customers_charts(form: SalesFilterForm, answers: Answers) -> list[Chart]:
+    periods = answers["customers"]
+    if not periods:
+        return []
+    new = bar_chart("New customers", [(row["period"].isoformat(), row["new"]) for row in periods])
+    returning = bar_chart(
+        "Returning customers", [(row["period"].isoformat(), row["returning"]) for row in periods]
+    )
+    return [new, returning]
+
+
+def _rfm_charts(form: SalesFilterForm, answers: Answers) -> list[Chart]:
+    segments = answers["segments"]["segments"]
+    return [bar_chart("Customers per segment", [(row["segment"], row["customers"]) for row in segments])]
+
+
+ABC_CHART_PRODUCTS = 40
+
+
+def _abc_charts(form: SalesFilterForm, answers: Answers) -> list[Chart]:
+    rows = answers["abc"][:ABC_CHART_PRODUCTS]  # the table lists them all
+    if not rows:
+        return []
+    bars = bar_chart("Value per product", [(row["sku"], row["value"]) for row in rows])
+    cumulative = line_chart(
+        "Cumulative share (Pareto)", [(row["sku"], row["cumulative_share"] or Decimal(0)) for row in rows]
+    )
+    return [bars, cumulative]
+
+
+def _inventory_charts(form: SalesFilterForm, answers: Answers) -> list[Chart]:
+    rows = answers["inventory"][:30]  # the shortest cover first
+    chart = bar_chart("Stock on hand, shortest cover first", [(row["sku"], row["stock"]) for row in rows])
+    return [chart] if rows else []
+
+
+def _compare_form_data(query: QueryDict) -> QueryDict:
+    """Without chosen periods, the last 30 days against the 30 days before them."""
+    data = query.copy()
+    if not any(data.get(name) for name in PERIOD_FIELDS):
+        data.update(CompareForm.default_periods(timezone.now().date()))
+    return data
+
+
+def _compare_charts(form: SalesFilterForm, answers: Answers) -> list[Chart]:
+    comparison = answers["compare"]
+    periods = [comparison["period1"], comparison["period2"]]
+    chart = bar_chart(
+        "Revenue per period",
+        [(f"{period['start']} to {period['end']}", period["revenue"]) for period in periods],
+    )
+    return [chart]
+
+
+def _compare_tiles(form: SalesFilterForm, answers: Answers) -> list[Tile]:
+    comparison = answers["compare"]
+    return [
+        ("Period 1 revenue", reports.cell(comparison["period1"]["revenue"])),
+        ("Period 2 revenue", reports.cell(comparison["period2"]["revenue"])),
+        ("Difference", reports.cell(comparison["difference"])),
+        ("Change %", reports.cell(comparison["change_pct"]) or "n/a"),
+    ]
+
+
+# The report pages by name, in the navigation's order.
+REPORT_PAGES: dict[str, ReportPage] = {
+    page.url_name: page
+    for page in (
+        ReportPage(
+            url_name="overview",
+            title="Sales overview",
+            menu_title="Overview",
+            form_class=RevenueForm,
+            report_classes=(reports.SummaryReport, reports.OrderStatusReport),
+            charts=_overview_charts,
+            tiles=_overview_tiles,
+        ),
+        ReportPage(
+            url_name="products",
+            title="Products: top and lowest sellers",
+            menu_title="Products",
+            form_class=ProductRankingForm,
+            report_classes=(reports.TopProductsReport, reports.BottomProductsReport),
+            charts=_products_charts,
+        ),
+        ReportPage(
+            url_name="revenue",
+            title="Revenue over time",
+            menu_title="Revenue over time",
+            form_class=RevenueForm,
+            report_classes=(reports.RevenueReport,),
+            charts=_revenue_charts,
+        ),
+        ReportPage(
+            url_name="categories",
+            title="Sales by category",
+            menu_title="Categories",
+            form_class=CategoryLeadersForm,
+            report_classes=(reports.CategoryReport, reports.CategoryLeadersReport),
+            charts=_categories_charts,
+        ),
+        ReportPage(
+            url_name="channels",
+            title="Sales by channel",
+            menu_title="Channels",
+            report_classes=(reports.ChannelReport,),
+            charts=_channels_charts,
+        ),
+        ReportPage(
+            url_name="discounts",
+            title="Sales by discount code",
+            menu_title="Discount codes",
+            report_classes=(reports.DiscountCodeReport,),
+            charts=_discounts_charts,
+        ),
+        ReportPage(
+            url_name="customers",
+            title="Customers: new, returning, cohorts",
+            menu_title="Customers",
+            form_class=RevenueForm,
+            report_classes=(reports.CustomerSummaryReport, reports.CohortReport),
+            charts=_customers_charts,
+        ),
+        ReportPage(
+            url_name="rfm",
+            title="Customers by RFM score",
+            menu_title="RFM",
+            form_class=RfmForm,
+            report_classes=(reports.RfmSegmentReport, reports.RfmReport),
+            charts=_rfm_charts,
+        ),
+        ReportPage(
+            url_name="abc",
+            title="ABC analysis",
+            menu_title="ABC",
+            form_class=AbcForm,
+            report_classes=(reports.AbcReport,),
+            charts=_abc_charts,
+        ),
+        ReportPage(
+            url_name="inventory",
+            title="Inventory: what to reorder",
+            menu_title="Inventory",
+            form_class=InventoryForm,
+            report_classes=(reports.InventoryReport,),
+            charts=_inventory_charts,
+        ),
+        ReportPage(
+            url_name="compare",
+            title="Compare two periods",
+            menu_title="Compare periods",
+            form_class=CompareForm,
+            report_classes=(reports.CompareReport,),
+            charts=_compare_charts,
+            tiles=_compare_tiles,
+            form_data=_compare_form_data,
+        ),
+    )
+}
+
+# (URL name, link text) of every page, for the navigation.
+NAVIGATION = tuple((f"reports:{page.url_name}", page.menu_title) for page in REPORT_PAGES.values())

@@ -1,0 +1,66 @@
+"""One small class per report table, in the manner of django-oscar's dashboard reports.
+
+A report knows its question (a selector, cached), the form that validates its filters and
+how to lay its answer out as a table. The JSON API serialises `answer()`; the HTML pages
+render `table()`; the CSV download writes the same table. So all three show the same
+numbers, rounded once, in the selectors.
+
+`base` holds the report class and its table; `sales`, `products` and `customers` the reports
+by topic.
+"""
+
+from .base import MONEY_KEYS, RATIO_KEYS, Column, Report, Table, cell, display
+from .customers import (
+    CohortReport,
+    CustomerMonthsReport,
+    CustomerSummaryReport,
+    RfmReport,
+    RfmSegmentReport,
+)
+from .products import (
+    PRODUCT_COLUMNS,
+    AbcReport,
+    BottomProductsReport,
+    CategoryLeadersReport,
+    InventoryReport,
+    TopProductsReport,
+)
+from .sales import (
+    SUMMARY_METRICS,
+    CategoryReport,
+    ChannelReport,
+    CompareReport,
+    DiscountCodeReport,
+    OrderStatusReport,
+    RevenueReport,
+    SummaryReport,
+)
+
+__all__ = [
+    "MONEY_KEYS",
+    "PRODUCT_COLUMNS",
+    "RATIO_KEYS",
+    "SUMMARY_METRICS",
+    "AbcReport",
+    "BottomProductsReport",
+    "CategoryLeadersReport",
+    "CategoryReport",
+    "ChannelReport",
+    "CohortReport",
+    "Column",
+    "CompareReport",
+    "CustomerMonthsReport",
+    "CustomerSummaryReport",
+    "DiscountCodeReport",
+    "InventoryReport",
+    "OrderStatusReport",
+    "Report",
+    "RevenueReport",
+    "RfmReport",
+    "RfmSegmentReport",
+    "SummaryReport",
+    "Table",
+    "TopProductsReport",
+    "cell",
+    "display",
+]
