@@ -16,14 +16,16 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
+from inventory.admin import order_link
 from inventory.models import Stock, StockMovement
 from inventory.selectors import PRODUCT_FILE_COLUMNS, product_file_rows, products_with_stock
 from inventory.services import (
     stock_threshold_set,
     stocked_product_create,
-    stocked_product_delete,
     stocked_product_import,
 )
+from orders.selectors import product_ordered, with_order_number
+from orders.services import unordered_product_delete
 from salesbackend.admin import ReadOnlyAdminMixin
 from salesbackend.spreadsheets import write_csv
 
@@ -158,9 +160,9 @@ class LatestMovementsFormSet(forms.BaseInlineFormSet):
         # One query for the page: the formset asks for its rows once per form, so keep the
         # sliced queryset (and its results), with the order and actor every row shows.
         if not hasattr(self, "_latest_movements"):
-            self._latest_movements = (
-                super().get_queryset().select_related("order", "actor")[: StockMovementInline.shown]
-            )
+            self._latest_movements = with_order_number(super().get_queryset().select_related("actor"))[
+                : StockMovementInline.shown
+            ]
         return self._latest_movements
 
 
@@ -168,7 +170,16 @@ class StockMovementInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = StockMovement
     formset = LatestMovementsFormSet
     shown = 50
-    fields = ("created_at", "delta", "quantity_before", "quantity_after", "reason", "order", "actor", "note")
+    fields = (
+        "created_at",
+        "delta",
+        "quantity_before",
+        "quantity_after",
+        "reason",
+        order_link,
+        "actor",
+        "note",
+    )
     readonly_fields = fields
     verbose_name_plural = f"stock movements (latest {shown})"
 
@@ -245,14 +256,15 @@ class ProductAdmin(admin.ModelAdmin):
     def get_deleted_objects(self, objs, request):
         """The service deletes a never-ordered product with its stock ledger; ordered ones stay."""
         deleted, counts, _, _ = super().get_deleted_objects(objs, request)
-        ordered = Product.objects.filter(pk__in=[p.pk for p in objs], order_items__isnull=False).distinct()
         protected = [
-            f"{product} appears in orders: archive it instead (status archived)" for product in ordered
+            f"{product} appears in orders: archive it instead (status archived)"
+            for product in objs
+            if product_ordered(product=product)
         ]
         return deleted, counts, set(), protected
 
     def delete_model(self, request, obj):
-        stocked_product_delete(product=obj, actor=request.user)
+        unordered_product_delete(product=obj, actor=request.user)
 
     def delete_queryset(self, request, queryset):
         for product in queryset:

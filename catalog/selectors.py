@@ -9,7 +9,7 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Avg, FloatField, OuterRef, QuerySet, Subquery
+from django.db.models import QuerySet
 from django.http import Http404
 
 from salesbackend.versions import version_bump_on_commit, version_get
@@ -192,20 +192,6 @@ def product_list_for(*, user) -> QuerySet[Product]:
     """Products `user` may see, with their category. Customers see only active products outside
     inactive categories. The doors add what other apps show with a product (quantity on hand, rating)."""
     return products_visible_to(user).select_related("category")
-
-
-def products_with_rating(products: QuerySet[Product]) -> QuerySet[Product]:
-    """`products` with `rating` annotated: the average review rating, None without reviews."""
-    # Reviews belong to orders, further right: this annotation is to move to orders' selectors
-    # (`orders.selectors.products_with_rating`), which the doors will call instead.
-    average_rating = (
-        Product.objects.filter(pk=OuterRef("pk"))
-        .order_by()
-        .values("pk")
-        .annotate(average=Avg("reviews__rating", output_field=FloatField()))
-        .values("average")
-    )
-    return products.annotate(rating=Subquery(average_rating, output_field=FloatField()))
 
 
 def product_file_row(product: Product) -> list[Any]:

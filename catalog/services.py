@@ -231,13 +231,8 @@ def product_update(*, product: Product, actor, data: Mapping[str, Any]) -> Produ
 
 @transaction.atomic
 def product_delete(*, product: Product, actor) -> None:
-    """Delete a product that was never ordered; otherwise 409: archive it. What other apps keep
-    per product goes first (the doors delete through `inventory.services`)."""
-    if product.order_items.exists():
-        raise ConflictError(
-            "This product appears in orders and cannot be deleted; archive it instead (status=archived).",
-            code="product_in_orders",
-        )
+    """Delete a product nothing refers to any more; otherwise 409: archive it. What other apps
+    keep per product goes first: the doors delete through `orders.services.unordered_product_delete`."""
     state = _product_state(product)
     entity_id, entity_repr = product.pk, str(product)
     try:

@@ -14,10 +14,11 @@ from rest_framework.response import Response
 from inventory.selectors import products_in_stock, products_with_stock
 from inventory.services import (
     stocked_product_create,
-    stocked_product_delete,
     stocked_product_import,
     stocked_products_bulk_create,
 )
+from orders.selectors import products_with_rating
+from orders.services import unordered_product_delete
 from salesbackend.errors import PayloadTooLarge
 from salesbackend.filters import BooleanFilter
 from salesbackend.versions import cached_by_versions
@@ -162,9 +163,7 @@ class ProductViewSet(viewsets.ModelViewSet):
 
     def get_queryset(self):
         """What a product shows: the catalog's fields, the stock on hand and the review rating."""
-        return selectors.products_with_rating(
-            products_with_stock(selectors.product_list_for(user=self.request.user))
-        )
+        return products_with_rating(products_with_stock(selectors.product_list_for(user=self.request.user)))
 
     def get_serializer_class(self):
         return StaffProductSerializer if is_staff_user(self.request.user) else ProductSerializer
@@ -206,7 +205,7 @@ class ProductViewSet(viewsets.ModelViewSet):
         return Response(self._read(product))
 
     def destroy(self, request, pk=None):
-        stocked_product_delete(product=self.get_object(), actor=request.user)
+        unordered_product_delete(product=self.get_object(), actor=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(

@@ -6,7 +6,10 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import F
 from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.html import format_html
 
+from orders.selectors import with_order_number
 from salesbackend.admin import ReadOnlyAdminMixin, service_error_message
 from salesbackend.exceptions import ApplicationError
 
@@ -119,6 +122,17 @@ class StockAdmin(admin.ModelAdmin):
         return request.user.has_perm("inventory.manage_stock")
 
 
+@admin.display(description="order", ordering="order_id")
+def order_link(movement: StockMovement) -> str:
+    """The movement's order by number, linked to it (`with_order_number` annotates it)."""
+    if movement.order_id is None:
+        return "-"
+    url = reverse("admin:orders_order_change", args=[movement.order_id])
+    return format_html(
+        '<a href="{}">{}</a>', url, getattr(movement, "order_number", None) or movement.order_id
+    )
+
+
 @admin.register(StockMovement)
 class StockMovementAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """The ledger: append-only, so read-only here."""
@@ -130,10 +144,14 @@ class StockMovementAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "quantity_before",
         "quantity_after",
         "reason",
-        "order",
+        order_link,
         "actor",
     )
     list_filter = ("reason", ("created_at", admin.DateFieldListFilter))
     search_fields = ("product__sku", "product__name", "note")
-    list_select_related = ("product", "order", "actor")
+    list_select_related = ("product", "actor")
+
+    def get_queryset(self, request):
+        return with_order_number(super().get_queryset(request))
+
     date_hierarchy = "created_at"

@@ -53,9 +53,9 @@ class StockMovement(models.Model):
     quantity_before = models.IntegerField()
     quantity_after = models.IntegerField()
     reason = models.CharField(max_length=16, choices=MovementReason.choices)
-    order = models.ForeignKey(
-        "orders.Order", null=True, blank=True, on_delete=models.PROTECT, related_name="stock_movements"
-    )
+    # The order a sale, cancellation or return belongs to, by id: orders sit right of inventory
+    # in the layers, so the ledger names it without a relation (orders are never deleted).
+    order_id = models.BigIntegerField(null=True, blank=True, db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )

@@ -37,6 +37,8 @@ class StockAdjustSerializer(ExactlyOneOf):
 
 
 class StockMovementSerializer(serializers.ModelSerializer):
+    order = serializers.IntegerField(source="order_id", read_only=True, allow_null=True)
+
     class Meta:
         model = StockMovement
         fields = (

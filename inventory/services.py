@@ -79,7 +79,7 @@ def _select_for_update(ids: list[int]) -> dict[int, Stock]:
 
 
 def _move(
-    changes: list[tuple[Stock, int]], *, reason: str, actor, order=None, note: str = ""
+    changes: list[tuple[Stock, int]], *, reason: str, actor, order_id: int | None = None, note: str = ""
 ) -> list[StockMovement]:
     """Apply each (locked stock row, delta) and append their movements: one UPDATE and one
     INSERT however many rows. Caller holds the locks."""
@@ -96,7 +96,7 @@ def _move(
                 quantity_before=before,
                 quantity_after=stock.quantity,
                 reason=reason,
-                order=order,
+                order_id=order_id,
                 actor=person(actor),
                 note=note,
             )
@@ -205,13 +205,13 @@ def stock_discard(*, product: Product) -> None:
     Stock.objects.filter(product=product).delete()
 
 
-def stock_take(*, lines: Mapping[Product, int], actor, order=None) -> list[StockMovement]:
+def stock_take(*, lines: Mapping[Product, int], actor, order_id: int | None = None) -> list[StockMovement]:
     """Take stock for a sale, all lines or none. Runs in the caller's transaction."""
-    return stock_exchange(taken=lines, returned={}, actor=actor, order=order)
+    return stock_exchange(taken=lines, returned={}, actor=actor, order_id=order_id)
 
 
 def stock_exchange(
-    *, taken: Mapping[Product, int], returned: Mapping[Product, int], actor, order=None
+    *, taken: Mapping[Product, int], returned: Mapping[Product, int], actor, order_id: int | None = None
 ) -> list[StockMovement]:
     """Take the `taken` units for a sale and put the `returned` ones back (an order's lines
     changed while pending), all or nothing. Runs in the caller's transaction.
@@ -236,18 +236,22 @@ def stock_exchange(
     movements = []
     if taken:
         changes = [(stocks[product.pk], -qty) for product, qty in by_id]
-        movements += _move(changes, reason=MovementReason.SALE, actor=actor, order=order)
+        movements += _move(changes, reason=MovementReason.SALE, actor=actor, order_id=order_id)
     if returned:
         changes = [
             (stocks[product.pk], qty)
             for product, qty in sorted(returned.items(), key=lambda line: line[0].pk)
         ]
-        movements += _move(changes, reason=MovementReason.CANCELLATION, actor=actor, order=order)
+        movements += _move(changes, reason=MovementReason.CANCELLATION, actor=actor, order_id=order_id)
     return movements
 
 
 def stock_return(
-    *, lines: Mapping[Product, int], actor, order=None, reason: str = MovementReason.CANCELLATION
+    *,
+    lines: Mapping[Product, int],
+    actor,
+    order_id: int | None = None,
+    reason: str = MovementReason.CANCELLATION,
 ) -> list[StockMovement]:
     """Put stock back (cancellation, refund). Runs in the caller's transaction."""
     stocks = _lock([product.pk for product in lines])
@@ -255,7 +259,7 @@ def stock_return(
         [(stocks[product.pk], qty) for product, qty in sorted(lines.items(), key=lambda line: line[0].pk)],
         reason=reason,
         actor=actor,
-        order=order,
+        order_id=order_id,
     )
 
 

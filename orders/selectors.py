@@ -4,7 +4,7 @@ version and its rollups as the ledger computes them."""
 from decimal import Decimal
 from typing import NamedTuple
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Avg, Count, FloatField, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Lower
 from django.utils import timezone
 
@@ -101,3 +101,27 @@ def refunded_so_far(order: Order) -> list[tuple[OrderItem, Refunded]]:
         .annotate(quantity=Sum("quantity"), revenue=Sum("revenue"), tax=Sum("tax"))
     }
     return [(item, done.get(item.pk, Refunded())) for item in order.items.select_related("product")]
+
+
+def products_with_rating(products: QuerySet[Product]) -> QuerySet[Product]:
+    """`products` with `rating` annotated: the average review rating, None without reviews."""
+    average_rating = (
+        Product.objects.filter(pk=OuterRef("pk"))
+        .order_by()
+        .values("pk")
+        .annotate(average=Avg("reviews__rating", output_field=FloatField()))
+        .values("average")
+    )
+    return products.annotate(rating=Subquery(average_rating, output_field=FloatField()))
+
+
+def product_ordered(*, product: Product) -> bool:
+    """Whether any order has a line of `product` (then it is archived, never deleted)."""
+    return OrderItem.objects.filter(product=product).exists()
+
+
+def with_order_number(rows: QuerySet) -> QuerySet:
+    """`rows` that name an order by `order_id` (stock movements) with its `order_number`."""
+    return rows.annotate(
+        order_number=Subquery(Order.objects.filter(pk=OuterRef("order_id")).values("number"))
+    )

@@ -21,9 +21,6 @@ from analytics.forms import SalesFilterForm
 from analytics.pages import NAVIGATION, REPORT_PAGES, ReportPage
 from catalog.tabular import XLSX_CONTENT_TYPE
 
-# REPORT_PAGES is imported from here by salesbackend/tests/test_schema_limits.py; its home is analytics.pages.
-__all__ = ["REPORT_PAGES", "ReportPageView"]
-
 
 class ReportPageView(LoginRequiredMixin, PermissionRequiredMixin, View):
     """Every report page: `as_view(url_name=...)` names its page in `analytics.pages`."""

@@ -17,6 +17,7 @@ from .editing import KEEP, order_update
 from .lifecycle import order_cancel, order_expire, order_set_status, orders_expire
 from .lines import MAX_LINE_QUANTITY
 from .placement import Placement, order_place
+from .products import unordered_product_delete
 from .refunds import order_refund
 from .reviews import review_create
 from .status import (
@@ -49,4 +50,5 @@ __all__ = [
     "order_update",
     "orders_expire",
     "review_create",
+    "unordered_product_delete",
 ]

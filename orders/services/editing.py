@@ -119,7 +119,7 @@ def order_update(
     taken = {products[pid]: delta for pid, delta in change.items() if delta > 0}
     returned = {products[pid]: -delta for pid, delta in change.items() if delta < 0}
     if taken or returned:
-        stock_exchange(taken=taken, returned=returned, actor=person(actor), order=locked)
+        stock_exchange(taken=taken, returned=returned, actor=person(actor), order_id=locked.pk)
     OrderItem.objects.filter(pk__in=[item.pk for item in removed]).delete()
     OrderItem.objects.bulk_update(kept, ["quantity", "line_total", "discount"])
     OrderItem.objects.bulk_create(added)

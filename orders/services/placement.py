@@ -209,7 +209,7 @@ def _order_create(
             "total": [None, order.total],
         },
     )
-    stock_take(lines=quantities, actor=person(actor), order=order)
+    stock_take(lines=quantities, actor=person(actor), order_id=order.pk)
     publish_on_commit(
         "order_placed",
         {

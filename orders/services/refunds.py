@@ -143,7 +143,7 @@ def refund_locked(
         returned: Counter[Product] = Counter()
         for line in refund_lines:
             returned[line.order_item.product] += line.quantity
-        stock_return(lines=returned, actor=person(actor), order=locked, reason=MovementReason.RETURN)
+        stock_return(lines=returned, actor=person(actor), order_id=locked.pk, reason=MovementReason.RETURN)
 
     to_status = OrderStatus.REFUNDED if everything else OrderStatus.PARTIALLY_REFUNDED
     from_status = locked.status

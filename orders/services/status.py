@@ -55,7 +55,9 @@ def order_transition(order: Order, *, to_status: str, actor, note: str) -> Order
         returned: Counter[Product] = Counter()
         for item in items:
             returned[item.product] += item.quantity
-        stock_return(lines=returned, actor=person(actor), order=order, reason=MovementReason.CANCELLATION)
+        stock_return(
+            lines=returned, actor=person(actor), order_id=order.pk, reason=MovementReason.CANCELLATION
+        )
         if from_status in SALE_RECORDED_STATUSES:
             _sales_reverse(order)
     if to_status == OrderStatus.PAID:

@@ -29,7 +29,7 @@ def _post(client, product, *, items=None, **overrides):
 def _assert_nothing_placed(product):
     assert not Order.objects.exists()
     assert Stock.objects.get(product=product).quantity == 5
-    assert StockMovement.objects.filter(order__isnull=False).count() == 0
+    assert StockMovement.objects.filter(order_id__isnull=False).count() == 0
 
 
 @pytest.mark.parametrize("quantity", [0, -1, 1001, "x", "3", 2.5, True, None])

@@ -3,7 +3,7 @@ generated from the schema sends what is accepted and is refused what the schema 
 
 import pytest
 
-from analytics.views.reports import REPORT_PAGES
+from analytics.pages import REPORT_PAGES
 
 pytestmark = pytest.mark.django_db
 
