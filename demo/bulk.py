@@ -38,9 +38,11 @@ class Picker:
         self.rng, self.items = rng, items
         self.cumulative = list(accumulate(weights))
 
-    def pick(self):
-        target = self.rng.random() * self.cumulative[-1]
-        return self.items[min(bisect_left(self.cumulative, target), len(self.items) - 1)]
+    def pick(self, among: int | None = None):
+        """One item; of the first `among` items only, when given."""
+        among = len(self.items) if among is None else among
+        target = self.rng.random() * self.cumulative[among - 1]
+        return self.items[min(bisect_left(self.cumulative, target, 0, among), among - 1)]
 
 
 def next_id(model: type[models.Model]) -> int:

@@ -32,6 +32,7 @@ from accounts.services import user_create
 from audit.models import AuditAction
 from audit.services import record
 from catalog.models import Category, Product, ProductStatus
+from inventory.models import Stock
 from orders import pricing
 from orders.ledger import sales_rollup_rebuild
 from orders.models import (
@@ -48,6 +49,7 @@ from orders.models import (
 
 from .bulk import BULK_BATCH_SIZE, historical_timestamps
 from .catalog_data import BRANDS, CATALOG, SERIES, Node
+from .discounts import demo_discount_codes_ensure
 from .factories import CategoryFactory, ProductFactory
 from .history import DemoCustomer, DemoProduct, Log, demo_orders_create
 
@@ -70,6 +72,8 @@ DEMO_USERS = (
     ("customer", Role.CUSTOMER, "Cleo", "Martin"),
 )
 HISTORY_DAYS = 548  # 18 months
+EARLY_CUSTOMERS = 0.3  # of the customers joined before the history starts
+LOW_STOCK_EVERY = 10  # one product in this many is at or below its low-stock threshold
 LOCALES = {"en_GB": "GB", "de_DE": "DE", "fr_FR": "FR", "nl_NL": "NL", "en_US": "US", "es_ES": "ES"}
 
 
@@ -116,10 +120,30 @@ def _ascii(text: str) -> str:
     return "".join(ch for ch in decomposed.lower() if ch.isalnum())
 
 
+def _join_times(*, count: int, rng: Random, start: datetime, now: datetime) -> list[datetime]:
+    """When the customers joined: some before the history starts (its first buyers), the rest
+    spread over its months, each month getting its share (the cohort report's "new customers"
+    is never an empty month when there are at least as many customers as months)."""
+    months, month = [], start
+    while month < now:
+        following = (month.replace(day=1) + timedelta(days=32)).replace(
+            day=1, hour=0, minute=0, second=0, microsecond=0
+        )
+        months.append((month, min(following, now - timedelta(hours=6))))
+        month = following
+    early = max(1, round(count * EARLY_CUSTOMERS)) if count > len(months) else 0
+    times = [start - timedelta(days=rng.uniform(1, 400)) for _ in range(early)]
+    for index in range(count - early):
+        month_start, month_end = months[index % len(months)]
+        times.append(month_start + (month_end - month_start) * rng.random())
+    return times
+
+
 def demo_customers_create(
-    *, count: int, rng: Random, faker: Faker, joined_before: datetime
+    *, count: int, rng: Random, faker: Faker, start: datetime, now: datetime
 ) -> list[DemoCustomer]:
     """Customer accounts (no usable password: they are data, not logins), in bulk."""
+    joined = _join_times(count=count, rng=rng, start=start, now=now)
     offset = (User.objects.aggregate(last=models.Max("id"))["last"] or 0) + 1
     unusable = make_password(None)
     people = []
@@ -142,7 +166,7 @@ def demo_customers_create(
             first_name=first,
             last_name=last,
             password=unusable,
-            date_joined=joined_before - timedelta(days=rng.uniform(1, 400)),
+            date_joined=joined[n - offset],
         )
         people.append((user, address))
     users = User.objects.bulk_create([user for user, _ in people], batch_size=BULK_BATCH_SIZE)
@@ -158,7 +182,7 @@ def demo_customers_create(
         batch_size=BULK_BATCH_SIZE,
     )
     return [
-        DemoCustomer(id=user.pk, address=address, weight=rng.paretovariate(1.6))
+        DemoCustomer(id=user.pk, address=address, weight=rng.paretovariate(1.6), joined=user.date_joined)
         for user, (_, address) in zip(users, people, strict=True)
     ]
 
@@ -215,13 +239,18 @@ def demo_catalog_create(
             is_new = index >= count - new_launches
             price = _charm_price(rng, *node.prices)
             quantity = rng.choice((0, 3, 8)) if rng.random() < 0.15 else rng.randint(15, 400)
+            threshold = rng.choice((5, 10, 10, 20))
+            # A few active products running low, for the dashboard's "Low stock" table.
+            low = index % LOW_STOCK_EVERY == LOW_STOCK_EVERY // 2
+            if low:
+                quantity, threshold = rng.choice((0, 2, 4, 10)), 10
             product = ProductFactory(
                 sku=f"{_ascii(category.slug)[:3].upper()}-{offset + index:05d}",
                 name=f"{rng.choice(BRANDS)} {rng.choice(SERIES)} {rng.choice(node.products)}",
                 price=price,
                 cost_price=pricing.to_cents(price * Decimal(rng.uniform(0.4, 0.75))),
                 status=ProductStatus.ACTIVE
-                if is_new or rng.random() < 0.94
+                if is_new or low or rng.random() < 0.94
                 else rng.choice((ProductStatus.INACTIVE, ProductStatus.ARCHIVED)),
                 category=category,
                 created_by=created_by,
@@ -229,7 +258,7 @@ def demo_catalog_create(
                 if is_new
                 else history_start - timedelta(days=rng.uniform(1, 90)),
                 stock=quantity,
-                stock__low_stock_threshold=rng.choice((5, 10, 10, 20)),
+                stock__low_stock_threshold=threshold,
             )
             demo = DemoProduct(
                 product.pk, product.sku, product.name, category.pk, product.price, product.cost_price
@@ -261,9 +290,25 @@ def demo_seed(*, customers: int, products: int, orders: int, seed: int, log: Log
                 count=products, rng=rng, created_by=users["sales"], history_start=history_start, now=now
             )
         with _timed(result, "customers", log):
-            people = demo_customers_create(count=customers, rng=rng, faker=faker, joined_before=history_start)
-            demo_customer = users["customer"]
-            people.append(DemoCustomer(demo_customer.pk, _demo_address(demo_customer), weight=5.0))
+            people = demo_customers_create(
+                count=customers, rng=rng, faker=faker, start=history_start, now=now
+            )
+            # The demo accounts are older than the history they take part in.
+            joined = history_start - timedelta(days=30)
+            User.objects.filter(pk__in=[u.pk for u in users.values()], date_joined__gt=joined).update(
+                date_joined=joined
+            )
+            demo_customer = User.objects.get(pk=users["customer"].pk)
+            people.append(
+                DemoCustomer(
+                    demo_customer.pk,
+                    _demo_address(demo_customer),
+                    weight=5.0,
+                    joined=demo_customer.date_joined,
+                )
+            )
+        with _timed(result, "discount codes", log):
+            codes = demo_discount_codes_ensure(actor=users["ceo"], start=history_start, now=now, rng=rng)
         with _timed(result, "orders", log):
             order_counts = demo_orders_create(
                 count=orders,
@@ -274,6 +319,7 @@ def demo_seed(*, customers: int, products: int, orders: int, seed: int, log: Log
                 start=history_start,
                 now=now,
                 log=log,
+                codes=codes,
             )
         with _timed(result, "sales rollups", log):
             sales_rollup_rebuild(actor=None)
@@ -281,6 +327,10 @@ def demo_seed(*, customers: int, products: int, orders: int, seed: int, log: Log
             "customers": customers,
             "products": len(sellers) + len(launches),
             "categories": Category.objects.count(),
+            "discount_codes": len(codes.codes),
+            "low_stock_products": Stock.objects.filter(
+                product__status=ProductStatus.ACTIVE, quantity__lte=models.F("low_stock_threshold")
+            ).count(),
             **order_counts,
         }
         record(

@@ -10,9 +10,8 @@ of its ledger."""
 from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from decimal import Decimal
-from itertools import accumulate
 from random import Random
 from time import perf_counter
 
@@ -36,6 +35,16 @@ from orders.models import (
 from orders.pricing import line_sales
 
 from .bulk import Picker, Row, insert_rows, next_id
+from .discounts import DemoCodes
+from .timeline import (
+    DELIVERED,
+    OUTCOME_WEIGHTS,
+    PARTLY_REFUNDED,
+    Outcome,
+    order_timeline,
+    placement_times,
+    showcase_orders,
+)
 
 BATCH_ORDERS = 2000  # orders computed and written per round trip batch
 
@@ -47,6 +56,7 @@ class DemoCustomer:
     id: int
     address: dict[str, str]
     weight: float  # how often this customer orders, relative to the others
+    joined: datetime  # no order before this
 
 
 @dataclass(frozen=True)
@@ -59,123 +69,12 @@ class DemoProduct:
     cost_price: Decimal
 
 
-Log = Callable[[str], None]
-
-
 CHANNEL_WEIGHTS = {"web": 60, "retail": 25, "phone": 15}
 LINES_PER_ORDER = {1: 10, 2: 14, 3: 18, 4: 18, 5: 16, 6: 13, 7: 11}  # about 4 on average
 UNITS_PER_LINE = {1: 60, 2: 22, 3: 10, 4: 5, 5: 3}
 
 
 # ---------------------------------------------------------------------------- orders
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """Where an order's life ends up: the statuses after `pending`, in order."""
-
-    name: str
-    path: tuple[str, ...]
-
-
-DELIVERED = Outcome("delivered", (OrderStatus.PAID, OrderStatus.SHIPPED, OrderStatus.DELIVERED))
-REFUNDED = Outcome("refunded", (*DELIVERED.path, OrderStatus.REFUNDED))
-# One unit of the first line comes back (the order is drawn with at least two of it).
-PARTLY_REFUNDED = Outcome("partially refunded", (*DELIVERED.path, OrderStatus.PARTIALLY_REFUNDED))
-CANCELLED_UNPAID = Outcome("cancelled", (OrderStatus.CANCELLED,))
-CANCELLED_PAID = Outcome("cancelled after payment", (OrderStatus.PAID, OrderStatus.CANCELLED))
-OUTCOME_WEIGHTS = (
-    (DELIVERED, 85),
-    (REFUNDED, 4),
-    (PARTLY_REFUNDED, 2),
-    (CANCELLED_UNPAID, 6),
-    (CANCELLED_PAID, 3),
-)
-HOUR, DAY = 3600.0, 86400.0
-# One recent order ends in each status, so even a tiny demo shows every status; each is
-# placed long enough ago (in days) for its whole path to have happened.
-SHOWCASE = (
-    (Outcome("pending", ()), 0),
-    (Outcome("paid", (OrderStatus.PAID,)), 0),
-    (Outcome("shipped", (OrderStatus.PAID, OrderStatus.SHIPPED)), 8),
-    (DELIVERED, 15),
-    (CANCELLED_UNPAID, 3),
-    (CANCELLED_PAID, 3),
-    (REFUNDED, 40),
-    (PARTLY_REFUNDED, 40),
-)
-
-
-def _step_seconds(rng: Random, from_status: str, to_status: str) -> float:
-    """How long an order waits before moving on: payment in hours (bank transfers in days)..."""
-    if to_status == OrderStatus.PAID:
-        return rng.uniform(DAY, 5 * DAY) if rng.random() < 0.1 else rng.expovariate(1 / (2 * HOUR))
-    if to_status == OrderStatus.SHIPPED:
-        return rng.uniform(0.3 * DAY, 3 * DAY)
-    if to_status == OrderStatus.DELIVERED:
-        return rng.uniform(DAY, 6 * DAY)
-    if to_status in (OrderStatus.REFUNDED, OrderStatus.PARTIALLY_REFUNDED):
-        return rng.uniform(3 * DAY, 25 * DAY)
-    if from_status == OrderStatus.PENDING:  # cancelled before paying
-        return rng.uniform(0.5 * HOUR, 72 * HOUR)
-    return rng.uniform(HOUR, 48 * HOUR)  # cancelled after paying, before shipping
-
-
-def _timeline(
-    rng: Random, outcome: Outcome, placed: datetime, now: datetime, *, complete: bool
-) -> list[tuple[str, datetime]]:
-    """[(status, time)] from placement on. History in progress stops at `now`; a showcase
-    order (`complete`) squeezes its whole path in before `now` instead."""
-    steps, previous, offsets = [], OrderStatus.PENDING, [0.0]
-    for status in outcome.path:
-        offsets.append(offsets[-1] + _step_seconds(rng, previous, status))
-        steps.append(status)
-        previous = status
-    available = (now - placed).total_seconds()
-    if complete and offsets[-1] > available:
-        offsets = [offset * available / offsets[-1] for offset in offsets]
-    return [
-        (status, placed + timedelta(seconds=offset))
-        for status, offset in zip((OrderStatus.PENDING, *steps), offsets, strict=True)
-        if offset <= available
-    ]
-
-
-def _showcase_orders(placed_times: list[datetime], now: datetime) -> dict[int, Outcome]:
-    """{order index: outcome} for the showcase: the newest order old enough for each outcome
-    (or, in a history too short, any free order)."""
-    chosen: dict[int, Outcome] = {}
-    for outcome, age_days in sorted(SHOWCASE, key=lambda showcase: -showcase[1]):
-        old_enough = bisect_right(placed_times, now - timedelta(days=age_days))
-        candidates = [*range(old_enough - 1, -1, -1), *range(len(placed_times) - 1, old_enough - 1, -1)]
-        index = next((i for i in candidates if i not in chosen), None)
-        if index is not None:
-            chosen[index] = outcome
-    return chosen
-
-
-def _placement_times(rng: Random, count: int, start: datetime, now: datetime) -> list[datetime]:
-    """Order times over the history, oldest first: growing, busier at weekends and year end,
-    mostly in the daytime."""
-    days = (now - start).days + 1
-    day_weights = []
-    for day in range(days):
-        date = (start + timedelta(days=day)).date()
-        weight = 1 + day / days  # the business doubles over the period
-        weight *= 1.25 if date.weekday() >= 5 else 1
-        weight *= 1.4 if date.month in (11, 12) else 1
-        day_weights.append(weight)
-    hour_weights = [1, 1, 1, 1, 1, 2, 4, 7, 10, 12, 12, 12, 13, 12, 11, 11, 12, 13, 14, 14, 12, 8, 4, 2]
-    days_drawn = rng.choices(range(days), cum_weights=list(accumulate(day_weights)), k=count)
-    hours_drawn = rng.choices(range(24), cum_weights=list(accumulate(hour_weights)), k=count)
-    midnight = start.replace(hour=0, minute=0, second=0, microsecond=0)
-    times = []
-    for day, hour in zip(days_drawn, hours_drawn, strict=True):
-        placed = midnight + timedelta(days=day, hours=hour, seconds=rng.uniform(0, HOUR))
-        if placed >= now:  # today, later than now
-            placed = now - timedelta(seconds=rng.uniform(60, 6 * HOUR))
-        times.append(max(placed, start))
-    return sorted(times)
 
 
 @dataclass
@@ -205,14 +104,26 @@ class _OrderHistory:
     """Draws orders one at a time into a batch: who, what, how much, and what happened next."""
 
     def __init__(
-        self, *, rng: Random, products: list[DemoProduct], customers: list[DemoCustomer], staff: list
+        self,
+        *,
+        rng: Random,
+        products: list[DemoProduct],
+        customers: list[DemoCustomer],
+        staff: list,
+        codes: DemoCodes | None,
+        start: datetime,
     ):
         self.rng = rng
         # Popularity falls off with rank (a long tail), over a shuffled catalog.
         ranked = rng.sample(products, len(products))
         self.products = Picker(rng, ranked, [1 / (rank + 3) ** 0.9 for rank in range(len(ranked))])
         self.product_count = len(products)
+        # Customers in the order they joined: those who have joined by time t are a prefix.
+        customers = sorted(customers, key=lambda customer: customer.joined)
         self.customers = Picker(rng, customers, [customer.weight for customer in customers])
+        self.joined = [customer.joined for customer in customers]
+        self.welcomed = bisect_right(self.joined, start)  # who joined later orders soon after
+        self.codes, self.coded = codes, 0
         channel_ids = dict(SalesChannel.objects.filter(code__in=CHANNEL_WEIGHTS).values_list("code", "pk"))
         self.channels = Picker(
             rng, [(code, channel_ids[code]) for code in CHANNEL_WEIGHTS], list(CHANNEL_WEIGHTS.values())
@@ -226,9 +137,10 @@ class _OrderHistory:
 
     def add(self, batch: _Batch, *, placed: datetime, now: datetime, showcase: Outcome | None) -> None:
         rng = self.rng
-        outcome = showcase or self.outcomes.pick()
-        timeline = _timeline(rng, outcome, placed, now, complete=showcase is not None)
-        customer = self.customers.pick()
+        customer, first = self._customer(placed)
+        # A new customer's first order goes through, so they count as new in the month they joined.
+        outcome = showcase or (DELIVERED if first else self.outcomes.pick())
+        timeline = order_timeline(rng, outcome, placed, now, complete=showcase is not None)
         channel_code, channel_id = self.channels.pick()
         placed_by = rng.choice(self.staff_ids) if channel_code != "web" else None
 
@@ -241,8 +153,17 @@ class _OrderHistory:
         if outcome is PARTLY_REFUNDED:
             lines[0] = (lines[0][0], max(lines[0][1], 2))
         line_totals = [pricing.line_total(unit_price=p.price, quantity=q) for p, q in lines]
-        discount = pricing.ZERO
-        if placed_by is not None and rng.random() < 0.1:  # staff sometimes give 5 or 10 % off
+        discount, eligible = pricing.ZERO, None
+        use = self.codes and self.codes.draw(
+            at=placed,
+            channel_id=channel_id,
+            customer_id=customer.id,
+            lines=[(p.category_id, total) for (p, _), total in zip(lines, line_totals, strict=True)],
+        )
+        if use:  # a code, or else a staff discount: never both
+            discount, eligible = use.discount, use.eligible
+            self.coded += 1
+        elif placed_by is not None and rng.random() < 0.1:  # staff sometimes give 5 or 10 % off
             discount = pricing.to_cents(sum(line_totals) * Decimal(rng.choice(("0.05", "0.10"))))
         totals = pricing.order_totals(line_totals=line_totals, discount=discount)
 
@@ -261,6 +182,7 @@ class _OrderHistory:
                 "tax": totals.tax,
                 "shipping": totals.shipping,
                 "total": totals.total,
+                "discount_code_id": use.code.id if use else None,
                 "currency": settings.SALES_CURRENCY,
                 "shipping_address": customer.address,
                 "created_at": placed,
@@ -275,6 +197,7 @@ class _OrderHistory:
                 for (product, quantity), amount in zip(lines, line_totals, strict=True)
             ],
             discount=totals.discount,
+            eligible=eligible,
         )
         items = []
         for (product, quantity), amount, sale in zip(lines, line_totals, sales, strict=True):
@@ -362,6 +285,15 @@ class _OrderHistory:
                 )
             )
 
+    def _customer(self, placed: datetime) -> tuple[DemoCustomer, bool]:
+        """Who places an order at `placed`: someone who has joined by then, the next newcomer
+        first (True: it is their first order)."""
+        joined = bisect_right(self.joined, placed)
+        if self.welcomed < joined:
+            self.welcomed += 1
+            return self.customers.items[self.welcomed - 1], True
+        return self.customers.pick(among=joined), False
+
     def _refund(
         self,
         batch: _Batch,
@@ -417,6 +349,7 @@ def demo_orders_create(
     start: datetime,
     now: datetime,
     log: Log,
+    codes: DemoCodes | None = None,
 ) -> dict[str, int]:
     """Orders over [start, now] with items, status history and sales records, in bulk.
 
@@ -429,9 +362,13 @@ def demo_orders_create(
         return counts
     if not products or not customers:
         raise ValueError("Orders need at least one product and one customer.")
-    history = _OrderHistory(rng=rng, products=products, customers=customers, staff=staff)
-    placed_times = _placement_times(rng, count, start, now)
-    showcase = _showcase_orders(placed_times, now)
+    if min(customer.joined for customer in customers) > start:
+        raise ValueError("Someone must have joined by the start of the history to place its first order.")
+    history = _OrderHistory(
+        rng=rng, products=products, customers=customers, staff=staff, codes=codes, start=start
+    )
+    placed_times = placement_times(rng, count, start, now)
+    showcase = showcase_orders(placed_times, now)
     report_every = max(count // 10, BATCH_ORDERS)
     started = perf_counter()
 
@@ -461,4 +398,5 @@ def demo_orders_create(
         "status_changes": counts["changes"],
         "sales_records": counts["sales"],
         "refunds": counts["refunds"],
+        "orders_with_a_discount_code": history.coded,
     }

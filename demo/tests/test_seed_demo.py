@@ -1,21 +1,25 @@
 import re
 from datetime import timedelta
+from decimal import Decimal
 from io import StringIO
 from itertools import pairwise
 
 import pytest
 from django.contrib.auth import authenticate, get_user_model
 from django.core.management import call_command
-from django.db.models import Sum
+from django.db.models import Count, F, Max, Sum
 from django.utils import timezone
 
 from accounts.roles import Role
+from analytics.selectors import SalesFilters, customer_summary
 from audit.models import AuditAction, AuditEntry
-from catalog.models import Category, Product
+from catalog.models import Category, Product, ProductStatus
+from catalog.selectors import category_descendant_ids
 from demo.generator import DEMO_PASSWORD, HISTORY_DAYS
 from inventory.models import Stock, StockMovement
 from orders import pricing
-from orders.models import Order, OrderStatus, SalesRecord
+from orders.ledger import sales_rollup_differences
+from orders.models import DiscountCode, Order, OrderStatus, Refund, SalesRecord
 
 pytestmark = pytest.mark.django_db
 
@@ -176,3 +180,109 @@ def test_seeding_again_adds_data_without_clashing():
     assert Product.objects.count() == 24
     assert Order.objects.count() == 60
     assert Order.objects.values("number").distinct().count() == 60
+
+
+# ---------------------------------------------------------------------------- every report has data
+
+# Big enough for a customer joining in every month of the history and a few uses of each code.
+SHOWROOM = {"customers": 40, "products": 40, "orders": 900, "seed": 11}
+
+
+def test_orders_use_several_discount_codes_each_valid_then_and_priced_like_placement():
+    seed_demo(**SHOWROOM)
+
+    codes = {code.pk: code for code in DiscountCode.objects.prefetch_related("channels", "categories")}
+    assert {"percent", "fixed"} <= {code.kind for code in codes.values()}
+    assert any(code.ends_at and code.ends_at < timezone.now() for code in codes.values())  # an expired one
+    assert any(not code.is_active for code in codes.values())
+    assert any(code.categories.exists() for code in codes.values())
+    assert any(code.channels.exists() for code in codes.values())
+    assert AuditEntry.objects.filter(
+        entity_type="orders.discountcode", action=AuditAction.CREATE
+    ).count() == len(codes)
+
+    used = list(Order.objects.filter(discount_code__isnull=False).prefetch_related("items__product"))
+    assert len({order.discount_code_id for order in used}) >= 4
+    assert 0.06 <= len(used) / Order.objects.count() <= 0.2
+    for order in used:
+        code = codes[order.discount_code_id]
+        assert code.is_active
+        assert code.starts_at is None or code.starts_at <= order.created_at
+        assert code.ends_at is None or order.created_at < code.ends_at
+        channels = {channel.pk for channel in code.channels.all()}
+        assert not channels or order.channel_id in channels
+        categories = set()
+        for category in code.categories.all():
+            categories |= category_descendant_ids(category=category)
+        items = list(order.items.all())
+        eligible = [not categories or item.product.category_id in categories for item in items]
+        eligible_total = sum(item.line_total for item, ok in zip(items, eligible, strict=True) if ok)
+        assert eligible_total >= code.min_subtotal
+        assert order.discount == pricing.code_discount(
+            kind=code.kind, value=code.value, eligible_total=eligible_total
+        )
+        shares = pricing.line_sales(
+            lines=[(item.quantity, item.line_total, item.unit_cost) for item in items],
+            discount=order.discount,
+            eligible=eligible,
+        )
+        assert [item.discount for item in items] == [share.discount for share in shares]
+        assert (
+            order.total
+            == pricing.order_totals(
+                line_totals=[item.line_total for item in items], discount=order.discount
+            ).total
+        )
+    assert not Order.objects.filter(
+        discount_code__isnull=True, discount__gt=0, placed_by__isnull=True
+    ).exists()
+    per_customer = (
+        Order.objects.filter(discount_code__max_uses_per_customer__isnull=False)
+        .exclude(status=OrderStatus.CANCELLED)
+        .values("discount_code", "customer")
+        .annotate(uses=Count("id"), limit=Max("discount_code__max_uses_per_customer"))
+    )
+    assert all(row["uses"] <= row["limit"] for row in per_customer)
+
+
+def test_customers_join_over_the_whole_history_and_never_order_before_joining():
+    seed_demo(**SHOWROOM)
+    now = timezone.now()
+
+    assert not Order.objects.filter(created_at__lt=F("customer__date_joined")).exists()
+    customers = User.objects.filter(groups__name=Role.CUSTOMER.group_name)
+    joined_months = {joined.strftime("%Y-%m") for joined in customers.values_list("date_joined", flat=True)}
+    history_months = {(now - timedelta(days=day)).strftime("%Y-%m") for day in range(HISTORY_DAYS)}
+    assert history_months <= joined_months
+    first_buyers = customer_summary(filters=SalesFilters(), group_by="month")
+    assert len(first_buyers) >= 18
+    assert all(row["new"] > 0 for row in first_buyers), [(row["period"], row["new"]) for row in first_buyers]
+
+
+def test_refunds_and_partial_refunds_happen_in_the_last_30_days():
+    seed_demo(**SHOWROOM)  # a history with orders every day (a tiny one may have none so recent)
+    recent = Refund.objects.filter(created_at__gte=timezone.now() - timedelta(days=29))
+
+    assert recent.filter(order__status=OrderStatus.REFUNDED).exists()
+    assert recent.filter(order__status=OrderStatus.PARTIALLY_REFUNDED).exists()
+
+
+def test_some_active_products_are_low_on_stock():
+    seed_demo(**SMALL)
+
+    low = Stock.objects.filter(product__status=ProductStatus.ACTIVE, quantity__lte=F("low_stock_threshold"))
+    assert low.exists()
+
+
+def test_the_rollups_match_the_ledger_and_money_is_to_the_cent():
+    seed_demo(**SHOWROOM)
+
+    assert sales_rollup_differences() == {}
+    for field in ("subtotal", "discount", "tax", "shipping", "total"):
+        assert all(
+            value == value.quantize(Decimal("0.01")) for value in Order.objects.values_list(field, flat=True)
+        )
+    assert all(
+        record.revenue == record.revenue.quantize(Decimal("0.01"))
+        for record in SalesRecord.objects.only("revenue")
+    )
