@@ -24,6 +24,7 @@ from analytics.forms import (
     RfmForm,
     SalesFilterForm,
 )
+from salesbackend import formatting
 
 Chart = BarChart | LineChart
 Answers = dict[str, Any]  # a page's report answers by table name
@@ -60,8 +61,10 @@ def _overview_charts(form: SalesFilterForm, answers: Answers) -> list[Chart]:
 
 
 def _overview_tiles(form: SalesFilterForm, answers: Answers) -> list[Tile]:
-    summary = reports.SummaryReport(form)
-    return [(row["label"], reports.cell(row["value"])) for row in summary.rows(answers["summary"])]
+    """The key figures as the summary table prints them: money with its currency, counts with
+    separators, the margin in percent."""
+    table = reports.SummaryReport(form).table(answers["summary"])
+    return [(label.text, value.text) for label, value in table.cells()]
 
 
 def _products_charts(form: SalesFilterForm, answers: Answers) -> list[Chart]:
@@ -158,10 +161,10 @@ def _compare_charts(form: SalesFilterForm, answers: Answers) -> list[Chart]:
 def _compare_tiles(form: SalesFilterForm, answers: Answers) -> list[Tile]:
     comparison = answers["compare"]
     return [
-        ("Period 1 revenue", reports.cell(comparison["period1"]["revenue"])),
-        ("Period 2 revenue", reports.cell(comparison["period2"]["revenue"])),
-        ("Difference", reports.cell(comparison["difference"])),
-        ("Change %", reports.cell(comparison["change_pct"]) or "n/a"),
+        ("Period 1 revenue", formatting.money(comparison["period1"]["revenue"])),
+        ("Period 2 revenue", formatting.money(comparison["period2"]["revenue"])),
+        ("Difference", formatting.money(comparison["difference"])),
+        ("Change", formatting.percent_points(comparison["change_pct"]) or "n/a"),
     ]
 
 

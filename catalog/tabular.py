@@ -14,8 +14,9 @@ from xml.etree.ElementTree import ParseError
 from defusedxml import DefusedXmlException, ElementTree
 from django.core.exceptions import ValidationError
 from openpyxl import Workbook, load_workbook
+from openpyxl.cell import WriteOnlyCell
 
-from salesbackend.spreadsheets import spreadsheet_safe, spreadsheet_text
+from salesbackend.spreadsheets import Formatted, spreadsheet_safe, spreadsheet_text
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # A few MB of XLSX can unzip to millions of rows; refuse those before holding them in memory.
@@ -132,11 +133,20 @@ def read_table(file: IO[bytes], filename: str = "") -> Table:
 
 
 def write_xlsx(header: Sequence[str], rows: Iterable[Sequence[Any]], *, title: str = "Sheet") -> bytes:
+    """A workbook of one sheet; a `Formatted` cell keeps its number or date with its number format."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=title)
     sheet.append(list(header))
+
+    def written(cell: Any) -> Any:
+        if isinstance(cell, Formatted):
+            formatted = WriteOnlyCell(sheet, value=cell.value)
+            formatted.number_format = cell.number_format
+            return formatted
+        return spreadsheet_safe(cell)
+
     for row in rows:
-        sheet.append([spreadsheet_safe(cell) for cell in row])
+        sheet.append([written(cell) for cell in row])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

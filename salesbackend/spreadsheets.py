@@ -3,10 +3,20 @@
 import csv
 import io
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 # Spreadsheets run a text cell starting with one of these as a formula ("CSV injection").
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+@dataclass(frozen=True)
+class Formatted:
+    """A spreadsheet cell's value (a number or a date) with its number format
+    (`#,##0.00 "EUR"`, `0.0%`, `yyyy-mm-dd`): a workbook shows it as the page does."""
+
+    value: Any
+    number_format: str
 
 
 def spreadsheet_safe(value: Any) -> Any:

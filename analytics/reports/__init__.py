@@ -9,7 +9,7 @@ numbers, rounded once, in the selectors.
 by topic.
 """
 
-from .base import MONEY_KEYS, RATIO_KEYS, Column, Report, Table, cell, display
+from .base import PRINTERS, Cell, Column, Report, Table, cell
 from .customers import (
     CohortReport,
     CustomerMonthsReport,
@@ -37,14 +37,14 @@ from .sales import (
 )
 
 __all__ = [
-    "MONEY_KEYS",
+    "PRINTERS",
     "PRODUCT_COLUMNS",
-    "RATIO_KEYS",
     "SUMMARY_METRICS",
     "AbcReport",
     "BottomProductsReport",
     "CategoryLeadersReport",
     "CategoryReport",
+    "Cell",
     "ChannelReport",
     "CohortReport",
     "Column",
@@ -62,5 +62,4 @@ __all__ = [
     "Table",
     "TopProductsReport",
     "cell",
-    "display",
 ]

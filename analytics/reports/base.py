@@ -1,25 +1,57 @@
-"""What every report shares: the report class, its table and how a page prints its cells."""
+"""What every report shares: the report class, its table, and each column's kind of value,
+which says how a page prints it (salesbackend.formatting), how the CSV writes it (plain
+numbers, money to the cent, ISO dates) and how an XLSX cell holds it (a number or a date
+with a number format)."""
 
 import csv
-from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
-from typing import IO, Any, ClassVar
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from typing import IO, Any, ClassVar, NamedTuple
 
-from django.conf import settings
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from analytics.cache import cached_answer
 from analytics.forms import SalesFilterForm
 from catalog.tabular import write_xlsx
-from salesbackend.spreadsheets import spreadsheet_safe
+from salesbackend import formatting
+from salesbackend.spreadsheets import Formatted, spreadsheet_safe
+
+# The kinds of values a column holds, and how a page prints each.
+PRINTERS: dict[str, Callable[[Any], str]] = {
+    "text": lambda value: "" if value is None else str(value),
+    "words": formatting.words,  # a key: partially_refunded -> Partially refunded
+    "money": formatting.money,
+    "count": formatting.count,
+    "integer": lambda value: "" if value is None else str(value),  # an id, a rank, a score
+    "number": formatting.number,  # a measure with two decimals (units per day)
+    "percent": formatting.percent,  # a fraction: 0.4123 -> 41.2 %
+    "percent_points": formatting.percent_points,  # already in percent: 11.0 -> 11.0 %
+    "retention": formatting.percent,  # a fraction, its cell shaded by it
+    "date": formatting.business_date,
+    "month": formatting.month,  # "2026-01" -> Jan 2026
+}
+NUMERIC_KINDS = frozenset({"money", "count", "integer", "number", "percent", "percent_points", "retention"})
 
 
 @dataclass(frozen=True)
 class Column:
     key: str  # the JSON field name, also the CSV header
     label: str
-    numeric: bool = False
+    kind: str = "text"  # one of PRINTERS
+    on_page: bool = True  # False: in the CSV and XLSX only (a key the label already says)
+
+    @property
+    def numeric(self) -> bool:
+        return self.kind in NUMERIC_KINDS
+
+
+class Cell(NamedTuple):
+    column: Column
+    text: str  # as a manager reads it
+    style: str  # inline CSS of the cell ("" for most), for the page and the e-mail alike
 
 
 @dataclass(frozen=True)
@@ -27,15 +59,27 @@ class Table:
     title: str
     name: str
     columns: tuple[Column, ...]
-    rows: list[list[str]]
+    rows: list[list[Any]]  # the answer's values (Decimals, ints, dates, keys), not text
+    # A row's own kinds by column key, where one column mixes them (compare: dates, money, counts).
+    row_kinds: tuple[dict[str, str], ...] = field(default=())
 
-    def cells(self) -> list[list[tuple[Column, str]]]:
-        """The rows as a page shows them: fractions as percentages, money with its currency
-        (CSV, XLSX and the JSON API keep the plain numbers)."""
+    def kinds(self, index: int) -> list[str]:
+        own = self.row_kinds[index] if index < len(self.row_kinds) else {}
+        return [own.get(column.key, column.kind) for column in self.columns]
+
+    def cells(self) -> list[list[Cell]]:
+        """The rows as a page and an e-mail show them, through the one formatting layer."""
         return [
-            [(column, display(column.key, value)) for column, value in zip(self.columns, row, strict=True)]
-            for row in self.rows
+            [
+                Cell(column, PRINTERS[kind](value), _style(kind, value))
+                for column, kind, value in zip(self.columns, self.kinds(index), row, strict=True)
+                if column.on_page
+            ]
+            for index, row in enumerate(self.rows)
         ]
+
+    def page_columns(self) -> tuple[Column, ...]:
+        return tuple(column for column in self.columns if column.on_page)
 
     def body_html(self) -> SafeString:
         """The cells as the page's table rows. Built here rather than in the template: a
@@ -44,35 +88,72 @@ class Table:
             "".join(
                 "<tr>"
                 + "".join(
-                    f'<td class="num">{escape(value)}</td>' if column.numeric else f"<td>{escape(value)}</td>"
-                    for column, value in row
+                    "<td"
+                    + (' class="num"' if cell.column.numeric else "")
+                    + (f' style="{escape(cell.style)}"' if cell.style else "")
+                    + f">{escape(cell.text)}</td>"
+                    for cell in row
                 )
                 + "</tr>"
                 for row in self.cells()
             )
         )
 
+    def plain_rows(self) -> list[list[str]]:
+        """The rows as the CSV writes them: plain numbers (money to the cent), ISO dates."""
+        return [
+            [_plain(kind, value) for kind, value in zip(self.kinds(index), row, strict=True)]
+            for index, row in enumerate(self.rows)
+        ]
 
-# How a page shows a column's numbers, by key (the answers name them alike everywhere).
-MONEY_KEYS = frozenset(
-    {"revenue", "cost", "profit", "discount", "average_order_value", "revenue_per_customer", "running_total",
-     "change", "difference", "period1", "period2"}
-)  # fmt: skip
-RATIO_KEYS = frozenset({"share", "margin", "cumulative_share", "repeat_rate"})
+    def xlsx_rows(self) -> list[list[Any]]:
+        """The rows as XLSX cells: numbers and dates with number formats, text as text."""
+        return [
+            [_xlsx_cell(kind, value) for kind, value in zip(self.kinds(index), row, strict=True)]
+            for index, row in enumerate(self.rows)
+        ]
 
 
-def display(key: str, value: str) -> str:
-    if value == "":
-        return value
-    if key in RATIO_KEYS or key.startswith("month_"):  # cohort retention columns are shares
-        return f"{Decimal(value) * 100:.1f} %"
-    if key in MONEY_KEYS:
-        return f"{value} {settings.SALES_CURRENCY}"
+def _style(kind: str, value: Any) -> str:
+    if kind != "retention" or value is None or value == "":
+        return ""
+    background, text = formatting.shade(value)
+    return f"background-color: {background}; color: {text}"
+
+
+def _plain(kind: str, value: Any) -> str:
+    if value is None:
+        return ""
+    if kind == "money":
+        return str(formatting.cents(value))
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return str(value)
+
+
+def _xlsx_cell(kind: str, value: Any) -> Any:
+    if value is None or value == "":
+        return None
+    if kind == "money":
+        return Formatted(formatting.cents(value), formatting.xlsx_money_format())
+    if kind in ("date", "month"):
+        day = formatting.as_date(value)
+        return Formatted(day, formatting.XLSX_MONTH if kind == "month" else formatting.XLSX_DATE)
+    if kind == "count":
+        return Formatted(Decimal(str(value)), formatting.XLSX_COUNT)
+    if kind == "integer":
+        return Formatted(Decimal(str(value)), "0")
+    if kind == "number":
+        return Formatted(Decimal(str(value)), formatting.XLSX_DECIMAL)
+    if kind in ("percent", "retention"):
+        return Formatted(Decimal(str(value)), formatting.XLSX_PERCENT)
+    if kind == "percent_points":
+        return Formatted(Decimal(str(value)), formatting.XLSX_PERCENT_POINTS)
     return value
 
 
 def cell(value: Any) -> str:
-    """Values are already rounded by the selectors; print them as the JSON API does."""
+    """A value as plain text, as the JSON API prints it ('' for None)."""
     return "" if value is None else str(value)
 
 
@@ -112,36 +193,24 @@ class Report:
             title=self.title,
             name=self.table_name,
             columns=self.columns,
-            rows=[[cell(row[column.key]) for column in self.columns] for row in self.rows(answer)],
+            rows=[[row[column.key] for column in self.columns] for row in self.rows(answer)],
         )
 
     def xlsx(self, answer: Any) -> bytes:
-        """The table as a workbook: the CSV's header and cells, numbers as numbers."""
+        """The table as a workbook: the CSV's header, numbers and dates as cells with formats."""
         table = self.table(answer)
-        rows = [
-            [
-                _number(value) if column.numeric else value
-                for column, value in zip(table.columns, row, strict=True)
-            ]
-            for row in table.rows
-        ]
-        return write_xlsx([column.key for column in table.columns], rows, title=self.table_name[:31])
+        return write_xlsx(
+            [column.key for column in table.columns], table.xlsx_rows(), title=self.table_name[:31]
+        )
 
     def write_csv(self, answer: Any, out: IO[str]) -> None:
         table = self.table(answer)
         writer = csv.writer(out)
         writer.writerow([column.key for column in table.columns])
-        for row in table.rows:
+        for row in table.plain_rows():
             writer.writerow(
                 [
                     value if column.numeric else spreadsheet_safe(value)  # "-5.00" is a number
                     for column, value in zip(table.columns, row, strict=True)
                 ]
             )
-
-
-def _number(value: str) -> Decimal | str:
-    try:
-        return Decimal(value) if value else value
-    except InvalidOperation:
-        return value

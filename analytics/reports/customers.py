@@ -13,7 +13,7 @@ from analytics.selectors import (
     customer_summary,
 )
 
-from .base import Column, Report, Table, cell
+from .base import Column, Report, Table
 
 
 class CustomerMonthsReport(Report):
@@ -34,12 +34,12 @@ class CustomerSummaryReport(CustomerMonthsReport):
     title = "New and returning customers"
     form_class = RevenueForm
     columns = (
-        Column("period", "Period"),
-        Column("customers", "Customers", numeric=True),
-        Column("new", "New", numeric=True),
-        Column("returning", "Returning", numeric=True),
-        Column("repeat_rate", "Repeat rate", numeric=True),
-        Column("revenue_per_customer", "Revenue per customer", numeric=True),
+        Column("period", "Period", kind="date"),
+        Column("customers", "Customers", kind="count"),
+        Column("new", "New", kind="count"),
+        Column("returning", "Returning", kind="count"),
+        Column("repeat_rate", "Repeat rate", kind="percent"),
+        Column("revenue_per_customer", "Revenue per customer", kind="money"),
     )
 
     def params(self) -> dict[str, Any]:
@@ -54,8 +54,8 @@ class CohortReport(CustomerMonthsReport):
     table_name = "cohorts"
     title = "Customer cohorts"
     columns = (
-        Column("cohort", "Cohort"),
-        Column("customers", "Customers", numeric=True),
+        Column("cohort", "Cohort", kind="month"),
+        Column("customers", "Customers", kind="count"),
         Column("retention", "Retention"),  # one column per month since, in the table
     )
 
@@ -65,7 +65,7 @@ class CohortReport(CustomerMonthsReport):
     def table(self, answer: list[Cohort]) -> Table:
         """A cohort per row, then the share of it buying in each month since (+0 is its own)."""
         months = max((len(cohort["retention"]) for cohort in answer), default=0)
-        offsets = tuple(Column(f"month_{offset}", f"+{offset}", numeric=True) for offset in range(months))
+        offsets = tuple(Column(f"month_{offset}", f"+{offset}", kind="retention") for offset in range(months))
         return Table(
             title=self.title,
             name=self.table_name,
@@ -73,9 +73,9 @@ class CohortReport(CustomerMonthsReport):
             rows=[
                 [
                     cohort["cohort"],
-                    cell(cohort["customers"]),
-                    *(cell(month["share"]) for month in cohort["retention"]),
-                    *([""] * (months - len(cohort["retention"]))),
+                    cohort["customers"],
+                    *(month["share"] for month in cohort["retention"]),
+                    *([None] * (months - len(cohort["retention"]))),
                 ]
                 for cohort in answer
             ],
@@ -90,15 +90,15 @@ class RfmReport(Report):
     title = "Customers by RFM score"
     form_class = RfmForm
     columns = (
-        Column("customer", "Customer id", numeric=True),
+        Column("customer", "Customer id", kind="integer"),
         Column("email", "E-mail"),
-        Column("recency_days", "Days since last order", numeric=True),
-        Column("orders", "Orders", numeric=True),
-        Column("revenue", "Revenue", numeric=True),
-        Column("r", "R", numeric=True),
-        Column("f", "F", numeric=True),
-        Column("m", "M", numeric=True),
-        Column("segment", "Segment"),
+        Column("recency_days", "Days since last order", kind="count"),
+        Column("orders", "Orders", kind="count"),
+        Column("revenue", "Revenue", kind="money"),
+        Column("r", "R", kind="integer"),
+        Column("f", "F", kind="integer"),
+        Column("m", "M", kind="integer"),
+        Column("segment", "Segment", kind="words"),
     )
 
     def params(self) -> dict[str, Any]:
@@ -115,10 +115,10 @@ class RfmSegmentReport(RfmReport):
     table_name = "segments"
     title = "RFM segments"
     columns = (
-        Column("segment", "Segment"),
-        Column("customers", "Customers", numeric=True),
-        Column("revenue", "Revenue", numeric=True),
-        Column("share", "Share", numeric=True),
+        Column("segment", "Segment", kind="words"),
+        Column("customers", "Customers", kind="count"),
+        Column("revenue", "Revenue", kind="money"),
+        Column("share", "Share", kind="percent"),
     )
 
     def rows(self, answer: Rfm) -> list[Any]:

@@ -1,5 +1,6 @@
 """Reports per product: best and lowest sellers, category leaders, ABC, inventory."""
 
+from dataclasses import replace
 from typing import Any
 
 from analytics.forms import AbcForm, CategoryLeadersForm, InventoryForm, ProductRankingForm
@@ -12,17 +13,17 @@ from analytics.selectors import (
     top_products,
 )
 
-from .base import Column, Report
+from .base import Column, Report, Table
 
 PRODUCT_COLUMNS = (
-    Column("rank", "Rank", numeric=True),
-    Column("product", "Product id", numeric=True),
+    Column("rank", "Rank", kind="integer"),
+    Column("product", "Product id", kind="integer"),
     Column("sku", "SKU"),
     Column("name", "Name"),
-    Column("units", "Units", numeric=True),
-    Column("revenue", "Revenue", numeric=True),
-    Column("profit", "Profit", numeric=True),
-    Column("share", "Share", numeric=True),
+    Column("units", "Units", kind="count"),
+    Column("revenue", "Revenue", kind="money"),
+    Column("profit", "Profit", kind="money"),
+    Column("share", "Share", kind="percent"),
 )
 
 
@@ -58,12 +59,12 @@ class CategoryLeadersReport(Report):
     columns = (
         Column("category", "Category"),
         Column("category_name", "Category name"),
-        Column("rank", "Rank", numeric=True),
-        Column("product", "Product id", numeric=True),
+        Column("rank", "Rank", kind="integer"),
+        Column("product", "Product id", kind="integer"),
         Column("sku", "SKU"),
         Column("name", "Name"),
-        Column("revenue", "Revenue", numeric=True),
-        Column("units", "Units", numeric=True),
+        Column("revenue", "Revenue", kind="money"),
+        Column("units", "Units", kind="count"),
     )
 
     def params(self) -> dict[str, Any]:
@@ -79,13 +80,13 @@ class AbcReport(Report):
     title = "ABC analysis"
     form_class = AbcForm
     columns = (
-        Column("rank", "Rank", numeric=True),
-        Column("product", "Product id", numeric=True),
+        Column("rank", "Rank", kind="integer"),
+        Column("product", "Product id", kind="integer"),
         Column("sku", "SKU"),
         Column("name", "Name"),
-        Column("value", "Value", numeric=True),
-        Column("share", "Share", numeric=True),
-        Column("cumulative_share", "Cumulative share", numeric=True),
+        Column("value", "Value", kind="money"),
+        Column("share", "Share", kind="percent"),
+        Column("cumulative_share", "Cumulative share", kind="percent"),
         Column("class", "Class"),
     )
     reads_catalog = True  # active products that sold nothing are listed too
@@ -96,6 +97,16 @@ class AbcReport(Report):
     def compute(self) -> list[AbcProduct]:
         return abc_analysis(filters=self.filters, **self.params())
 
+    def table(self, answer: Any) -> Table:
+        """The value is money, or a count when ranked by units."""
+        table = super().table(answer)
+        if self.data["by"] != "units":
+            return table
+        columns = tuple(
+            replace(column, kind="count") if column.key == "value" else column for column in table.columns
+        )
+        return replace(table, columns=columns)
+
 
 class InventoryReport(Report):
     question = "inventory"
@@ -103,15 +114,15 @@ class InventoryReport(Report):
     title = "Inventory: what to reorder"
     form_class = InventoryForm
     columns = (
-        Column("product", "Product id", numeric=True),
+        Column("product", "Product id", kind="integer"),
         Column("sku", "SKU"),
         Column("name", "Name"),
-        Column("stock", "Stock", numeric=True),
-        Column("units_per_day", "Units per day", numeric=True),
-        Column("days_of_cover", "Days of cover", numeric=True),
-        Column("reorder_point", "Reorder point", numeric=True),
-        Column("suggested_order", "Suggested order", numeric=True),
-        Column("state", "State"),
+        Column("stock", "Stock", kind="count"),
+        Column("units_per_day", "Units per day", kind="number"),
+        Column("days_of_cover", "Days of cover", kind="number"),
+        Column("reorder_point", "Reorder point", kind="count"),
+        Column("suggested_order", "Suggested order", kind="count"),
+        Column("state", "State", kind="words"),
     )
     reads_catalog = True  # stock and the catalog move without a sale
 

@@ -1,6 +1,8 @@
 """Reports of the sales as a whole: key figures, revenue over time, two periods compared,
 per category, per channel, per discount code."""
 
+from dataclasses import replace
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from analytics.forms import PERIOD_FIELDS, CompareForm, RevenueForm
@@ -13,7 +15,7 @@ from analytics.selectors import (
     sales_summary,
 )
 
-from .base import Column, Report
+from .base import Column, Report, Table
 
 SUMMARY_METRICS = (
     ("revenue", "Revenue"),
@@ -25,13 +27,28 @@ SUMMARY_METRICS = (
     ("average_order_value", "Average order value"),
     ("customers", "Customers"),
 )
+# How each key figure reads (its kind of value, see reports.base.PRINTERS).
+SUMMARY_KINDS = {
+    "revenue": "money",
+    "cost": "money",
+    "profit": "money",
+    "margin": "percent",
+    "orders": "count",
+    "units": "count",
+    "average_order_value": "money",
+    "customers": "count",
+}
 
 
 class SummaryReport(Report):
     question = "summary"
     table_name = "summary"
     title = "Key figures"
-    columns = (Column("metric", "Metric"), Column("label", "Name"), Column("value", "Value", numeric=True))
+    columns = (
+        Column("metric", "Metric", kind="words", on_page=False),  # the label says it in words
+        Column("label", "Name"),
+        Column("value", "Value", kind="count"),  # each row its own kind: SUMMARY_KINDS
+    )
 
     def compute(self) -> dict[str, Any]:
         return sales_summary(filters=self.filters)
@@ -39,16 +56,24 @@ class SummaryReport(Report):
     def rows(self, answer: dict[str, Any]) -> list[dict[str, Any]]:
         return [{"metric": key, "label": label, "value": answer[key]} for key, label in SUMMARY_METRICS]
 
+    def table(self, answer: Any) -> Table:
+        table = super().table(answer)
+        kinds = tuple({"value": SUMMARY_KINDS[row[0]]} for row in table.rows)
+        return replace(table, row_kinds=kinds)
+
 
 class OrderStatusReport(SummaryReport):
     """The summary's `status_counts` as a table (same cached answer)."""
 
     table_name = "status"
     title = "Orders placed, by status"
-    columns = (Column("status", "Status"), Column("orders", "Orders", numeric=True))
+    columns = (Column("status", "Status", kind="words"), Column("orders", "Orders", kind="count"))
 
     def rows(self, answer: dict[str, Any]) -> list[dict[str, Any]]:
         return [{"status": status, "orders": count} for status, count in answer["status_counts"].items()]
+
+    def table(self, answer: Any) -> Table:
+        return Report.table(self, answer)
 
 
 class RevenueReport(Report):
@@ -57,13 +82,13 @@ class RevenueReport(Report):
     title = "Revenue over time"
     form_class = RevenueForm
     columns = (
-        Column("period", "Period"),
-        Column("revenue", "Revenue", numeric=True),
-        Column("orders", "Orders", numeric=True),
-        Column("units", "Units", numeric=True),
-        Column("profit", "Profit", numeric=True),
-        Column("running_total", "Running total", numeric=True),
-        Column("change", "Change", numeric=True),
+        Column("period", "Period", kind="date"),
+        Column("revenue", "Revenue", kind="money"),
+        Column("orders", "Orders", kind="count"),
+        Column("units", "Units", kind="count"),
+        Column("profit", "Profit", kind="money"),
+        Column("running_total", "Running total", kind="money"),
+        Column("change", "Change", kind="money"),
     )
 
     def params(self) -> dict[str, Any]:
@@ -79,11 +104,11 @@ class CompareReport(Report):
     title = "Period comparison"
     form_class = CompareForm
     columns = (
-        Column("metric", "Metric"),
-        Column("period1", "Period 1", numeric=True),
-        Column("period2", "Period 2", numeric=True),
-        Column("difference", "Difference", numeric=True),
-        Column("change_pct", "Change %", numeric=True),
+        Column("metric", "Metric", kind="words"),
+        Column("period1", "Period 1", kind="money"),
+        Column("period2", "Period 2", kind="money"),
+        Column("difference", "Difference", kind="money"),
+        Column("change_pct", "Change %", kind="percent_points"),
     )
 
     def params(self) -> dict[str, Any]:
@@ -98,18 +123,50 @@ class CompareReport(Report):
         )
 
     def rows(self, answer: dict[str, Any]) -> list[dict[str, Any]]:
-        rows = []
-        for metric in ("start", "end", "revenue", "orders", "units"):
+        """The two periods' days, then each total with its difference (period 2 less period 1)
+        and its change in percent of period 1."""
+        first, second = answer["period1"], answer["period2"]
+        rows: list[dict[str, Any]] = [
+            {
+                "metric": day,
+                "period1": first[day],
+                "period2": second[day],
+                "difference": None,
+                "change_pct": None,
+            }
+            for day in ("start", "end")
+        ]
+        for metric in ("revenue", "orders", "units"):
+            difference = second[metric] - first[metric]
+            if metric == "revenue":  # the selector's own, rounded as the API gives it
+                difference, change_pct = answer["difference"], answer["change_pct"]
+            else:
+                change_pct = _percent_of(difference, first[metric])
             rows.append(
                 {
                     "metric": metric,
-                    "period1": answer["period1"][metric],
-                    "period2": answer["period2"][metric],
-                    "difference": answer["difference"] if metric == "revenue" else None,
-                    "change_pct": answer["change_pct"] if metric == "revenue" else None,
+                    "period1": first[metric],
+                    "period2": second[metric],
+                    "difference": difference,
+                    "change_pct": change_pct,
                 }
             )
         return rows
+
+    def table(self, answer: Any) -> Table:
+        """Days read as dates, orders and units as counts, revenue as money."""
+        table = super().table(answer)
+        kind_of = {"start": "date", "end": "date", "orders": "count", "units": "count"}
+        kinds = tuple(
+            dict.fromkeys(("period1", "period2", "difference"), kind_of[row[0]]) if row[0] in kind_of else {}
+            for row in table.rows
+        )
+        return replace(table, row_kinds=kinds)
+
+
+def _percent_of(part: int, whole: int) -> Decimal | None:
+    """`part` in percent of `whole` to 2 places, as the selector gives revenue's change_pct."""
+    return (Decimal(part * 100) / whole).quantize(Decimal("0.01"), ROUND_HALF_UP) if whole else None
 
 
 class CategoryReport(Report):
@@ -117,13 +174,13 @@ class CategoryReport(Report):
     table_name = "categories"
     title = "Sales by category"
     columns = (
-        Column("rank", "Rank", numeric=True),
+        Column("rank", "Rank", kind="integer"),
         Column("category", "Category"),
         Column("name", "Name"),
-        Column("revenue", "Revenue", numeric=True),
-        Column("units", "Units", numeric=True),
-        Column("profit", "Profit", numeric=True),
-        Column("share", "Share", numeric=True),
+        Column("revenue", "Revenue", kind="money"),
+        Column("units", "Units", kind="count"),
+        Column("profit", "Profit", kind="money"),
+        Column("share", "Share", kind="percent"),
     )
 
     def compute(self) -> list[dict[str, Any]]:
@@ -135,12 +192,12 @@ class ChannelReport(Report):
     table_name = "channels"
     title = "Sales by channel"
     columns = (
-        Column("rank", "Rank", numeric=True),
+        Column("rank", "Rank", kind="integer"),
         Column("channel", "Channel"),
         Column("name", "Name"),
-        Column("revenue", "Revenue", numeric=True),
-        Column("orders", "Orders", numeric=True),
-        Column("share", "Share", numeric=True),
+        Column("revenue", "Revenue", kind="money"),
+        Column("orders", "Orders", kind="count"),
+        Column("share", "Share", kind="percent"),
     )
 
     def compute(self) -> list[dict[str, Any]]:
@@ -153,11 +210,11 @@ class DiscountCodeReport(Report):
     title = "Sales by discount code"
     columns = (
         Column("code", "Code"),
-        Column("orders", "Orders", numeric=True),
-        Column("discount", "Discount", numeric=True),
-        Column("revenue", "Revenue", numeric=True),
-        Column("average_order_value", "Average order", numeric=True),
-        Column("share", "Share", numeric=True),
+        Column("orders", "Orders", kind="count"),
+        Column("discount", "Discount", kind="money"),
+        Column("revenue", "Revenue", kind="money"),
+        Column("average_order_value", "Average order", kind="money"),
+        Column("share", "Share", kind="percent"),
     )
 
     def compute(self) -> list[dict[str, Any]]:

@@ -256,8 +256,8 @@ def customer_rfm(
     revenue_in = dict.fromkeys(RFM_SEGMENT_NAMES, ZERO)
     candidates = []  # one pass over every customer: tens of thousands in a big shop
     for row in scored:
-        # a sum of cents, already a Decimal of two places on either database
-        named, revenue = RFM_SEGMENT_OF[row["r"], row["f"]], row["revenue"]
+        # a sum of cents: SQLite hands it back as a float (656682.4000000001), hence money()
+        named, revenue = RFM_SEGMENT_OF[row["r"], row["f"]], money(row["revenue"])
         customers_in[named] += 1
         revenue_in[named] += revenue
         if segment is None or named == segment:

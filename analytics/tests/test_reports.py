@@ -89,7 +89,7 @@ def test_table_cells_are_escaped_and_numbers_aligned(ledger, staff_browser):
 def test_overview_tiles_show_the_summary(ledger, staff_browser):
     html = staff_browser.get(reverse("reports:overview")).content.decode()
 
-    for figure in ("500.00", "229.00", "0.4580", "125.00"):
+    for figure in ("500.00 EUR", "229.00 EUR", "45.8 %", "125.00 EUR"):  # money with its currency
         assert f'<div class="value">{figure}</div>' in html
 
 
@@ -157,9 +157,15 @@ def test_compare_page_defaults_to_the_last_30_days_and_downloads_the_comparison(
         ["start", "2026-01-01", "2026-03-01", "", ""],
         ["end", "2026-01-31", "2026-03-31", "", ""],
         ["revenue", "280.00", "220.00", "-60.00", "-21.43"],
-        ["orders", "2", "2", "", ""],
-        ["units", "7", "4", "", ""],
+        ["orders", "2", "2", "0", "0.00"],  # every total has its difference
+        ["units", "7", "4", "-3", "-42.86"],
     ]
+    html = staff_browser.get(f"{reverse('reports:compare')}?{COMPARE}").content.decode()
+    # dates as dates and counts as counts (never "EUR" on them), every difference shown
+    assert '<td>Start</td><td class="num">1 Jan 2026</td><td class="num">1 Mar 2026</td>' in html
+    assert '<td>Units</td><td class="num">7</td><td class="num">4</td><td class="num">-3</td>' in html
+    assert '<td class="num">-60.00 EUR</td><td class="num">-21.4 %</td>' in html
+    assert '<div class="value">-21.4 %</div>' in html  # the tile, in percent like the table
 
 
 def test_overview_status_table_csv(ledger, staff_browser):
