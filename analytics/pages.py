@@ -5,14 +5,13 @@ e-mail carries) and the API's list of report names all read this registry.
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
 from django.http import QueryDict
 from django.utils import timezone
 
 from analytics import reports
-from analytics.charts import BarChart, LineChart, bar_chart, line_chart
+from analytics.charts import Chart, Series, bar_chart, column_chart, line_chart, pareto_chart
 from analytics.forms import (
     PERIOD_FIELDS,
     AbcForm,
@@ -26,7 +25,6 @@ from analytics.forms import (
 )
 from salesbackend import formatting
 
-Chart = BarChart | LineChart
 Answers = dict[str, Any]  # a page's report answers by table name
 Tile = tuple[str, str]  # (label, value as printed)
 
@@ -49,15 +47,17 @@ class ReportPage:
     form_data: Callable[[QueryDict], QueryDict] | None = None
 
 
-def _revenue_chart(series: list[dict[str, Any]], group_by: str) -> LineChart:
-    return line_chart(
-        f"Revenue by {group_by}", [(row["period"].isoformat(), row["revenue"]) for row in series]
-    )
+def _periods(series: list[dict[str, Any]], key: str) -> list[tuple[str, Any]]:
+    return [(row["period"].isoformat(), row[key]) for row in series]
+
+
+def _revenue_chart(series: list[dict[str, Any]], group_by: str) -> Chart:
+    return line_chart(f"Revenue by {group_by}", [Series("Revenue", _periods(series, "revenue"))])
 
 
 def _overview_charts(form: SalesFilterForm, answers: Answers) -> list[Chart]:
     series = reports.RevenueReport(form).answer()
-    return [_revenue_chart(series, form.cleaned_data["group_by"])] if series else []
+    return [_revenue_chart(series, form.cleaned_data["group_by"])]
 
 
 def _overview_tiles(form: SalesFilterForm, answers: Answers) -> list[Tile]:
@@ -69,55 +69,43 @@ def _overview_tiles(form: SalesFilterForm, answers: Answers) -> list[Tile]:
 
 def _products_charts(form: SalesFilterForm, answers: Answers) -> list[Chart]:
     by = form.cleaned_data["by"]
-    top = answers["top"]
-    chart = bar_chart(f"Top sellers by {by}", [(f"{row['sku']} {row['name']}", row[by]) for row in top])
-    return [chart] if top else []
+    items = [(f"{row['sku']} {row['name']}", row[by]) for row in answers["top"]]
+    return [bar_chart(f"Top sellers by {by}", items, unit="money" if by == "revenue" else "count")]
 
 
 def _revenue_charts(form: SalesFilterForm, answers: Answers) -> list[Chart]:
     series = answers["revenue"]
-    if not series:
-        return []
-    running = line_chart(
-        "Running total", [(row["period"].isoformat(), row["running_total"]) for row in series]
-    )
+    running = line_chart("Running total", [Series("Running total", _periods(series, "running_total"))])
     return [_revenue_chart(series, form.cleaned_data["group_by"]), running]
 
 
 def _categories_charts(form: SalesFilterForm, answers: Answers) -> list[Chart]:
     rows = answers["categories"]
-    chart = bar_chart("Revenue by category", [(row["name"], row["revenue"]) for row in rows])
-    return [chart] if rows else []
+    return [bar_chart("Revenue by category", [(row["name"], row["revenue"]) for row in rows])]
 
 
 def _channels_charts(form: SalesFilterForm, answers: Answers) -> list[Chart]:
     rows = answers["channels"]
-    chart = bar_chart("Revenue by channel", [(row["name"], row["revenue"]) for row in rows])
-    return [chart] if rows else []
+    return [bar_chart("Revenue by channel", [(row["name"], row["revenue"]) for row in rows])]
 
 
 def _discounts_charts(form: SalesFilterForm, answers: Answers) -> list[Chart]:
     rows = answers["discounts"]
-    chart = bar_chart(
-        "Revenue by discount code", [(row["code"] or "no code", row["revenue"]) for row in rows]
-    )
-    return [chart] if rows else []
+    items = [(row["code"] or "no code", row["revenue"]) for row in rows]
+    return [bar_chart("Revenue by discount code", items)]
 
 
 def _customers_charts(form: SalesFilterForm, answers: Answers) -> list[Chart]:
     periods = answers["customers"]
-    if not periods:
-        return []
-    new = bar_chart("New customers", [(row["period"].isoformat(), row["new"]) for row in periods])
-    returning = bar_chart(
-        "Returning customers", [(row["period"].isoformat(), row["returning"]) for row in periods]
-    )
-    return [new, returning]
+    labels = [label for label, _ in _periods(periods, "new")]
+    series = [Series("New", _periods(periods, "new")), Series("Returning", _periods(periods, "returning"))]
+    return [column_chart("New and returning customers", labels, series, unit="count")]
 
 
 def _rfm_charts(form: SalesFilterForm, answers: Answers) -> list[Chart]:
     segments = answers["segments"]["segments"]
-    return [bar_chart("Customers per segment", [(row["segment"], row["customers"]) for row in segments])]
+    items = [(str(row["segment"]).replace("_", " ").capitalize(), row["customers"]) for row in segments]
+    return [bar_chart("Customers per segment", items, unit="count")]
 
 
 ABC_CHART_PRODUCTS = 40
@@ -125,19 +113,21 @@ ABC_CHART_PRODUCTS = 40
 
 def _abc_charts(form: SalesFilterForm, answers: Answers) -> list[Chart]:
     rows = answers["abc"][:ABC_CHART_PRODUCTS]  # the table lists them all
-    if not rows:
-        return []
-    bars = bar_chart("Value per product", [(row["sku"], row["value"]) for row in rows])
-    cumulative = line_chart(
-        "Cumulative share (Pareto)", [(row["sku"], row["cumulative_share"] or Decimal(0)) for row in rows]
-    )
-    return [bars, cumulative]
+    by = form.cleaned_data["by"]
+    return [
+        pareto_chart(
+            f"Pareto: {by} per product and cumulative share",
+            [(row["sku"], row["value"]) for row in rows],
+            [row["cumulative_share"] for row in rows],
+            unit="count" if by == "units" else "money",
+        )
+    ]
 
 
 def _inventory_charts(form: SalesFilterForm, answers: Answers) -> list[Chart]:
     rows = answers["inventory"][:30]  # the shortest cover first
-    chart = bar_chart("Stock on hand, shortest cover first", [(row["sku"], row["stock"]) for row in rows])
-    return [chart] if rows else []
+    items = [(row["sku"], row["stock"]) for row in rows]
+    return [bar_chart("Stock on hand, shortest cover first", items, unit="count")]
 
 
 def _compare_form_data(query: QueryDict) -> QueryDict:
@@ -151,11 +141,8 @@ def _compare_form_data(query: QueryDict) -> QueryDict:
 def _compare_charts(form: SalesFilterForm, answers: Answers) -> list[Chart]:
     comparison = answers["compare"]
     periods = [comparison["period1"], comparison["period2"]]
-    chart = bar_chart(
-        "Revenue per period",
-        [(f"{period['start']} to {period['end']}", period["revenue"]) for period in periods],
-    )
-    return [chart]
+    items = [(f"{period['start']} to {period['end']}", period["revenue"]) for period in periods]
+    return [bar_chart("Revenue per period", items)]
 
 
 def _compare_tiles(form: SalesFilterForm, answers: Answers) -> list[Tile]:

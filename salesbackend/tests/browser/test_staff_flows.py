@@ -53,8 +53,8 @@ def browser():
 class Watched:
     """A page whose console errors, failed requests and error responses are collected."""
 
-    def __init__(self, browser, base_url: str):
-        self.context = browser.new_context(base_url=base_url, accept_downloads=True)
+    def __init__(self, browser, base_url: str, viewport: dict[str, int] | None = None):
+        self.context = browser.new_context(base_url=base_url, accept_downloads=True, viewport=viewport)
         self.page = self.context.new_page()
         self.problems: list[str] = []
         self.page.on(
