@@ -52,6 +52,7 @@ class Cell(NamedTuple):
     column: Column
     text: str  # as a manager reads it
     style: str  # inline CSS of the cell ("" for most), for the page and the e-mail alike
+    kind: str  # the kind of value, marked on the page (`data-kind`) for the browser checks
 
 
 @dataclass(frozen=True)
@@ -71,7 +72,7 @@ class Table:
         """The rows as a page and an e-mail show them, through the one formatting layer."""
         return [
             [
-                Cell(column, PRINTERS[kind](value), _style(kind, value))
+                Cell(column, PRINTERS[kind](value), _style(kind, value), kind)
                 for column, kind, value in zip(self.columns, self.kinds(index), row, strict=True)
                 if column.on_page
             ]
@@ -90,6 +91,7 @@ class Table:
                 + "".join(
                     "<td"
                     + (' class="num"' if cell.column.numeric else "")
+                    + (f' data-kind="{cell.kind}"' if cell.kind != "text" else "")
                     + (f' style="{escape(cell.style)}"' if cell.style else "")
                     + f">{escape(cell.text)}</td>"
                     for cell in row
