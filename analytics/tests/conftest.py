@@ -22,6 +22,7 @@ The records are written through `orders.ledger.sales_ledger_append`, as payments
 reversals write them, so the rollups hold them too.
 """
 
+import re
 from datetime import UTC, datetime
 from decimal import Decimal
 from types import SimpleNamespace
@@ -35,6 +36,11 @@ from catalog.tests.factories import CategoryFactory, ProductFactory, channel
 from orders.ledger import SALE_FIELDS, reversal_rows, sale_rows, sales_ledger_append, sold_line
 from orders.models import Order, OrderStatus, SalesRecord
 from orders.tests.factories import OrderFactory, OrderItemFactory
+
+
+def page_text(html: str) -> str:
+    """A report page as a reader sees it: the `data-kind` marks for the browser checks dropped."""
+    return re.sub(r' data-kind="[a-z_]+"', "", html)
 
 
 def at(day: str, clock: str = "12:00") -> datetime:

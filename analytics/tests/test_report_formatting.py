@@ -20,7 +20,7 @@ from orders.models import OrderStatus
 from orders.tests.factories import OrderFactory
 from salesbackend import formatting
 
-from .conftest import record_sale
+from .conftest import page_text, record_sale
 
 pytestmark = pytest.mark.django_db
 MONEY_TEXT = re.compile(r"^-?\d+\.\d{2}$")
@@ -56,7 +56,7 @@ def test_rfm_revenue_is_exact_to_the_cent(dimes):
 
 
 def test_rfm_page_and_csv_show_money_to_the_cent(dimes, staff_browser):
-    html = staff_browser.get(reverse("reports:rfm")).content.decode()
+    html = page_text(staff_browser.get(reverse("reports:rfm")).content.decode())
     customers = read_csv(staff_browser.get(reverse("reports:rfm"), {"format": "csv", "table": "rfm"}))
     segments = read_csv(staff_browser.get(reverse("reports:rfm"), {"format": "csv", "table": "segments"}))
 
@@ -85,7 +85,7 @@ def test_every_money_cell_of_the_tables_is_to_the_cent(ledger, staff_browser):
 
 
 def test_overview_shows_statuses_in_words_and_money_with_separators(ledger, staff_browser):
-    html = staff_browser.get(reverse("reports:overview")).content.decode()
+    html = page_text(staff_browser.get(reverse("reports:overview")).content.decode())
 
     assert "<td>Partially refunded</td>" in html
     assert "partially_refunded</td>" not in html
@@ -120,7 +120,7 @@ def test_cohort_table_is_shaded_by_retention(ledger, staff_browser):
 
 
 def test_abc_page_shows_money_with_its_currency(ledger, staff_browser):
-    html = staff_browser.get(reverse("reports:abc"), {"by": "revenue"}).content.decode()
+    html = page_text(staff_browser.get(reverse("reports:abc"), {"by": "revenue"}).content.decode())
     units = staff_browser.get(reverse("reports:abc"), {"by": "units"}).content.decode()
 
     assert '<td class="num">200.00 EUR</td>' in html

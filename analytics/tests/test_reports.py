@@ -2,7 +2,6 @@
 
 import csv
 import io
-import re
 from decimal import Decimal
 
 import pytest
@@ -10,11 +9,7 @@ from django.urls import reverse
 
 from conftest import client_for
 
-
-def _without_kinds(html: str) -> str:
-    """The page as a reader sees it: the `data-kind` marks for the browser checks dropped."""
-    return re.sub(r' data-kind="[a-z_]+"', "", html)
-
+from .conftest import page_text
 
 pytestmark = pytest.mark.django_db
 
@@ -86,7 +81,7 @@ def test_table_cells_are_escaped_and_numbers_aligned(ledger, staff_browser):
     product.name = '<img src=x onerror="alert(1)">'
     product.save()
 
-    html = _without_kinds(staff_browser.get(reverse("reports:abc")).content.decode())
+    html = page_text(staff_browser.get(reverse("reports:abc")).content.decode())
 
     assert "<img src=x" not in html
     assert "<td>&lt;img src=x onerror=&quot;alert(1)&quot;&gt;</td>" in html
@@ -136,7 +131,7 @@ def test_every_table_downloads_the_numbers_the_api_returns(
 
 
 def test_revenue_page_shows_running_total_and_change(ledger, staff_browser):
-    html = _without_kinds(
+    html = page_text(
         staff_browser.get(
             reverse("reports:revenue"), {"group_by": "month", "start": "2026-01-01", "end": "2026-04-30"}
         ).content.decode()
@@ -169,7 +164,7 @@ def test_compare_page_defaults_to_the_last_30_days_and_downloads_the_comparison(
         ["orders", "2", "2", "0", "0.00"],  # every total has its difference
         ["units", "7", "4", "-3", "-42.86"],
     ]
-    html = _without_kinds(staff_browser.get(f"{reverse('reports:compare')}?{COMPARE}").content.decode())
+    html = page_text(staff_browser.get(f"{reverse('reports:compare')}?{COMPARE}").content.decode())
     # dates as dates and counts as counts (never "EUR" on them), every difference shown
     assert '<td>Start</td><td class="num">1 Jan 2026</td><td class="num">1 Mar 2026</td>' in html
     assert '<td>Units</td><td class="num">7</td><td class="num">4</td><td class="num">-3</td>' in html
