@@ -79,7 +79,7 @@ class DiscountCodeAdmin(admin.ModelAdmin):
     @admin.display(description="value", ordering="value")
     def value_display(self, code: DiscountCode) -> str:
         if code.kind == DiscountKind.PERCENT:
-            return f"{code.value:g} %"
+            return f"{code.value.normalize():f} %"
         return money_display(code.value)
 
     @admin.display(description="uses", ordering="uses")

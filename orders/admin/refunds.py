@@ -31,6 +31,14 @@ class RefundInline(ReadOnlyAdminMixin, admin.TabularInline):
         return money_display(refund.tax, refund.order.currency)
 
 
+class StaffMemberFilter(admin.RelatedOnlyFieldListFilter):
+    """The staff who made refunds, under a heading that says so."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.title = "staff member"
+
+
 @admin.register(Refund)
 class RefundAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Every refund, newest first: read-only (a refund is made from its order's page)."""
@@ -40,7 +48,7 @@ class RefundAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_filter = (
         ("created_at", admin.DateFieldListFilter),
         "reason",
-        ("by", admin.RelatedOnlyFieldListFilter),
+        ("by", StaffMemberFilter),
     )
     date_hierarchy = "created_at"
     search_fields = ("order__number", "note")
