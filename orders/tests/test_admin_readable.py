@@ -10,7 +10,7 @@ from django.urls import reverse
 from catalog.tests.factories import ProductFactory
 from orders.models import DiscountCode, IdempotencyKey, OrderStatus, Refund, SalesRecord
 from orders.services import order_refund, order_set_status
-from orders.tests.factories import ADDRESS, DiscountCodeFactory, place_order
+from orders.tests.factories import DiscountCodeFactory, place_order
 
 pytestmark = pytest.mark.django_db
 
@@ -40,7 +40,9 @@ def _delivered(customer, staff, products):
     return order
 
 
-def test_the_order_page_shows_the_address_as_lines_and_money_with_its_currency(salesperson, customer, settings):
+def test_the_order_page_shows_the_address_as_lines_and_money_with_its_currency(
+    salesperson, customer, settings
+):
     settings.SALES_TAX_RATE = Decimal("0")
     lamp = ProductFactory(price=Decimal("1234.50"), stock=20)
     order = place_order(customer=customer, products={lamp: 10})
@@ -80,7 +82,9 @@ def test_products_and_fixed_discount_codes_show_money_with_currency(salesperson,
 def test_staff_read_every_refund_in_a_read_only_list_with_filters(salesperson, ceo, customer):
     lamp = ProductFactory(price=Decimal("20.00"), stock=10)
     order = _delivered(customer, salesperson, {lamp: 2})
-    order_refund(order=order, lines=[{"product": lamp.pk, "quantity": 1}], reason="wrong_item", actor=salesperson)
+    order_refund(
+        order=order, lines=[{"product": lamp.pk, "quantity": 1}], reason="wrong_item", actor=salesperson
+    )
     browser = _browser(salesperson)
     url = reverse("admin:orders_refund_changelist")
 
@@ -165,9 +169,7 @@ def test_a_salesperson_cannot_reach_an_internal_table(salesperson, table):
 
 
 def test_a_refused_request_on_an_internal_table_changes_nothing(salesperson, customer):
-    order = place_order(
-        customer=customer, products={ProductFactory(stock=5): 1}, idempotency_key="retry-1"
-    )
+    order = place_order(customer=customer, products={ProductFactory(stock=5): 1}, idempotency_key="retry-1")
     order_set_status(order=order, to_status=OrderStatus.PAID, actor=salesperson)
     key = IdempotencyKey.objects.get()
     record = SalesRecord.objects.get()
