@@ -17,7 +17,7 @@ from django.contrib.auth.forms import AdminPasswordChangeForm, UserChangeForm, U
 from django.contrib.auth.models import Group
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 
-from salesbackend.admin import ReadOnlyAdminMixin
+from salesbackend.admin import InternalTableAdminMixin, ReadOnlyAdminMixin
 from salesbackend.exceptions import ApplicationError
 
 from . import services
@@ -209,13 +209,13 @@ admin.site.login_form = SignInAuthenticationForm
 
 
 # simplejwt's own token admin shows raw refresh tokens and lets a blacklist row be deleted
-# (the revoked token then works again): here tokens are listed by id only, and read-only.
+# (the revoked token then works again): here tokens are listed by id only, read-only, to the CEO.
 admin.site.unregister(OutstandingToken)
 admin.site.unregister(BlacklistedToken)
 
 
 @admin.register(OutstandingToken)
-class OutstandingTokenAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class OutstandingTokenAdmin(InternalTableAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("jti", "user", "created_at", "expires_at")
     list_select_related = ("user",)
     search_fields = ("user__username", "jti")
@@ -224,7 +224,7 @@ class OutstandingTokenAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(BlacklistedToken)
-class BlacklistedTokenAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class BlacklistedTokenAdmin(InternalTableAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("token_jti", "token_user", "blacklisted_at")
     list_select_related = ("token__user",)
     search_fields = ("token__user__username", "token__jti")

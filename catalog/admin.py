@@ -26,7 +26,7 @@ from inventory.services import (
 )
 from orders.selectors import product_ordered, with_order_number
 from orders.services import unordered_product_delete
-from salesbackend.admin import ReadOnlyAdminMixin
+from salesbackend.admin import ReadOnlyAdminMixin, money_display
 from salesbackend.spreadsheets import write_csv
 
 from . import services
@@ -191,8 +191,8 @@ class ProductAdmin(admin.ModelAdmin):
         "sku",
         "name",
         "category",
-        "price",
-        "cost_price",
+        "price_display",
+        "cost_display",
         "margin_display",
         "stock_display",
         "status",
@@ -220,6 +220,14 @@ class ProductAdmin(admin.ModelAdmin):
     def get_inlines(self, request, obj):
         # A new product's stock row is made by the service, with the opening stock above.
         return [] if obj is None else [StockInline, StockMovementInline]
+
+    @admin.display(description="price", ordering="price")
+    def price_display(self, product) -> str:
+        return money_display(product.price)
+
+    @admin.display(description="cost", ordering="cost_price")
+    def cost_display(self, product) -> str:
+        return money_display(product.cost_price)
 
     @admin.display(description="margin")
     def margin_display(self, product):

@@ -1,8 +1,36 @@
 """Admin building blocks shared by the apps."""
 
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
 
 from .exceptions import ApplicationError
+
+# The lines of a postal address snapshot, in the order they are written on an envelope.
+ADDRESS_LINES = (("name",), ("line1",), ("line2",), ("postal_code", "city"), ("country",))
+
+
+def money_display(amount: Decimal | int | None, currency: str | None = None) -> str:
+    """Money as a person reads it in the admin: `12,345.60 EUR` (the sales currency unless given)."""
+    if amount is None:
+        return "-"
+    return f"{Decimal(amount):,.2f} {currency or settings.SALES_CURRENCY}"
+
+
+def address_display(address: Mapping[str, Any] | None) -> SafeString | str:
+    """A postal address snapshot as its lines (name, street, postal code and city, country)."""
+    if not address:
+        return "-"
+    lines = [" ".join(str(address[key]) for key in keys if address.get(key)) for keys in ADDRESS_LINES]
+    return format_html(
+        '<address class="postal-address">{}</address>',
+        format_html_join("", "{}<br>", ((line,) for line in lines if line)),
+    )
 
 
 def service_error_message(error: Exception) -> str:
@@ -36,3 +64,18 @@ class ReadOnlyAdminMixin:
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+class InternalTableAdminMixin:
+    """Tables kept by the services for the software itself (rollups, the sales ledger's rows,
+    idempotency keys, tokens): in the CEO's menu only. The CEO is whoever may manage users
+    (superusers hold every permission); a salesperson gets 403 on their pages."""
+
+    def _sees_internal_tables(self, request) -> bool:
+        return request.user.is_active and request.user.has_perm("accounts.manage_users")
+
+    def has_module_permission(self, request) -> bool:
+        return self._sees_internal_tables(request) and super().has_module_permission(request)  # type: ignore[misc]
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return self._sees_internal_tables(request) and super().has_view_permission(request, obj)  # type: ignore[misc]

@@ -17,7 +17,7 @@ from .ledger import (
     SalesRecordAdmin,
 )
 from .orders import OrderAdmin, OrderItemInline, OrderStatusChangeInline
-from .refunds import RefundForm, RefundInline
+from .refunds import RefundAdmin, RefundForm, RefundInline
 from .reviews import ReviewAdmin
 
 __all__ = [
@@ -37,6 +37,7 @@ __all__ = [
     "OrderPlaceForm",
     "OrderStatusChangeInline",
     "ProductSalesAdmin",
+    "RefundAdmin",
     "RefundForm",
     "RefundInline",
     "ReviewAdmin",

@@ -3,11 +3,12 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.forms.models import construct_instance
 
 from orders import services
-from orders.models import DiscountCode
+from orders.models import DiscountCode, DiscountKind
 from orders.selectors import discount_codes_current, discount_codes_with_uses
-from salesbackend.admin import service_error_message
+from salesbackend.admin import money_display, service_error_message
 from salesbackend.exceptions import ApplicationError
 
 
@@ -17,11 +18,22 @@ class DiscountCodeForm(forms.ModelForm):
         fields = (*services.DISCOUNT_CODE_FIELDS, "channels", "categories")
 
     def _post_clean(self):
-        super()._post_clean()
-        try:  # the service's own rules (case-insensitive code, percent range, date order)
-            services.discount_code_validate(self.instance)
+        """The service's own rules (case-insensitive code, percent range, date order) in place of
+        the model's: they say as sentences on the fields what the database constraints would
+        only name. A field the form already refused is not judged again."""
+        opts = self._meta
+        try:
+            self.instance = construct_instance(self, self.instance, opts.fields, opts.exclude)
         except ValidationError as error:
             self._update_errors(error)
+        try:
+            services.discount_code_validate(self.instance)
+        except ValidationError as error:
+            fresh = {
+                field: messages for field, messages in error.message_dict.items() if field not in self._errors
+            }
+            if fresh:
+                self._update_errors(ValidationError(fresh))
 
 
 class CodeStateFilter(admin.SimpleListFilter):
@@ -42,7 +54,16 @@ class DiscountCodeAdmin(admin.ModelAdmin):
     """Saved, changed and deleted through the same services as the API (validation, audit)."""
 
     form = DiscountCodeForm
-    list_display = ("code", "kind", "value", "uses_display", "max_uses", "starts_at", "ends_at", "is_active")
+    list_display = (
+        "code",
+        "kind",
+        "value_display",
+        "uses_display",
+        "max_uses",
+        "starts_at",
+        "ends_at",
+        "is_active",
+    )
     list_filter = ("is_active", CodeStateFilter, "kind")
     search_fields = ("code", "description")
     filter_horizontal = ("channels", "categories")
@@ -54,6 +75,12 @@ class DiscountCodeAdmin(admin.ModelAdmin):
         actions = super().get_actions(request)
         actions.pop("delete_selected", None)  # deletes go through the service (409 when used, audit)
         return actions
+
+    @admin.display(description="value", ordering="value")
+    def value_display(self, code: DiscountCode) -> str:
+        if code.kind == DiscountKind.PERCENT:
+            return f"{code.value.normalize():f} %"
+        return money_display(code.value)
 
     @admin.display(description="uses", ordering="uses")
     def uses_display(self, code):

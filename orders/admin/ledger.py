@@ -1,4 +1,5 @@
-"""Read-only views of the sales ledger, its rollups and the idempotency keys: all written by services."""
+"""Read-only views of the sales ledger, its rollups and the idempotency keys: all written by services,
+all internal tables (the CEO's menu only)."""
 
 from django.contrib import admin
 
@@ -11,11 +12,11 @@ from orders.models import (
     ProductSales,
     SalesRecord,
 )
-from salesbackend.admin import ReadOnlyAdminMixin
+from salesbackend.admin import InternalTableAdminMixin, ReadOnlyAdminMixin
 
 
 @admin.register(SalesRecord)
-class SalesRecordAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class SalesRecordAdmin(InternalTableAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     """The sales ledger, read-only: rows come from payments and their reversals."""
 
     list_display = ("sold_at", "order", "product", "category", "channel", "quantity", "revenue", "cost")
@@ -26,7 +27,7 @@ class SalesRecordAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(DailySales)
-class DailySalesAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class DailySalesAdmin(InternalTableAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     """Rollup of the sales ledger kept by orders.services; `rebuild_sales_rollup` repairs it."""
 
     list_display = ("day", "channel", "category", "quantity", "revenue", "cost")
@@ -36,7 +37,7 @@ class DailySalesAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(ProductSales)
-class ProductSalesAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class ProductSalesAdmin(InternalTableAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("day", "whole_month", "product", "channel", "category", "quantity", "revenue", "cost")
     list_select_related = ("product", "channel", "category")
     list_filter = ("whole_month", "channel", ("day", admin.DateFieldListFilter))
@@ -44,7 +45,7 @@ class ProductSalesAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(DailyOrders)
-class DailyOrdersAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class DailyOrdersAdmin(InternalTableAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("day", "channel", "orders_sold", "orders_reversed")
     list_select_related = ("channel",)
     list_filter = ("channel", ("day", admin.DateFieldListFilter))
@@ -52,7 +53,7 @@ class DailyOrdersAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(DailyCustomers)
-class DailyCustomersAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class DailyCustomersAdmin(InternalTableAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("day", "channel", "customer")
     list_select_related = ("channel", "customer")
     list_filter = ("channel", ("day", admin.DateFieldListFilter))
@@ -60,7 +61,7 @@ class DailyCustomersAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(CustomerSales)
-class CustomerSalesAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class CustomerSalesAdmin(InternalTableAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("customer", "channel", "first_day", "last_day", "orders_sold", "revenue")
     list_select_related = ("channel", "customer")
     list_filter = ("channel",)
@@ -68,7 +69,7 @@ class CustomerSalesAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(IdempotencyKey)
-class IdempotencyKeyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class IdempotencyKeyAdmin(InternalTableAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("created_at", "customer", "key", "order")
     list_select_related = ("customer", "order")
     search_fields = ("key", "customer__email", "order__number")

@@ -41,8 +41,8 @@ def _discount_code_state(code: DiscountCode) -> dict[str, Any]:
 def discount_code_validate(code: DiscountCode) -> None:
     """The model's rules, the case-insensitive uniqueness of the code and the date order."""
     errors: dict[str, list[str]] = {}
-    try:
-        code.full_clean(validate_constraints=False)
+    try:  # uniqueness is checked below, in any case, with a sentence on the code
+        code.full_clean(validate_unique=False, validate_constraints=False)
     except ValidationError as error:
         errors.update(error.message_dict)
     others = DiscountCode.objects.alias(code_lower=Lower("code")).filter(code_lower=code.code.lower())

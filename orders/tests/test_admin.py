@@ -23,6 +23,12 @@ def staff_browser(client, salesperson):
 
 
 @pytest.fixture
+def ceo_browser(client, ceo):
+    client.force_login(ceo)
+    return client
+
+
+@pytest.fixture
 def product():
     return ProductFactory(stock=10)
 
@@ -170,40 +176,40 @@ def test_admin_placement_errors_are_shown_and_nothing_is_placed(
     assert Stock.objects.get(product=product).quantity == 10
 
 
-def test_sales_ledger_is_read_only(staff_browser, salesperson, customer, product):
+def test_sales_ledger_is_read_only(ceo_browser, salesperson, customer, product):
     order = place_order(customer=customer, products={product: 1})
     order_set_status(order=order, to_status=OrderStatus.PAID, actor=salesperson)
     record = SalesRecord.objects.get()
 
-    assert staff_browser.get(reverse("admin:orders_salesrecord_changelist")).status_code == 200
-    assert staff_browser.get(reverse("admin:orders_salesrecord_add")).status_code == 403
-    assert staff_browser.get(reverse("admin:orders_salesrecord_delete", args=[record.pk])).status_code == 403
-    page = staff_browser.get(reverse("admin:orders_salesrecord_change", args=[record.pk])).content.decode()
+    assert ceo_browser.get(reverse("admin:orders_salesrecord_changelist")).status_code == 200
+    assert ceo_browser.get(reverse("admin:orders_salesrecord_add")).status_code == 403
+    assert ceo_browser.get(reverse("admin:orders_salesrecord_delete", args=[record.pk])).status_code == 403
+    page = ceo_browser.get(reverse("admin:orders_salesrecord_change", args=[record.pk])).content.decode()
     assert 'name="_save"' not in page
 
 
 @pytest.mark.parametrize(
     "model", ["dailysales", "productsales", "dailyorders", "dailycustomers", "customersales"]
 )
-def test_sales_rollups_are_listed_read_only(staff_browser, salesperson, customer, product, model):
+def test_sales_rollups_are_listed_read_only_to_the_ceo(ceo_browser, salesperson, customer, product, model):
     order = place_order(customer=customer, products={product: 2})
     order_set_status(order=order, to_status=OrderStatus.PAID, actor=salesperson)
 
-    listing = staff_browser.get(reverse(f"admin:orders_{model}_changelist"))
+    listing = ceo_browser.get(reverse(f"admin:orders_{model}_changelist"))
 
     assert listing.status_code == 200
     assert listing.context["cl"].result_count >= 1
-    assert staff_browser.get(reverse(f"admin:orders_{model}_add")).status_code == 403
+    assert ceo_browser.get(reverse(f"admin:orders_{model}_add")).status_code == 403
 
 
-def test_idempotency_keys_are_listed_read_only(staff_browser, customer, product):
+def test_idempotency_keys_are_listed_read_only_to_the_ceo(ceo_browser, customer, product):
     place_order(customer=customer, products={product: 1}, idempotency_key="retry-1")
 
-    listing = staff_browser.get(reverse("admin:orders_idempotencykey_changelist"))
+    listing = ceo_browser.get(reverse("admin:orders_idempotencykey_changelist"))
 
     assert listing.status_code == 200
     assert "retry-1" in listing.content.decode()
-    assert staff_browser.get(reverse("admin:orders_idempotencykey_add")).status_code == 403
+    assert ceo_browser.get(reverse("admin:orders_idempotencykey_add")).status_code == 403
 
 
 def test_customers_do_not_get_into_the_admin(client, customer, product):
