@@ -271,3 +271,19 @@ class RfmForm(SalesFilterForm):
         cleaned["page"] = cleaned.get("page") or 1
         cleaned["page_size"] = cleaned.get("page_size") or 100
         return cleaned
+
+
+FREQUENCY_LABELS = {"daily": "Daily", "weekly": "Weekly, on Mondays", "monthly": "Monthly, on the 1st"}
+
+
+class SubscribeForm(forms.Form):
+    """The report pages' Subscribe control: how often and at what hour; the page gives the rest."""
+
+    frequency = forms.ChoiceField(label="Send", choices=list(FREQUENCY_LABELS.items()), initial="weekly")
+    hour = forms.TypedChoiceField(
+        label="At",
+        coerce=int,
+        choices=[(hour, f"{hour:02d}:00") for hour in range(24)],
+        initial=7,
+        error_messages={"invalid_choice": "Choose an hour from 00:00 to 23:00."},
+    )

@@ -10,14 +10,16 @@ from typing import Any
 
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.core.exceptions import ValidationError
+from django.forms import ChoiceField, ModelChoiceField
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.views import View
 
-from analytics import reports
-from analytics.forms import SalesFilterForm
+from analytics import reports, subscriptions
+from analytics.forms import SalesFilterForm, SubscribeForm
+from analytics.models import ReportSubscription
 from analytics.pages import NAVIGATION, REPORT_PAGES, ReportPage
 from catalog.tabular import XLSX_CONTENT_TYPE
 
@@ -53,6 +55,8 @@ class ReportPageView(LoginRequiredMixin, PermissionRequiredMixin, View):
             "tables": [],
             "charts": [],
             "subscribe_url": reverse("reports:subscribe", args=[self.url_name]),
+            "subscribe_form": SubscribeForm(),
+            "subscriptions": self.own_subscriptions(),
             "current_filters": [(k, v) for k, v in request.GET.items() if v and k not in ("format", "table")],
         }
         if form.is_valid():
@@ -61,6 +65,22 @@ class ReportPageView(LoginRequiredMixin, PermissionRequiredMixin, View):
             except ValidationError as error:
                 form.add_error(None, error)
         return render(request, self.template_name, context, status=400 if form.errors else 200)
+
+    def own_subscriptions(self) -> list[dict[str, Any]]:
+        """The user's own subscriptions to this page, each with its Unsubscribe action (the
+        CEO's own too: others' are the admin's and the API's business)."""
+        own = ReportSubscription.objects.filter(user_id=self.request.user.pk, report=self.url_name).order_by(
+            "id"
+        )
+        return [
+            {
+                "subscription": subscription,
+                "schedule": subscriptions.schedule_in_words(subscription),
+                "filters": filters_in_words(self.page, subscription.filters),
+                "unsubscribe_url": reverse("reports:unsubscribe", args=[subscription.pk]),
+            }
+            for subscription in own
+        ]
 
     @staticmethod
     def applied_filters(form: SalesFilterForm) -> list[str]:
@@ -120,3 +140,17 @@ class ReportPageView(LoginRequiredMixin, PermissionRequiredMixin, View):
             report.write_csv(answer, response)
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
         return response
+
+
+def filters_in_words(page: ReportPage, filters: dict[str, Any]) -> str:
+    """A subscription's saved filters as the page's form names them: "Period: Previous month"."""
+    words = []
+    for name, value in filters.items():
+        field = page.form_class.base_fields.get(name)
+        if field is None:
+            continue
+        shown = str(value)
+        if isinstance(field, ChoiceField) and not isinstance(field, ModelChoiceField):
+            shown = str(dict(field.choices).get(value, value))
+        words.append(f"{field.label or name}: {shown}")
+    return ", ".join(words)
