@@ -2,7 +2,7 @@
 marked "to date", the Subscribe control (confirmation, own subscriptions, Unsubscribe that
 refuses another's), and RFM scored as of a period's last day on the page and in the API."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 from html import unescape
 
 import pytest
@@ -10,9 +10,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.tests.factories import CustomerFactory
+from analytics.forms import RevenueForm
 from analytics.models import ReportSubscription
+from analytics.reports import RevenueReport
 from analytics.subscriptions import next_due, report_subscription_create
 from analytics.tests.conftest import record_sale
+from analytics.views.reports import marked_to_date
 from audit.models import AuditEntry
 from catalog.tests.factories import ProductFactory, channel
 from orders.models import OrderStatus
@@ -59,6 +62,42 @@ def test_a_chosen_period_is_shown_by_name(ledger, browser):
     html = _html(browser.get(reverse("reports:overview"), {"period": "month_to_date"}))
 
     assert _selected_period(html) == "Month to date"
+
+
+@pytest.fixture
+def sold_this_month(db):
+    """A sale today, so this month's revenue bucket is the current, incomplete one."""
+    order = OrderFactory(customer=CustomerFactory(), channel=channel("web"), status=OrderStatus.PAID)
+    record_sale(order, timezone.now(), (ProductFactory(sku="T"), 1, "30.00", "10.00"))
+
+
+def test_the_current_month_is_marked_to_date_on_the_page_not_in_the_csv(
+    ledger, sold_this_month, browser, salesperson_client
+):
+    this_month = timezone.now().date().replace(day=1).isoformat()
+
+    page = _html(browser.get(reverse("reports:revenue"), {"group_by": "month"}))
+    csv = browser.get(reverse("reports:revenue"), {"group_by": "month", "format": "csv"}).content.decode()
+    api = salesperson_client.get("/api/v1/analytics/revenue/", {"group_by": "month"})
+
+    assert f"<td>{this_month} (to date)</td>" in page
+    assert "2026-01-01 (to date)" not in page and "<td>2026-01-01</td>" in page  # past months are whole
+    assert page.count("(to date)") == 1
+    assert "to date" not in csv and f"{this_month}," in csv
+    assert [row["period"] for row in api.json()][-1] == this_month  # the JSON keeps the plain date
+
+
+def test_only_the_bucket_holding_today_is_to_date_for_every_grouping(ledger):
+    form = RevenueForm({"start": "2026-03-01", "end": "2026-03-31", "group_by": "week"})
+    assert form.is_valid()
+    table = RevenueReport(form).table(RevenueReport(form).answer())
+
+    marked = marked_to_date(table, form, today=date(2026, 3, 11))  # a Wednesday: the week of Monday 9th
+    periods = [cells[0][1] for cells in marked.cells()]
+
+    assert "2026-03-09 (to date)" in periods
+    assert [p for p in periods if "to date" in p] == ["2026-03-09 (to date)"]
+    assert marked_to_date(table, form, today=date(2027, 1, 1)) is table  # a past span: nothing under way
 
 
 # 2. The Subscribe control.

@@ -6,6 +6,8 @@ chart, tables filled by the same reports (selectors, cache, rounding) as the JSO
 `?format=csv&table=<name>` downloads of each table.
 """
 
+import dataclasses
+from datetime import date
 from typing import Any
 
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
@@ -21,6 +23,8 @@ from analytics import reports, subscriptions
 from analytics.forms import SalesFilterForm, SubscribeForm
 from analytics.models import ReportSubscription
 from analytics.pages import NAVIGATION, REPORT_PAGES, ReportPage
+from analytics.reports.base import Column, Table
+from analytics.selectors.common import _next_period
 from catalog.tabular import XLSX_CONTENT_TYPE
 
 
@@ -96,7 +100,7 @@ class ReportPageView(LoginRequiredMixin, PermissionRequiredMixin, View):
         answers = {report.table_name: report.answer() for report in page_reports}
         tables = [
             {
-                "table": report.table(answers[report.table_name]),
+                "table": marked_to_date(report.table(answers[report.table_name]), form),
                 "csv_url": self.download_url(data, report, "csv"),
                 "xlsx_url": self.download_url(data, report, "xlsx"),
             }
@@ -154,3 +158,39 @@ def filters_in_words(page: ReportPage, filters: dict[str, Any]) -> str:
             shown = str(dict(field.choices).get(value, value))
         words.append(f"{field.label or name}: {shown}")
     return ", ".join(words)
+
+
+TO_DATE = " (to date)"
+
+
+@dataclasses.dataclass(frozen=True)
+class ToDateTable(Table):
+    """A page's table whose rows at `to_date` are periods still under way: the page says so
+    after the period as printed (CSV, XLSX and the JSON API keep the plain dates)."""
+
+    to_date: frozenset[int] = frozenset()
+
+    def cells(self) -> list[list[tuple[Column, str]]]:
+        return [
+            [
+                (column, f"{value}{TO_DATE}" if index in self.to_date and column.key == "period" else value)
+                for column, value in row
+            ]
+            for index, row in enumerate(super().cells())
+        ]
+
+
+def marked_to_date(table: Table, form: SalesFilterForm, today: date | None = None) -> Table:
+    """`table` with its current, incomplete period (the one holding today) marked "to date"."""
+    group_by = form.cleaned_data.get("group_by")
+    keys = [column.key for column in table.columns]
+    if not group_by or "period" not in keys:
+        return table
+    today = today or timezone.now().date()
+    at = keys.index("period")
+    starts = [(index, date.fromisoformat(row[at])) for index, row in enumerate(table.rows) if row[at]]
+    current = frozenset(index for index, start in starts if start <= today < _next_period(start, group_by))
+    if not current:
+        return table
+    fields = {field.name: getattr(table, field.name) for field in dataclasses.fields(table)}
+    return ToDateTable(**fields, to_date=current)
