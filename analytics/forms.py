@@ -33,6 +33,11 @@ PERIOD_FIELDS = ("period1_start", "period1_end", "period2_start", "period2_end")
 # The queries look at the day after an inclusive end and at the period after the last one;
 # the calendar (Python's date) ends at 9999-12-31, so the filters stop a year before it.
 LATEST_DATE = date(9998, 12, 31)
+# What the pages and the API cover without dates or a period: every sale there is.
+DEFAULT_PERIOD_LABEL = "All time"
+CUSTOM_DATES_LABEL = "Custom dates"
+DATE_FIELDS = ("start", "end", "as_of")
+PERIOD_CHOICES = [(name, name.replace("_", " ").capitalize()) for name in PERIODS]
 
 
 def _date_field(label: str, *, required: bool = False) -> forms.DateField:
@@ -62,7 +67,7 @@ class SalesFilterForm(forms.Form):
 
     period = forms.ChoiceField(
         label="Period",
-        choices=[("", "Custom dates"), *((name, name.replace("_", " ").capitalize()) for name in PERIODS)],
+        choices=[("", DEFAULT_PERIOD_LABEL), *PERIOD_CHOICES],
         required=False,
         help_text="Instead of From and To (UTC).",
     )
@@ -83,6 +88,15 @@ class SalesFilterForm(forms.Form):
     )
     # An API filter; the report pages only carry it along in the URL.
     product = forms.ModelChoiceField(queryset=Product.objects.all(), required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The blank period names what it stands for: every sale, or the dates typed beside it.
+        period = self.fields.get("period")
+        if isinstance(period, forms.ChoiceField):
+            dates = [name for name in DATE_FIELDS if name in self.fields and self.data.get(name)]
+            blank = CUSTOM_DATES_LABEL if dates else DEFAULT_PERIOD_LABEL
+            period.choices = [("", blank), *PERIOD_CHOICES]
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
@@ -221,11 +235,17 @@ class InventoryForm(SalesFilterForm):
 
 
 class RfmForm(SalesFilterForm):
-    """Customers scored as of a day (today by default, UTC)."""
+    """Customers scored as of a day (today by default, UTC). A `period` or an `end` sets that
+    day to the span's last one, as on the other pages: only sales up to it count."""
 
-    period = None
     start = None
-    end = None
+    end = forms.DateField(  # the API's `end`; the page asks for "As of", which means the same
+        required=False,
+        input_formats=ISO_DATE,
+        widget=forms.HiddenInput,
+        error_messages={"invalid": "Enter a date as YYYY-MM-DD."},
+        validators=[MaxValueValidator(LATEST_DATE)],
+    )
     as_of = _date_field("As of")
     segment = forms.ChoiceField(
         label="Segment",
@@ -241,8 +261,29 @@ class RfmForm(SalesFilterForm):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
-        cleaned["as_of"] = cleaned.get("as_of") or timezone.now().date()
+        span_end = cleaned.get("end")  # the period's last day, or the end given
+        if span_end and cleaned.get("as_of"):
+            self.add_error("as_of", "Give a day to score as of or a period (or end), not both.")
+        # Customers are scored over all their history up to that day, never from a start.
+        cleaned["start"] = cleaned["end"] = None
+        cleaned["as_of"] = cleaned.get("as_of") or span_end or timezone.now().date()
         cleaned["segment"] = cleaned.get("segment") or None
         cleaned["page"] = cleaned.get("page") or 1
         cleaned["page_size"] = cleaned.get("page_size") or 100
         return cleaned
+
+
+FREQUENCY_LABELS = {"daily": "Daily", "weekly": "Weekly, on Mondays", "monthly": "Monthly, on the 1st"}
+
+
+class SubscribeForm(forms.Form):
+    """The report pages' Subscribe control: how often and at what hour; the page gives the rest."""
+
+    frequency = forms.ChoiceField(label="Send", choices=list(FREQUENCY_LABELS.items()), initial="weekly")
+    hour = forms.TypedChoiceField(
+        label="At",
+        coerce=int,
+        choices=[(hour, f"{hour:02d}:00") for hour in range(24)],
+        initial=7,
+        error_messages={"invalid_choice": "Choose an hour from 00:00 to 23:00."},
+    )

@@ -1,7 +1,7 @@
 from django.urls import URLPattern, path
 
 from analytics.views.reports import ReportPageView
-from analytics.views.subscriptions import subscribe
+from analytics.views.subscriptions import subscribe, unsubscribe
 
 app_name = "reports"
 
@@ -19,6 +19,7 @@ urlpatterns = [
     page("channels/", "channels"),
     page("compare/", "compare"),
     path("<slug:report>/subscribe/", subscribe, name="subscribe"),
+    path("subscriptions/<int:pk>/unsubscribe/", unsubscribe, name="unsubscribe"),
     page("discounts/", "discounts"),
     page("customers/", "customers"),
     page("rfm/", "rfm"),

@@ -53,6 +53,26 @@ def due_at(subscription: ReportSubscription, now: datetime) -> datetime:
     return candidate
 
 
+def next_due(subscription: ReportSubscription, now: datetime) -> datetime:
+    """The first due time after `now` (UTC): when a new subscription's first e-mail goes out."""
+    candidate = now.replace(hour=subscription.hour, minute=0, second=0, microsecond=0)
+    while candidate <= now or not _on_schedule(subscription.frequency, candidate):
+        candidate += timedelta(days=1)
+    return candidate
+
+
+SCHEDULE_WORDS = {
+    Frequency.DAILY: "every day",
+    Frequency.WEEKLY: "every Monday",
+    Frequency.MONTHLY: "on the 1st of every month",
+}
+
+
+def schedule_in_words(subscription: ReportSubscription) -> str:
+    """E.g. "every Monday at 07:00 UTC", as the report pages say it."""
+    return f"{SCHEDULE_WORDS[Frequency(subscription.frequency)]} at {subscription.hour:02d}:00 UTC"
+
+
 def _on_schedule(frequency: str, moment: datetime) -> bool:
     if frequency == Frequency.WEEKLY:
         return moment.weekday() == 0

@@ -82,8 +82,9 @@ def test_the_customers_page_counts_the_cohorts_once_for_both_tables(
     client.force_login(salesperson)
     client.get("/reports/customers/")  # the session, the user and the page's choices, then cached
 
-    # session, user, permissions x2, the cohort counts, revenue per month, categories, channels
-    with django_assert_num_queries(8):
+    # session, user, permissions x2, the cohort counts, revenue per month, categories, channels,
+    # the user's own subscriptions to the page (its Subscribe control)
+    with django_assert_num_queries(9):
         response = client.get("/reports/customers/", {"period": "year_to_date"})
 
     assert response.status_code == 200

@@ -6,19 +6,25 @@ chart, tables filled by the same reports (selectors, cache, rounding) as the JSO
 `?format=csv&table=<name>` downloads of each table.
 """
 
+import dataclasses
+from datetime import date
 from typing import Any
 
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.core.exceptions import ValidationError
+from django.forms import ChoiceField, ModelChoiceField
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.views import View
 
-from analytics import reports
-from analytics.forms import SalesFilterForm
+from analytics import reports, subscriptions
+from analytics.forms import SalesFilterForm, SubscribeForm
+from analytics.models import ReportSubscription
 from analytics.pages import NAVIGATION, REPORT_PAGES, ReportPage
+from analytics.reports.base import Column, Table
+from analytics.selectors.common import _next_period
 from catalog.tabular import XLSX_CONTENT_TYPE
 
 
@@ -53,6 +59,8 @@ class ReportPageView(LoginRequiredMixin, PermissionRequiredMixin, View):
             "tables": [],
             "charts": [],
             "subscribe_url": reverse("reports:subscribe", args=[self.url_name]),
+            "subscribe_form": SubscribeForm(),
+            "subscriptions": self.own_subscriptions(),
             "current_filters": [(k, v) for k, v in request.GET.items() if v and k not in ("format", "table")],
         }
         if form.is_valid():
@@ -61,6 +69,22 @@ class ReportPageView(LoginRequiredMixin, PermissionRequiredMixin, View):
             except ValidationError as error:
                 form.add_error(None, error)
         return render(request, self.template_name, context, status=400 if form.errors else 200)
+
+    def own_subscriptions(self) -> list[dict[str, Any]]:
+        """The user's own subscriptions to this page, each with its Unsubscribe action (the
+        CEO's own too: others' are the admin's and the API's business)."""
+        own = ReportSubscription.objects.filter(user_id=self.request.user.pk, report=self.url_name).order_by(
+            "id"
+        )
+        return [
+            {
+                "subscription": subscription,
+                "schedule": subscriptions.schedule_in_words(subscription),
+                "filters": filters_in_words(self.page, subscription.filters),
+                "unsubscribe_url": reverse("reports:unsubscribe", args=[subscription.pk]),
+            }
+            for subscription in own
+        ]
 
     @staticmethod
     def applied_filters(form: SalesFilterForm) -> list[str]:
@@ -76,7 +100,7 @@ class ReportPageView(LoginRequiredMixin, PermissionRequiredMixin, View):
         answers = {report.table_name: report.answer() for report in page_reports}
         tables = [
             {
-                "table": report.table(answers[report.table_name]),
+                "table": marked_to_date(report.table(answers[report.table_name]), form),
                 "csv_url": self.download_url(data, report, "csv"),
                 "xlsx_url": self.download_url(data, report, "xlsx"),
             }
@@ -120,3 +144,53 @@ class ReportPageView(LoginRequiredMixin, PermissionRequiredMixin, View):
             report.write_csv(answer, response)
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
         return response
+
+
+def filters_in_words(page: ReportPage, filters: dict[str, Any]) -> str:
+    """A subscription's saved filters as the page's form names them: "Period: Previous month"."""
+    words = []
+    for name, value in filters.items():
+        field = page.form_class.base_fields.get(name)
+        if field is None:
+            continue
+        shown = str(value)
+        if isinstance(field, ChoiceField) and not isinstance(field, ModelChoiceField):
+            shown = str(dict(field.choices).get(value, value))
+        words.append(f"{field.label or name}: {shown}")
+    return ", ".join(words)
+
+
+TO_DATE = " (to date)"
+
+
+@dataclasses.dataclass(frozen=True)
+class ToDateTable(Table):
+    """A page's table whose rows at `to_date` are periods still under way: the page says so
+    after the period as printed (CSV, XLSX and the JSON API keep the plain dates)."""
+
+    to_date: frozenset[int] = frozenset()
+
+    def cells(self) -> list[list[tuple[Column, str]]]:
+        return [
+            [
+                (column, f"{value}{TO_DATE}" if index in self.to_date and column.key == "period" else value)
+                for column, value in row
+            ]
+            for index, row in enumerate(super().cells())
+        ]
+
+
+def marked_to_date(table: Table, form: SalesFilterForm, today: date | None = None) -> Table:
+    """`table` with its current, incomplete period (the one holding today) marked "to date"."""
+    group_by = form.cleaned_data.get("group_by")
+    keys = [column.key for column in table.columns]
+    if not group_by or "period" not in keys:
+        return table
+    today = today or timezone.now().date()
+    at = keys.index("period")
+    starts = [(index, date.fromisoformat(row[at])) for index, row in enumerate(table.rows) if row[at]]
+    current = frozenset(index for index, start in starts if start <= today < _next_period(start, group_by))
+    if not current:
+        return table
+    fields = {field.name: getattr(table, field.name) for field in dataclasses.fields(table)}
+    return ToDateTable(**fields, to_date=current)

@@ -4,14 +4,16 @@ from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import get_object_or_404, redirect
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 from rest_framework import mixins, status, viewsets
 from rest_framework.response import Response
 
 from accounts.permissions import CanViewSalesReports
 from analytics import subscriptions
-from analytics.models import Frequency, ReportSubscription
+from analytics.forms import SubscribeForm
+from analytics.models import ReportSubscription
 from analytics.pages import REPORT_PAGES
 from analytics.serializers import ReportSubscriptionSerializer
 
@@ -59,29 +61,51 @@ class ReportSubscriptionViewSet(
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
+def _back_to(report: str) -> HttpResponse:
+    return redirect(f"reports:{report}" if report in REPORT_PAGES else "reports:overview")
+
+
 @require_POST
 @permission_required("analytics.view_sales_reports", raise_exception=True)
 def subscribe(request: HttpRequest, report: str) -> HttpResponse:
-    """The report pages' Subscribe button: this page with its current filters."""
+    """The report pages' Subscribe form: this page with its current filters, at the frequency
+    and hour chosen; the page then says what was subscribed and when it is first sent."""
+    form = SubscribeForm(request.POST)
     filters = {
         name: value
         for name, value in request.POST.items()
         if value and name not in ("csrfmiddlewaretoken", "frequency", "hour", "format", "table")
     }
+    if not form.is_valid():
+        errors = " ".join(str(message) for messages_ in form.errors.values() for message in messages_)
+        messages.error(request, f"Not subscribed: {errors}")
+        return _back_to(report)
     try:
-        subscriptions.report_subscription_create(
-            user=request.user,
-            actor=request.user,
-            report=report,
-            filters=filters,
-            frequency=request.POST.get("frequency") or Frequency.WEEKLY,
-            hour=int(request.POST.get("hour") or 7),
+        subscription = subscriptions.report_subscription_create(
+            user=request.user, actor=request.user, report=report, filters=filters, **form.cleaned_data
         )
-    except (ValidationError, ValueError) as error:
-        text = (
-            " ".join(error.messages) if isinstance(error, ValidationError) else "Choose an hour from 0 to 23."
-        )
-        messages.error(request, f"Not subscribed: {text}")
+    except ValidationError as error:
+        messages.error(request, f"Not subscribed: {' '.join(error.messages)}")
     else:
-        messages.success(request, "Subscribed: this report will be e-mailed to you.")
-    return redirect(f"reports:{report}" if report in REPORT_PAGES else "reports:overview")
+        first = subscriptions.next_due(subscription, timezone.now())
+        email = getattr(request.user, "email", "") or "you"
+        messages.success(
+            request,
+            f"Subscribed to “{REPORT_PAGES[report].title}”: it will be e-mailed to {email} "
+            f"{subscriptions.schedule_in_words(subscription)}, first on {first:%A %d %B %Y at %H:%M} UTC.",
+        )
+    return _back_to(report)
+
+
+@require_POST
+@permission_required("analytics.view_sales_reports", raise_exception=True)
+def unsubscribe(request: HttpRequest, pk: int) -> HttpResponse:
+    """A report page's Unsubscribe button: only one's own subscription (the CEO's too; the
+    CEO manages others' in the admin and the API). Another's is 404 and stays as it was."""
+    subscription = get_object_or_404(ReportSubscription, pk=pk, user=request.user)
+    report = subscription.report
+    title = REPORT_PAGES[report].title if report in REPORT_PAGES else report
+    schedule = subscriptions.schedule_in_words(subscription)
+    subscriptions.report_subscription_delete(subscription=subscription, actor=request.user)
+    messages.success(request, f"Unsubscribed: “{title}” will no longer be e-mailed to you {schedule}.")
+    return _back_to(report)
