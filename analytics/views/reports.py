@@ -23,7 +23,7 @@ from analytics import reports, subscriptions
 from analytics.forms import SalesFilterForm, SubscribeForm
 from analytics.models import ReportSubscription
 from analytics.pages import NAVIGATION, REPORT_PAGES, ReportPage
-from analytics.reports.base import Column, Table
+from analytics.reports.base import Cell, Table
 from analytics.selectors.common import _next_period
 from catalog.tabular import XLSX_CONTENT_TYPE
 
@@ -170,11 +170,13 @@ class ToDateTable(Table):
 
     to_date: frozenset[int] = frozenset()
 
-    def cells(self) -> list[list[tuple[Column, str]]]:
+    def cells(self) -> list[list[Cell]]:
         return [
             [
-                (column, f"{value}{TO_DATE}" if index in self.to_date and column.key == "period" else value)
-                for column, value in row
+                cell._replace(text=cell.text + TO_DATE)
+                if index in self.to_date and cell.column.key == "period"
+                else cell
+                for cell in row
             ]
             for index, row in enumerate(super().cells())
         ]
@@ -188,7 +190,11 @@ def marked_to_date(table: Table, form: SalesFilterForm, today: date | None = Non
         return table
     today = today or timezone.now().date()
     at = keys.index("period")
-    starts = [(index, date.fromisoformat(row[at])) for index, row in enumerate(table.rows) if row[at]]
+    starts = [
+        (index, row[at] if isinstance(row[at], date) else date.fromisoformat(str(row[at])))
+        for index, row in enumerate(table.rows)
+        if row[at]
+    ]
     current = frozenset(index for index, start in starts if start <= today < _next_period(start, group_by))
     if not current:
         return table
