@@ -1,32 +1,22 @@
 """DRF permission classes of the accounts app. Every check is a permission codename granted to a
 role's group, so a new role is a data change, not a code change.
 
-Each app declares the classes that guard its own data in its `permissions` module (audit,
-catalog, inventory); the classes of orders and analytics are still declared here until those
-apps have theirs."""
+Each app declares the classes that guard its own data in its own `permissions` module."""
 
 from rest_framework.permissions import BasePermission
 
-from salesbackend.permissions import has_permission, read_or_permission
+from salesbackend.permissions import has_permission
 
 from .roles import Role
 
 __all__ = [
-    "CanManageOrders",
-    "CanPlaceOrders",
     "CanViewCustomers",
-    "CanViewSalesReports",
     "IsCEO",
     "IsCustomer",
-    "has_permission",
-    "read_or_permission",
 ]
 
 IsCEO = has_permission("accounts.manage_users")
 CanViewCustomers = has_permission("accounts.view_customers")
-CanManageOrders = has_permission("orders.manage_orders")
-CanPlaceOrders = has_permission("orders.place_order")
-CanViewSalesReports = has_permission("analytics.view_sales_reports")
 
 
 class IsCustomer(BasePermission):

@@ -10,11 +10,11 @@ from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.permissions import CanManageOrders, CanPlaceOrders, has_permission
 from salesbackend.filters import BooleanFilter, IdFilter
 
 from . import selectors, services
 from .models import DiscountCode, Order, OrderStatus, Refund, Review
+from .permissions import CanManageDiscountCodes, CanManageOrders, CanPlaceOrders, CanWriteReviews
 from .serializers import (
     DiscountCodeSerializer,
     OrderCancelInputSerializer,
@@ -211,7 +211,7 @@ class ProductReviewListCreateView(generics.ListAPIView):
 
     def get_permissions(self):
         if self.request.method == "POST":
-            return [has_permission("orders.write_review")()]
+            return [CanWriteReviews()]
         return super().get_permissions()
 
     def get_product(self):
@@ -273,7 +273,7 @@ class DiscountCodeViewSet(
     mixins.DestroyModelMixin,
     viewsets.GenericViewSet,
 ):
-    permission_classes = [has_permission("orders.manage_discount_codes")]
+    permission_classes = [CanManageDiscountCodes]
     serializer_class = DiscountCodeSerializer
     filterset_class = DiscountCodeFilter
     ordering_fields = ["code", "created_at"]

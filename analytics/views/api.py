@@ -11,9 +11,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.permissions import CanViewSalesReports
 from analytics import reports, serializers
 from analytics.forms import form_errors
+from analytics.permissions import CanViewSalesReports
 
 PARAMETER_HELP = {
     "period": "A relative period instead of start and end (UTC): today, yesterday, last_7_days, "

@@ -10,11 +10,11 @@ from django.views.decorators.http import require_POST
 from rest_framework import mixins, status, viewsets
 from rest_framework.response import Response
 
-from accounts.permissions import CanViewSalesReports
 from analytics import subscriptions
 from analytics.forms import SubscribeForm
 from analytics.models import ReportSubscription
 from analytics.pages import REPORT_PAGES
+from analytics.permissions import CanViewSalesReports
 from analytics.serializers import ReportSubscriptionSerializer
 
 

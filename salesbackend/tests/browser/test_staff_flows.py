@@ -161,7 +161,7 @@ def test_a_salesperson_reads_every_report_filters_and_downloads_csv(browser, liv
 
     manager.goto(reverse("reports:revenue"))
     manager.page.fill("input[name=start]", "2026-01-01")
-    manager.page.click("button[type=submit]:has-text(\"Apply\")")
+    manager.page.click('button[type=submit]:has-text("Apply")')
     manager.page.wait_for_url(re.compile(r"start=2026-01-01"))
     with manager.page.expect_download() as download:
         manager.page.click("text=Download CSV")
