@@ -185,10 +185,10 @@ def _send(subscription: ReportSubscription, due: datetime) -> None:
     if not form.is_valid():  # the catalog changed under the saved filters (a deleted category)
         logger.warning("Subscription %s has filters that no longer apply: %s", subscription.pk, form.errors)
         return
-    tables, attachments = [], []
+    tables, attachments, answers = [], [], {}
     for report_class in page.report_classes:
         report = report_class(form)
-        answer = report.answer()
+        answer = answers[report.table_name] = report.answer()
         tables.append(report.table(answer))
         out = io.StringIO()
         report.write_csv(answer, out)
@@ -197,6 +197,7 @@ def _send(subscription: ReportSubscription, due: datetime) -> None:
     link = f"{settings.SITE_URL}{page_url}?{_query(subscription.filters).urlencode()}"
     context = {
         "title": page.title,
+        "charts": page.charts(form, answers),  # the page's own charts, from the one chart layer
         "tables": tables,
         "link": link,
         "due": due,

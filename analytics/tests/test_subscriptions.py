@@ -10,11 +10,18 @@ import pytest
 from django.core import mail
 from django.core.management import call_command
 from django.db import connection
+from django.utils import timezone
 
 from accounts.roles import Role
 from accounts.services import user_update
+from accounts.tests.factories import CustomerFactory
 from analytics.models import ReportDelivery, ReportSubscription
 from analytics.subscriptions import due_at, report_subscription_create, reports_send_due
+from catalog.tests.factories import ProductFactory, channel
+from orders.models import OrderStatus
+from orders.tests.factories import OrderFactory
+
+from .conftest import record_sale
 
 URL = "/api/v1/report-subscriptions/"
 MADE = datetime(2026, 1, 1, tzinfo=UTC)
@@ -202,3 +209,18 @@ def test_the_admin_shows_staff_their_own_subscriptions_and_the_ceo_everyones(cli
 
     client.force_login(ceo)
     assert client.get(changelist).context["cl"].result_count == 2
+
+
+@pytest.mark.django_db
+def test_the_email_carries_the_pages_chart_drawn_by_the_same_layer(ledger, salesperson):
+    order = OrderFactory(customer=CustomerFactory(), channel=channel("web"), status=OrderStatus.PAID)
+    record_sale(order, timezone.now(), (ProductFactory(sku="MAIL"), 2, "80.00", "30.00"))
+    report_subscription_create(
+        user=salesperson, actor=salesperson, report="channels", filters={"period": "last_7_days"},
+        frequency="daily", hour=7,
+    )  # fmt: skip
+
+    assert reports_send_due(force=True) == 1
+
+    html = mail.outbox[0].alternatives[0][0]
+    assert "Revenue by channel" in html and "<svg" in html and "80 EUR" in html
