@@ -58,5 +58,8 @@ handler500 = "salesbackend.errors.handler500"
 admin.site.site_header = "Sales backend"
 admin.site.site_title = "Sales backend admin"
 admin.site.index_title = "Sales administration"
+# The app menu beside every page takes a fifth of a 1366 px screen: lists need it for their columns
+# (the breadcrumbs and the index still lead everywhere).
+admin.site.enable_nav_sidebar = False
 # No public site behind the admin: its "View site" link would lead nowhere.
 admin.site.site_url = None

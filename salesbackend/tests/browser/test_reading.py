@@ -14,7 +14,7 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from accounts.tests.factories import CEOFactory
+from accounts.tests.factories import CEOFactory, SalespersonFactory
 from analytics.pages import REPORT_PAGES
 from salesbackend.tests.browser.test_staff_flows import Watched
 
@@ -151,3 +151,33 @@ def test_the_check_finds_small_text_overlaps_narrow_charts_tails_and_bare_money(
     assert "float tails: 0.1234567" in found
     assert 'money without its currency: "12.00"' in found
     manager.close()
+
+
+def test_a_salespersons_admin_lists_fit_1366_px_without_a_sideways_scroll(browser, live_server, demo_data):
+    SalespersonFactory(username="clerk")
+    clerk = Watched(browser, live_server.url, viewport=VIEWPORT)
+    clerk.sign_in("clerk")
+
+    too_wide = {}
+    for model in (
+        "orders/order",
+        "orders/refund",
+        "orders/discountcode",
+        "catalog/product",
+        "inventory/stock",
+    ):
+        clerk.goto(f"/admin/{model}/")
+        clerk.shot(f"list-{model.replace('/', '-')}")
+        # The page itself, and the results table inside its own scrolling box.
+        widths = clerk.page.evaluate(
+            "[document.documentElement.scrollWidth,"
+            " ...[...document.querySelectorAll('.results')].map(box => box.scrollWidth - box.clientWidth)]"
+        )
+        if widths[0] > VIEWPORT["width"] or any(overflow > 0 for overflow in widths[1:]):
+            too_wide[model] = widths
+    clerk.goto("/admin/")
+    menu = clerk.page.inner_text("#content-main")
+
+    assert too_wide == {}
+    assert "Daily sales" not in menu and "Idempotency keys" not in menu and "Outstanding tokens" not in menu
+    assert clerk.close() == []
