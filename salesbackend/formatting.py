@@ -79,9 +79,7 @@ def money(value: Any, currency_code: str | None = None) -> str:
 def count(value: Any) -> str:
     """`1,234`; '' for None."""
     number = _decimal(value)
-    return (
-        EMPTY if number is None else COUNT_PATTERN.apply(_rounded(number, 0), LOCALE)
-    )
+    return EMPTY if number is None else COUNT_PATTERN.apply(_rounded(number, 0), LOCALE)
 
 
 def number(value: Any, places: int = 2) -> str:
