@@ -140,7 +140,9 @@ class _OrderHistory:
         customer, first = self._customer(placed)
         # A new customer's first order goes through, so they count as new in the month they joined.
         outcome = showcase or (DELIVERED if first else self.outcomes.pick())
-        timeline = order_timeline(rng, outcome, placed, now, complete=showcase is not None)
+        # ... and is paid before `now` even when placed in the last hours, or the newest month
+        # would show no new customer.
+        timeline = order_timeline(rng, outcome, placed, now, complete=showcase is not None or first)
         channel_code, channel_id = self.channels.pick()
         placed_by = rng.choice(self.staff_ids) if channel_code != "web" else None
 

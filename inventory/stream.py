@@ -35,7 +35,7 @@ from rest_framework_simplejwt.exceptions import AuthenticationFailed, InvalidTok
 
 from accounts.authentication import CachedJWTAuthentication
 from salesbackend.errors import api_exception_handler
-from salesbackend.events import ALERTS_CHANNEL
+from salesbackend.events import alerts_channel
 
 logger = logging.getLogger(__name__)
 
@@ -173,7 +173,7 @@ class _AlertHub:
         client = Redis.from_url(settings.REDIS_URL, socket_connect_timeout=2)
         pubsub = client.pubsub(ignore_subscribe_messages=True)
         try:
-            await pubsub.subscribe(ALERTS_CHANNEL)
+            await pubsub.subscribe(alerts_channel())
             self.subscribed.set()
             while True:
                 message = await pubsub.get_message(timeout=KEEPALIVE_SECONDS)

@@ -13,7 +13,14 @@ from salesbackend.background import run_on_commit
 
 logger = logging.getLogger(__name__)
 
-ALERTS_CHANNEL = "salesbackend:alerts"
+
+def alerts_channel() -> str:
+    """The deployment's own channel. Redis pub/sub ignores database numbers, so a fixed name would
+    let two deployments on one Redis server read (and inject) each other's events: the name
+    carries the deployment's database (host, port and name), which no two deployments share."""
+    database = settings.DATABASES["default"]
+    where = ":".join(str(database.get(key) or "") for key in ("HOST", "PORT", "NAME"))
+    return f"salesbackend:alerts:{where}"
 
 
 @lru_cache(maxsize=1)
@@ -29,7 +36,7 @@ def publish(event: str, data: dict[str, Any]) -> None:
     if not settings.REDIS_URL:
         logger.info("Alert (no Redis configured): %s", message)
         return
-    _redis_client().publish(ALERTS_CHANNEL, message)
+    _redis_client().publish(alerts_channel(), message)
 
 
 def publish_on_commit(event: str, data: dict[str, Any]) -> None:

@@ -80,7 +80,7 @@ async def _subscribers() -> int:
 
     client = Redis.from_url(settings.REDIS_URL)
     try:
-        [(_, count)] = await client.pubsub_numsub(stream.ALERTS_CHANNEL)
+        [(_, count)] = await client.pubsub_numsub(stream.alerts_channel())
         return count
     finally:
         await client.aclose()
@@ -207,3 +207,15 @@ def test_a_wsgi_server_is_told_to_use_asgi_instead_of_hanging(ceo):
 
     assert response.status_code == 503
     assert response.json()["code"] == "asgi_required"
+
+
+def test_each_deployment_listens_on_its_own_alert_channel(monkeypatch):
+    """Redis pub/sub ignores database numbers: two shops on one Redis server must not read (or
+    inject into) each other's stream, so the channel names the deployment's database."""
+    ours = stream.alerts_channel()
+    monkeypatch.setitem(settings.DATABASES["default"], "NAME", "another_shop")
+
+    theirs = stream.alerts_channel()
+
+    assert theirs != ours
+    assert "another_shop" in theirs and theirs.startswith("salesbackend:alerts:")
