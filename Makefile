@@ -101,7 +101,7 @@ smoke:  ## a clean clone of HEAD deployed as the Procfile says: pages with their
 loadtest: install  ## HTTP throughput with wrk on PostgreSQL + Redis, production settings (see README)
 	BIN=$(BIN) bash scripts/loadtest/run.sh
 
-dblimit: install  ## pgbench replay of one order placement's SQL: the database's own limit
+dblimit: install  ## pgbench replay of one order placement's and one payment's SQL: the database's own limits
 	BIN=$(BIN) bash scripts/loadtest/dblimit.sh
 
 clean:  ## remove the virtualenv and local database

@@ -1,29 +1,47 @@
--- One order placement, statement for statement as `order_place` sends it (one line of one
--- unit; every client orders the same product, so all queue on its stock row, as in the load
--- test). Variables: :product, :customer, :channel (set by dblimit.sh with pgbench -D).
+-- One order placement, statement for statement as `orders.services.order_place` sends it for a
+-- customer ordering one unit of one product, in the steady state of a sale (the category tree is
+-- cached, the actor's permissions were read by the API's permission check).
+-- orders/tests/test_dblimit_replay.py fails when the service and this file drift apart: keep
+-- the statements, their tables and column lists, and their order, the same as the service's.
+-- Every transaction is a random one of the 100 seeded customers; every one orders the same
+-- product, so all queue on its stock row, as in a flash sale. Variables (pgbench -D):
+-- :customer0 (the first of 100 consecutive customer ids), :product, :channel.
+\set customer :customer0 + random(0, 99)
 BEGIN;
-SELECT id, code, name, is_active FROM catalog_saleschannel WHERE code = 'web' AND is_active ORDER BY code LIMIT 1;
-SELECT id, sku, name, description, price, cost_price, status, category_id, image_url, created_by_id, created_at, updated_at
-  FROM catalog_product WHERE id IN (:product) ORDER BY name, id;
-INSERT INTO orders_order (number, customer_id, placed_by_id, channel_id, status, subtotal, discount, tax, shipping, total, currency, shipping_address, billing_address, note, created_at, updated_at)
-  VALUES (NULL, :customer, NULL, :channel, 'pending', 10.00, 0.00, 2.00, 5.00, 17.00, 'EUR',
-          '{"name": "Load Test", "line1": "1 Bench St", "line2": "", "city": "Paris", "postal_code": "75001", "country": "FR"}'::jsonb,
-          NULL, '', now(), now())
-  RETURNING id AS order_id \gset
-UPDATE orders_order SET number = 'SO-2026-' || lpad(:order_id::text, 6, '0') WHERE id = :order_id;
-INSERT INTO orders_orderitem (order_id, product_id, sku, name, quantity, unit_price, unit_cost, line_total)
-  VALUES (:order_id, :product, 'LT-000', 'Load test product 0', 1, 10.00, 6.00, 10.00) RETURNING id;
+SELECT accounts_user.id AS pk FROM accounts_user WHERE accounts_user.id = :customer LIMIT 21 FOR UPDATE OF accounts_user;
+SELECT COUNT(*) AS __count FROM orders_order WHERE (orders_order.customer_id = :customer AND orders_order.status = 'pending');
+SELECT catalog_saleschannel.id, catalog_saleschannel.code, catalog_saleschannel.name, catalog_saleschannel.is_active
+  FROM catalog_saleschannel WHERE (catalog_saleschannel.code = 'web' AND catalog_saleschannel.is_active)
+  ORDER BY catalog_saleschannel.code ASC LIMIT 1;
+SELECT catalog_product.id, catalog_product.sku, catalog_product.name, catalog_product.description, catalog_product.price,
+       catalog_product.cost_price, catalog_product.status, catalog_product.category_id, catalog_product.image_url,
+       catalog_product.created_by_id, catalog_product.created_at, catalog_product.updated_at
+  FROM catalog_product WHERE catalog_product.id IN (:product) ORDER BY catalog_product.name ASC, catalog_product.id ASC;
+INSERT INTO orders_order (number, customer_id, placed_by_id, channel_id, status, subtotal, discount, tax, shipping, total,
+                          discount_code_id, currency, shipping_address, billing_address, note, created_at, updated_at,
+                          confirmation_sent_at)
+  VALUES (NULL, :customer, NULL, :channel, 'pending', 10.00, 0.00, 2.00, 5.00, 17.00, NULL, 'EUR',
+          '{"name": "Load Test", "line1": "1 Bench St", "city": "Paris", "postal_code": "75001", "country": "FR"}'::jsonb,
+          NULL, '', now(), now(), NULL)
+  RETURNING orders_order.id AS order_id \gset
+UPDATE orders_order SET number = 'SO-2026-' || lpad(:order_id::text, 6, '0') WHERE orders_order.id = :order_id;
+INSERT INTO orders_orderitem (order_id, product_id, sku, name, quantity, unit_price, unit_cost, line_total, discount)
+  VALUES (:order_id, :product, 'DBL-HOT', 'Flash sale product', 1, 10.00, 6.00, 10.00, 0.00) RETURNING orders_orderitem.id;
 INSERT INTO orders_orderstatuschange (order_id, from_status, to_status, by_id, note, created_at)
-  VALUES (:order_id, '', 'pending', :customer, '', now()) RETURNING id;
+  VALUES (:order_id, '', 'pending', :customer, '', now()) RETURNING orders_orderstatuschange.id;
 INSERT INTO audit_auditentry (actor_id, action, entity_type, entity_id, entity_repr, changes, ip, created_at)
   VALUES (:customer, 'create', 'orders.order', :order_id::text, 'SO-2026-' || lpad(:order_id::text, 6, '0'),
-          '{"customer": [null, 2], "channel": [null, "web"], "status": [null, "pending"], "items": [null, [{"sku": "LT-000", "quantity": 1}]], "discount": [null, "0.00"], "total": [null, "17.00"]}'::jsonb,
-          '127.0.0.1'::inet, now()) RETURNING id;
-SELECT s.id, s.product_id, s.quantity, s.low_stock_threshold, s.updated_at, p.id, p.sku, p.name, p.description, p.price, p.cost_price, p.status, p.category_id, p.image_url, p.created_by_id, p.created_at, p.updated_at
-  FROM inventory_stock s JOIN catalog_product p ON s.product_id = p.id
-  WHERE s.product_id IN (:product) ORDER BY s.product_id FOR UPDATE OF s;
-UPDATE inventory_stock SET quantity = quantity - 1, updated_at = now() WHERE product_id = :product;
+          ('{"customer": [null, ' || :customer || '], "channel": [null, "web"], "status": [null, "pending"], "items": [null, [{"sku": "DBL-HOT", "quantity": 1}]], "discount": [null, "0.00"], "total": [null, "17.00"]}')::jsonb,
+          NULL, now()) RETURNING audit_auditentry.id;
+SELECT inventory_stock.id AS stock_id, inventory_stock.product_id, inventory_stock.quantity AS stock_quantity,
+       inventory_stock.low_stock_threshold, inventory_stock.updated_at, catalog_product.id, catalog_product.sku,
+       catalog_product.name, catalog_product.description, catalog_product.price, catalog_product.cost_price,
+       catalog_product.status, catalog_product.category_id, catalog_product.image_url, catalog_product.created_by_id,
+       catalog_product.created_at, catalog_product.updated_at
+  FROM inventory_stock INNER JOIN catalog_product ON (inventory_stock.product_id = catalog_product.id)
+  WHERE inventory_stock.product_id IN (:product) ORDER BY inventory_stock.product_id ASC FOR UPDATE OF inventory_stock \gset
+UPDATE inventory_stock SET quantity = :stock_quantity - 1, updated_at = now() WHERE inventory_stock.id = :stock_id;
 INSERT INTO inventory_stockmovement (product_id, delta, quantity_before, quantity_after, reason, order_id, actor_id, note, created_at)
-  SELECT :product, -1, quantity + 1, quantity, 'sale', :order_id, :customer, '', now() FROM inventory_stock WHERE product_id = :product
-  RETURNING id;
+  VALUES (:product, -1, :stock_quantity, :stock_quantity - 1, 'sale', :order_id, :customer, '', now())
+  RETURNING inventory_stockmovement.id;
 COMMIT;
