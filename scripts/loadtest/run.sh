@@ -28,21 +28,23 @@ export DATABASE_URL="$PG/$DB_NAME"
 export REDIS_URL=${LOADTEST_REDIS:-redis://127.0.0.1:6379/8}
 export CELERY_BROKER_URL=$REDIS_URL CELERY_TASK_ALWAYS_EAGER=0
 export DJANGO_DEBUG=0
-export DJANGO_SECRET_KEY="loadtest-$(head -c 48 /dev/urandom | base64 | tr -dc 'A-Za-z0-9')"
+DJANGO_SECRET_KEY="loadtest-$(head -c 48 /dev/urandom | base64 | tr -dc 'A-Za-z0-9')"
+export DJANGO_SECRET_KEY
 export DJANGO_ALLOWED_HOSTS=127.0.0.1,localhost
 export DJANGO_SECURE_SSL_REDIRECT=0
-export LOADTEST_PASSWORD="Load-Test-$(head -c 12 /dev/urandom | base64 | tr -dc 'A-Za-z0-9')"
+LOADTEST_PASSWORD="Load-Test-$(head -c 12 /dev/urandom | base64 | tr -dc 'A-Za-z0-9')"
+export LOADTEST_PASSWORD
 export PORT HOST=127.0.0.1
 # Thousands of unpaid orders here: the pending-order cap would refuse them, the expiry cancel them.
 export ORDER_MAX_PENDING_PER_CUSTOMER=0 ORDER_PENDING_MINUTES=0
 # The seeds' own tasks (confirmations of orders that are not part of a scenario) go nowhere.
 seed_env=(env CELERY_BROKER_URL=memory:// CELERY_TASK_ALWAYS_EAGER=0)
 
-json() { $BIN/python -c "import json,sys; print(json.loads(sys.argv[1])[sys.argv[2]])" "$1" "$2"; }
+json() { "$BIN/python" -c "import json,sys; print(json.loads(sys.argv[1])[sys.argv[2]])" "$1" "$2"; }
 
 psql -q "$PG/postgres" -c "DROP DATABASE IF EXISTS $DB_NAME WITH (FORCE)" -c "CREATE DATABASE $DB_NAME"
 redis-cli -u "$REDIS_URL" flushdb >/dev/null
-$BIN/python manage.py migrate --noinput >/dev/null
+"$BIN/python" manage.py migrate --noinput >/dev/null
 seed=$("${seed_env[@]}" "$BIN/python" scripts/loadtest/seed.py | tail -n 1)
 export LOADTEST_PRODUCT LOADTEST_HOT_PRODUCT LOADTEST_STAFF_TOKEN
 LOADTEST_PRODUCT=$(json "$seed" product)
@@ -56,7 +58,7 @@ LOADTEST_STAFF_TOKEN=$ceo
 # (migrate is done above), worker as it is.
 web=${LOADTEST_WEB:-$(sed -n 's/^web: *//p' Procfile | sed 's/.*&& *//; s/^exec //')}
 worker=${LOADTEST_WORKER:-$(sed -n 's/^worker: *//p' Procfile | sed 's/^exec //')}
-[ -n "$web" ] && [ -n "$worker" ] || { echo "FAIL: no web or worker line in the Procfile" >&2; exit 1; }
+if [ -z "$web" ] || [ -z "$worker" ]; then echo "FAIL: no web or worker line in the Procfile" >&2; exit 1; fi
 server='' celery=''
 stop() {
   for pid in $server $celery; do kill -TERM "$pid" 2>/dev/null || true; done
@@ -98,13 +100,14 @@ rows=()
 run() {  # name, token, url, [script]
   local out requests
   drain
-  $BIN/python scripts/loadtest/cpu.py snap "$server" "$celery" "$DB_NAME" >"$LOADTEST_DIR/before.json"
+  "$BIN/python" scripts/loadtest/cpu.py snap "$server" "$celery" "$DB_NAME" >"$LOADTEST_DIR/before.json"
   out=$(wrk -t2 -c"$CONNECTIONS" -d"${SECONDS_EACH}s" --latency -s "${4:-scripts/loadtest/report.lua}" \
     ${2:+-H "Authorization: Bearer $2"} "$3" | grep '^RESULT') || { echo "FAIL: wrk on $1" >&2; exit 1; }
   drain  # the worker's share of the scenario (confirmation e-mails) counts too
-  $BIN/python scripts/loadtest/cpu.py snap "$server" "$celery" "$DB_NAME" >"$LOADTEST_DIR/after.json"
-  requests=$(sed 's/.* requests=\([0-9]*\).*/\1/' <<<"$out")
-  rows+=("$1|${out#RESULT }|$($BIN/python scripts/loadtest/cpu.py delta "$LOADTEST_DIR/before.json" "$LOADTEST_DIR/after.json" "$requests")")
+  "$BIN/python" scripts/loadtest/cpu.py snap "$server" "$celery" "$DB_NAME" >"$LOADTEST_DIR/after.json"
+  requests=${out##* requests=}
+  requests=${requests%% *}
+  rows+=("$1|${out#RESULT }|$("$BIN/python" scripts/loadtest/cpu.py delta "$LOADTEST_DIR/before.json" "$LOADTEST_DIR/after.json" "$requests")")
   echo "done: $1 ($requests requests)"
 }
 echo "== wrk: 2 threads, $CONNECTIONS connections, ${SECONDS_EACH}s per scenario, WEB_CONCURRENCY=${WEB_CONCURRENCY:-default}"
@@ -154,7 +157,7 @@ done
 echo "flash-sale confirmations sent within a minute: $in_minute of $total (unsent: $unsent) $([ "$in_minute" = "$total" ] && echo OK || echo FAIL)"
 stop
 trap - EXIT
-$BIN/python manage.py rebuild_sales_rollup --verify
+"$BIN/python" manage.py rebuild_sales_rollup --verify
 psql -qtA "$DATABASE_URL" -c "
   SELECT 'stock equals its ledger: ' || bool_and(s.quantity = coalesce(m.total, 0))
   FROM inventory_stock s LEFT JOIN (
