@@ -11,8 +11,9 @@ their connections, so there are none in practice).
 
 import json
 import os
-import subprocess
 import sys
+
+import psycopg
 
 TICK_MS = 1000 / os.sysconf("SC_CLK_TCK")
 
@@ -49,17 +50,14 @@ def _tree(root: int, stats: dict[int, tuple[int, int]]) -> int:
 
 
 def _postgres_pids(db: str) -> list[int]:
-    query = (
-        "SELECT pid FROM pg_stat_activity WHERE pid <> pg_backend_pid() AND "
-        f"(datname = '{db}' OR backend_type <> 'client backend')"
-    )
-    out = subprocess.run(
-        ["psql", "-qtA", os.environ.get("LOADTEST_PG", "postgres://postgres@127.0.0.1:5432") + "/postgres", "-c", query],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
-    return [int(line) for line in out.split()]
+    server = os.environ.get("LOADTEST_PG", "postgres://postgres@127.0.0.1:5432")
+    with psycopg.connect(server + "/postgres") as connection:
+        rows = connection.execute(
+            "SELECT pid FROM pg_stat_activity WHERE pid <> pg_backend_pid() "
+            "AND (datname = %s OR backend_type <> 'client backend')",
+            [db],
+        ).fetchall()
+    return [pid for (pid,) in rows]
 
 
 def snap(web: int, worker: int, db: str) -> None:
@@ -82,7 +80,7 @@ def delta(before_path: str, after_path: str, requests: int) -> None:
         after = json.load(handle)
     pg = sum(ticks - before["pg"].get(pid, 0) for pid, ticks in after["pg"].items())
     per = max(requests, 1)
-    print(
+    sys.stdout.write(
         " ".join(
             f"{name}={ticks * TICK_MS / per:.2f}"
             for name, ticks in (
@@ -91,6 +89,7 @@ def delta(before_path: str, after_path: str, requests: int) -> None:
                 ("pg", pg),
             )
         )
+        + "\n"
     )
 
 
