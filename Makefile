@@ -29,7 +29,7 @@ help:  ## list the targets and the variables they read
 		"SMOKE_PORT, SMOKE_DB" "make smoke: port (8095) and database name (salesbackend_smoke)" \
 		"SMOKE_PG, SMOKE_REDIS" "make smoke: PostgreSQL server URL and Redis URL (db 9)" \
 		"FUZZ_SECONDS" "make fuzz: time budget (180), also FUZZ_CHECKS, FUZZ_EXAMPLES, FUZZ_PORT" \
-		"LOADTEST_SECONDS" "make loadtest: seconds per scenario (10), also LOADTEST_CONNECTIONS, LOADTEST_PORT"
+		"LOADTEST_SECONDS" "make loadtest: seconds per scenario (10), also LOADTEST_CONNECTIONS, LOADTEST_PORT, LOADTEST_DB, LOADTEST_REDIS, LOADTEST_PAYMENTS (2000)"
 
 # The local targets run the development configuration unless told otherwise: DEBUG on, the
 # public development key, demo accounts with the published password. Production never runs
@@ -98,7 +98,7 @@ fuzz: install  ## schemathesis against the production setup on PostgreSQL + Redi
 smoke:  ## a clean clone of HEAD deployed as the Procfile says: pages with their assets, one order
 	bash scripts/smoke_production.sh
 
-loadtest: install  ## HTTP throughput with wrk on PostgreSQL + Redis, production settings (see README)
+loadtest: install  ## the Procfile's web + worker under wrk: reads, flash sale, payments; rps, latency, CPU ms/request (see README)
 	BIN=$(BIN) bash scripts/loadtest/run.sh
 
 dblimit: install  ## pgbench replay of one order placement's and one payment's SQL: the database's own limits
