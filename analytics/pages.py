@@ -5,6 +5,7 @@ e-mail carries) and the API's list of report names all read this registry.
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from django.http import QueryDict
@@ -47,12 +48,21 @@ class ReportPage:
     form_data: Callable[[QueryDict], QueryDict] | None = None
 
 
-def _periods(series: list[dict[str, Any]], key: str) -> list[tuple[str, Any]]:
-    return [(row["period"].isoformat(), row[key]) for row in series]
+def _period_label(start: date, group_by: str) -> str:
+    """A bucket as the axis names it: `Dec 2026` for a month, `2026` for a year, else its first day."""
+    if group_by == "month":
+        return formatting.month(start)
+    if group_by == "year":
+        return str(start.year)
+    return formatting.business_date(start)
+
+
+def _periods(series: list[dict[str, Any]], key: str, group_by: str) -> list[tuple[str, Any]]:
+    return [(_period_label(row["period"], group_by), row[key]) for row in series]
 
 
 def _revenue_chart(series: list[dict[str, Any]], group_by: str) -> Chart:
-    return line_chart(f"Revenue by {group_by}", [Series("Revenue", _periods(series, "revenue"))])
+    return line_chart(f"Revenue by {group_by}", [Series("Revenue", _periods(series, "revenue", group_by))])
 
 
 def _overview_charts(form: SalesFilterForm, answers: Answers) -> list[Chart]:
@@ -75,8 +85,11 @@ def _products_charts(form: SalesFilterForm, answers: Answers) -> list[Chart]:
 
 def _revenue_charts(form: SalesFilterForm, answers: Answers) -> list[Chart]:
     series = answers["revenue"]
-    running = line_chart("Running total", [Series("Running total", _periods(series, "running_total"))])
-    return [_revenue_chart(series, form.cleaned_data["group_by"]), running]
+    group_by = form.cleaned_data["group_by"]
+    running = line_chart(
+        "Running total", [Series("Running total", _periods(series, "running_total", group_by))]
+    )
+    return [_revenue_chart(series, group_by), running]
 
 
 def _categories_charts(form: SalesFilterForm, answers: Answers) -> list[Chart]:
@@ -96,9 +109,10 @@ def _discounts_charts(form: SalesFilterForm, answers: Answers) -> list[Chart]:
 
 
 def _customers_charts(form: SalesFilterForm, answers: Answers) -> list[Chart]:
-    periods = answers["customers"]
-    labels = [label for label, _ in _periods(periods, "new")]
-    series = [Series("New", _periods(periods, "new")), Series("Returning", _periods(periods, "returning"))]
+    periods, group_by = answers["customers"], form.cleaned_data.get("group_by", "month")
+    new, returning = _periods(periods, "new", group_by), _periods(periods, "returning", group_by)
+    labels = [label for label, _ in new]
+    series = [Series("New", new), Series("Returning", returning)]
     return [column_chart("New and returning customers", labels, series, unit="count")]
 
 
