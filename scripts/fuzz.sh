@@ -19,6 +19,8 @@ export REDIS_URL=${FUZZ_REDIS:-redis://127.0.0.1:6379/10}
 export DJANGO_DEBUG=0 DJANGO_SECURE_SSL_REDIRECT=0 DJANGO_ALLOWED_HOSTS=127.0.0.1,localhost
 export DJANGO_SECRET_KEY="fuzz-$(head -c 48 /dev/urandom | base64 | tr -dc 'A-Za-z0-9')"
 export LOADTEST_PASSWORD="Fuzz-$(head -c 12 /dev/urandom | base64 | tr -dc 'A-Za-z0-9')"
+# The load test's seed also writes its flash-sale tokens somewhere; the fuzzer does not read them.
+export LOADTEST_DIR=/tmp/fuzz-$PORT
 # Generous sign-in budgets: the fuzzer logs in far more often than a person.
 export LOGIN_THROTTLE_PER_NAME=10000/min LOGIN_THROTTLE_PER_IP=10000/min
 export PORT HOST=127.0.0.1 WEB_CONCURRENCY=2
@@ -26,6 +28,7 @@ export PORT HOST=127.0.0.1 WEB_CONCURRENCY=2
 psql -q "$PG/postgres" -c "DROP DATABASE IF EXISTS $DB_NAME WITH (FORCE)" -c "CREATE DATABASE $DB_NAME"
 redis-cli -u "$REDIS_URL" flushdb >/dev/null
 $BIN/python manage.py migrate --noinput >/dev/null
+rm -rf "$LOADTEST_DIR" && mkdir -p "$LOADTEST_DIR"
 $BIN/python scripts/loadtest/seed.py >/dev/null  # a CEO, a customer, products with stock, paid orders
 
 web=$(sed -n 's/^web: *//p' Procfile | sed 's/.*&& *//; s/^exec //')
