@@ -126,10 +126,10 @@ done
 if ! grep -qs "Order $number confirmed" "$WORK"/mail/*; then
   echo "FAIL: no confirmation e-mail for $number"; echo "-- worker log"; tail -40 "$WORK/worker.log"; exit 1
 fi
-grep -q "send_order_confirmation.*succeeded" "$WORK/worker.log" || { echo "FAIL: the worker did not run the task"; exit 1; }
+grep -q "send_pending_confirmations.*succeeded" "$WORK/worker.log" || { echo "FAIL: the worker did not run the confirmation sweep"; exit 1; }
 echo "OK: the worker sent the confirmation of $number"
 # The periodic work the beat schedule names must be registered in a production worker too.
-for task in orders.tasks.expire_pending_orders analytics.tasks.send_due_reports orders.tasks.send_missed_confirmations; do
+for task in orders.tasks.expire_pending_orders analytics.tasks.send_due_reports orders.tasks.send_pending_confirmations; do
   grep -q "$task" "$WORK/worker.log" || { echo "FAIL: the worker does not know $task"; exit 1; }
 done
 echo "OK: the worker knows the beat schedule's tasks"

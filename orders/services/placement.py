@@ -222,7 +222,8 @@ def _order_create(
             "currency": order.currency,
         },
     )
-    enqueue_on_commit(tasks.send_order_confirmation, order.pk)
+    if settings.ORDER_CONFIRMATIONS == "task":  # else the outbox sweep sends it (tasks.py)
+        enqueue_on_commit(tasks.send_order_confirmation, order.pk)
     return Placement(order, created=True, items=items, status_history=[first_status])
 
 
