@@ -115,7 +115,7 @@ class OrderDetailView(generics.RetrieveAPIView):
         "difference, kept lines keep their price; totals and the discount are computed again.",
     )
     def patch(self, request, pk: int):
-        order = get_object_or_404(selectors.orders_visible_to(request.user), pk=pk)
+        order = _visible_order(request, pk)
         data = _validated(OrderUpdateInputSerializer, request)
         order = services.order_update(
             order=order,
@@ -134,7 +134,7 @@ class OrderStatusView(APIView):
 
     @extend_schema(request=OrderStatusInputSerializer, responses=OrderSerializer)
     def post(self, request, pk: int):
-        order = get_object_or_404(selectors.orders_visible_to(request.user), pk=pk)
+        order = _visible_order(request, pk)
         data = _validated(OrderStatusInputSerializer, request)
         order = services.order_set_status(
             order=order, to_status=data["status"], actor=request.user, note=data["note"]
@@ -154,8 +154,7 @@ class OrderRefundListCreateView(generics.ListAPIView):
         return super().get_permissions()
 
     def get_order(self) -> Order:
-        visible = selectors.orders_visible_to(self.request.user).select_related(None).prefetch_related(None)
-        return get_object_or_404(visible.only("pk"), pk=self.kwargs["pk"])
+        return _visible_order(self.request, self.kwargs["pk"])
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
@@ -185,10 +184,17 @@ class OrderCancelView(APIView):
 
     @extend_schema(request=OrderCancelInputSerializer, responses=OrderSerializer)
     def post(self, request, pk: int):
-        order = get_object_or_404(selectors.orders_visible_to(request.user), pk=pk)
+        order = _visible_order(request, pk)
         data = _validated(OrderCancelInputSerializer, request)
         order = services.order_cancel(order=order, actor=request.user, note=data["note"])
         return _order_response(request, order)
+
+
+def _visible_order(request, pk) -> Order:
+    """The order by id if the user may see it (else 404), with its id only: the services lock and
+    read the row themselves, and the answer is read back afterwards (`_order_response`)."""
+    visible = selectors.orders_visible_to(request.user).select_related(None).prefetch_related(None)
+    return get_object_or_404(visible.only("pk"), pk=pk)
 
 
 def _validated(serializer_class, request) -> dict:

@@ -63,7 +63,10 @@ def test_the_sweep_leaves_fresh_and_old_orders_alone_while_each_order_has_its_ta
     assert Order.objects.filter(pk__in=[fresh.pk, old.pk], confirmation_sent_at__isnull=True).count() == 2
 
 
-def test_a_placed_order_is_confirmed_through_the_worker(customer, django_capture_on_commit_callbacks):
+def test_a_placed_order_is_confirmed_through_its_own_task(
+    customer, settings, django_capture_on_commit_callbacks
+):
+    settings.ORDER_CONFIRMATIONS = "task"
     product = ProductFactory(stock=5)
     with django_capture_on_commit_callbacks(execute=True):
         order = place_order(customer=customer, products={product: 1})

@@ -172,8 +172,9 @@ def test_a_customer_may_not_give_a_discount(customer):
 
 
 def test_after_commit_the_event_is_published_and_the_customer_mailed(
-    customer, django_capture_on_commit_callbacks
+    customer, settings, django_capture_on_commit_callbacks
 ):
+    settings.ORDER_CONFIRMATIONS = "task"  # one task per order (the outbox has its own tests)
     product = ProductFactory(stock=5)
 
     with (
