@@ -4,7 +4,7 @@ Money is a Decimal rounded to cents; shares and margins are fractions to 4 place
 
 from datetime import date
 from decimal import Decimal
-from typing import Any, TypedDict
+from typing import TypedDict
 
 
 class Summary(TypedDict):
@@ -149,16 +149,6 @@ class RfmCustomer(TypedDict):
 class Rfm(TypedDict):
     segments: list[RfmSegment]
     customers: list[RfmCustomer]
-
-
-class Dashboard(TypedDict):
-    today_revenue: Decimal
-    today_orders: int
-    month_revenue: Decimal
-    month_orders: int
-    pending_orders: int
-    low_stock: list[dict[str, Any]]
-    latest_orders: list[dict[str, Any]]
 
 
 # `class` is a Python keyword, hence the functional form.
