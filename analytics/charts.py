@@ -137,6 +137,7 @@ def _config(**options) -> dict:
         "truncate_label": -1,  # we shorten labels ourselves, with an ellipsis
         "no_data_text": EMPTY_TEXT,
         "margin": 8,
+        "margin_right": 40,  # the last x label is centred on the last point: room for its half
         "spacing": 10,
         **options,
     }

@@ -24,7 +24,7 @@ from inventory.services import (
     stocked_product_create,
     stocked_product_import,
 )
-from orders.selectors import product_ordered, with_order_number
+from orders.selectors import products_ordered, with_order_number
 from orders.services import unordered_product_delete
 from salesbackend.admin import ReadOnlyAdminMixin, money_display
 from salesbackend.spreadsheets import write_csv
@@ -264,10 +264,11 @@ class ProductAdmin(admin.ModelAdmin):
     def get_deleted_objects(self, objs, request):
         """The service deletes a never-ordered product with its stock ledger; ordered ones stay."""
         deleted, counts, _, _ = super().get_deleted_objects(objs, request)
+        ordered = products_ordered(product_ids=[product.pk for product in objs])
         protected = [
             f"{product} appears in orders: archive it instead (status archived)"
             for product in objs
-            if product_ordered(product=product)
+            if product.pk in ordered
         ]
         return deleted, counts, set(), protected
 

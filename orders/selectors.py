@@ -120,6 +120,11 @@ def product_ordered(*, product: Product) -> bool:
     return OrderItem.objects.filter(product=product).exists()
 
 
+def products_ordered(*, product_ids: list[int]) -> set[int]:
+    """Which of the products any order has a line of, in one query (a bulk delete's check)."""
+    return set(OrderItem.objects.filter(product_id__in=product_ids).values_list("product_id", flat=True))
+
+
 def with_order_number(rows: QuerySet) -> QuerySet:
     """`rows` that name an order by `order_id` (stock movements) with its `order_number`."""
     return rows.annotate(
