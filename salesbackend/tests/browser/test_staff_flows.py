@@ -64,8 +64,14 @@ class Watched:
             ),
         )
         self.page.on("pageerror", lambda e: self.problems.append(f"page error: {e}"))
-        self.page.on("requestfailed", lambda r: self.problems.append(f"failed: {r.url} {r.failure}"))
+        self.page.on("requestfailed", self._request_failed)
         self.page.on("response", lambda r: r.status >= 400 and self.problems.append(f"{r.status}: {r.url}"))
+
+    def _request_failed(self, request) -> None:
+        # ERR_ABORTED is the browser dropping a request because the page moved on (a click that
+        # navigates while an icon still loads), not a failure of the server.
+        if "ERR_ABORTED" not in (request.failure or ""):
+            self.problems.append(f"failed: {request.url} {request.failure}")
 
     def goto(self, path: str) -> None:
         response = self.page.goto(path)
