@@ -42,6 +42,16 @@ SALES_ROLLUP_COLUMNS: dict[type[Model], tuple[str, ...]] = {
     CustomerSales: ("channel_id", "customer_id", "first_day", "last_day", "orders_sold", "revenue"),
 }
 
+# The sharded rollups (`orders.models.ledger.Sharded`) and the columns summed over their
+# shards. A sale adds to shard `order id % ROLLUP_SHARDS`: concurrent payments of one day
+# and channel (or one product) then wait on each other only when their orders share a shard.
+ROLLUP_SHARDS = 8
+SHARDED_SUMS: dict[type[Model], tuple[str, ...]] = {
+    DailySales: ("quantity", "revenue", "cost", "discount"),
+    ProductSales: ("quantity", "revenue", "cost", "discount"),
+    DailyOrders: ("orders_sold", "orders_reversed"),
+}
+
 
 def sales_rollup_rows(ledger: type[Model] = SalesRecord) -> dict[type[Model], QuerySet]:
     """Each rollup's rows as the sales ledger adds them up, one GROUP BY each, by rollup model.
@@ -116,12 +126,22 @@ def sales_rollup_differences() -> dict[str, int]:
     differences = {}
     for rollup, from_ledger in sales_rollup_rows().items():
         expected = {_in_cents(tuple(row.values())) for row in from_ledger}
-        stored = {
-            _in_cents(row) for row in rollup._default_manager.values_list(*SALES_ROLLUP_COLUMNS[rollup])
-        }
+        stored = {_in_cents(row) for row in _rollup_stored_rows(rollup)}
         if expected != stored:
             differences[rollup.__name__] = len(expected ^ stored)
     return differences
+
+
+def _rollup_stored_rows(rollup: type[Model]) -> QuerySet:
+    """A rollup's rows as SALES_ROLLUP_COLUMNS tuples, summed over the shards of sharded ones."""
+    columns = SALES_ROLLUP_COLUMNS[rollup]
+    rows = rollup._default_manager.order_by()
+    if rollup in SHARDED_SUMS:
+        sums = SHARDED_SUMS[rollup]
+        keys = [column for column in columns if column not in sums]
+        rows = rows.values(*keys).annotate(**{f"{column}_sum": Sum(column) for column in sums})
+        return rows.values_list(*keys, *(f"{column}_sum" for column in sums))
+    return rows.values_list(*columns)
 
 
 def sales_rollups_add(records: Sequence[SalesRecord]) -> None:
@@ -141,10 +161,13 @@ def sales_rollups_add(records: Sequence[SalesRecord]) -> None:
     customer_revenue: dict[tuple, Decimal] = defaultdict(Decimal)
     for sale in records:
         day = sale.sold_at.astimezone(UTC).date()
+        shard = sale.order_id % ROLLUP_SHARDS
         for totals in (
-            money[DailySales][day, sale.channel_id, sale.category_id],
-            money[ProductSales][False, day, sale.product_id, sale.category_id, sale.channel_id],
-            money[ProductSales][True, day.replace(day=1), sale.product_id, sale.category_id, sale.channel_id],
+            money[DailySales][day, sale.channel_id, sale.category_id, shard],
+            money[ProductSales][False, day, sale.product_id, sale.category_id, sale.channel_id, shard],
+            money[ProductSales][
+                True, day.replace(day=1), sale.product_id, sale.category_id, sale.channel_id, shard
+            ],
         ):
             totals["quantity"] += sale.quantity
             totals["revenue"] += sale.revenue
@@ -153,10 +176,10 @@ def sales_rollups_add(records: Sequence[SalesRecord]) -> None:
         customer = day, sale.channel_id, sale.customer_id
         customer_revenue[customer] += sale.revenue
         if sale.quantity > 0:
-            sold[day, sale.channel_id].add(sale.order_id)
+            sold[day, sale.channel_id, shard].add(sale.order_id)
             bought[customer].add(sale.order_id)
         elif sale.reverses_order:
-            reversed_[day, sale.channel_id].add(sale.order_id)
+            reversed_[day, sale.channel_id, shard].add(sale.order_id)
 
     for rollup, rows in money.items():
         for key in sorted(rows, key=_lock_order):
@@ -201,12 +224,15 @@ def _rollup_add(
     """Add `amounts` to the rollup row with `key`, creating the row if it is missing; the
     `earliest` and `latest` days keep the earlier or the later of theirs and the row's.
 
-    The UPDATE (the usual case: the row exists) locks the row until commit, so concurrent
-    sales add up. A missing row is inserted in a savepoint; when a concurrent transaction
-    inserted it first, the unique constraint waits for that one to commit and refuses ours,
-    and the UPDATE then adds to the committed row.
+    The key of a sharded rollup ends with the shard. The UPDATE (the usual case: the row
+    exists) locks the row until commit, so concurrent sales add up. A missing row is inserted
+    in a savepoint; when a concurrent transaction inserted it first, the unique constraint
+    waits for that one to commit and refuses ours, and the UPDATE then adds to the committed row.
     """
-    columns = dict(zip(SALES_ROLLUP_COLUMNS[rollup], key, strict=False))
+    names = SALES_ROLLUP_COLUMNS[rollup]
+    if rollup in SHARDED_SUMS:
+        names = (*names[: len(key) - 1], "shard")
+    columns = dict(zip(names, key, strict=False))
     row = rollup._default_manager.filter(**columns)
     added: dict[str, Any] = {field: F(field) + amount for field, amount in amounts.items()}
     for keep, days in ((Least, earliest or {}), (Greatest, latest or {})):

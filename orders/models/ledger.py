@@ -55,9 +55,23 @@ class SalesRecord(models.Model):
 # constraint: the rows are sums of ledger rows, whose own foreign keys already guarantee
 # what they point to, and checking the rollups' 900,000 rows again would make a rebuild
 # more than twice as slow. (Django still refuses to delete what they point to.)
+#
+# The rollups every payment of a day adds to (DailySales, ProductSales, DailyOrders) are split
+# into shards: a payment adds to the shard its order id picks, so concurrent payments of one
+# day, channel or product lock different rows instead of queueing on one. Readers sum over the
+# shards (every read aggregates anyway); a rebuild writes shard 0 only.
 
 
-class SalesTotals(models.Model):
+class Sharded(models.Model):
+    """A rollup row of one shard (`orders.ledger.rollups.ROLLUP_SHARDS` of them per key)."""
+
+    shard = models.PositiveSmallIntegerField(default=0, db_default=0)
+
+    class Meta:
+        abstract = True
+
+
+class SalesTotals(Sharded):
     """Net units, revenue and cost of a rollup row of one channel and category, and the
     discounts given on its sales; the subclasses add the rest of the key."""
 
@@ -78,7 +92,7 @@ class SalesTotals(models.Model):
     cost = models.DecimalField(max_digits=16, decimal_places=2, default=0)
     discount = models.DecimalField(max_digits=16, decimal_places=2, default=0)
 
-    class Meta:
+    class Meta(Sharded.Meta):
         abstract = True
 
 
@@ -91,7 +105,7 @@ class DailySales(SalesTotals):
         verbose_name = verbose_name_plural = "daily sales"
         constraints = [
             models.UniqueConstraint(
-                "day", "channel", Coalesce("category", 0), name="orders_dailysales_unique_key"
+                "day", "channel", Coalesce("category", 0), "shard", name="orders_dailysales_unique_key"
             ),
         ]
 
@@ -123,6 +137,7 @@ class ProductSales(SalesTotals):
                 "product",
                 Coalesce("category", 0),
                 "channel",
+                "shard",
                 name="orders_productsales_unique_key",
             ),
         ]
@@ -132,7 +147,7 @@ class ProductSales(SalesTotals):
         return f"{period} {self.product_id}: {self.revenue}"
 
 
-class DailyOrders(models.Model):
+class DailyOrders(Sharded):
     """Orders paid and orders reversed (refunded or cancelled after payment) on one UTC day
     and channel. Each order is paid once, on one day, so the days add up to distinct orders."""
 
@@ -146,7 +161,7 @@ class DailyOrders(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "daily orders"
         constraints = [
-            models.UniqueConstraint(fields=["day", "channel"], name="orders_dailyorders_unique_key"),
+            models.UniqueConstraint(fields=["day", "channel", "shard"], name="orders_dailyorders_unique_key"),
         ]
 
     def __str__(self) -> str:

@@ -7,7 +7,7 @@ Statements are compared by shape, not text: the verb, the tables, the column lis
 set, selected) and the row lock; literal values, parameters, aliases, quoting, LIMITs, WHERE
 clauses and savepoint names are ignored. Both run in the steady state of a sale, as the replay
 does: the category tree is cached, the actor's permissions were read (by the API's permission
-check), and the rollup rows of the day exist (an earlier order was placed and paid)."""
+check), and the rollup rows of the day exist in every shard (earlier orders were placed and paid)."""
 
 import re
 from itertools import zip_longest
@@ -20,6 +20,7 @@ from django.test.utils import CaptureQueriesContext
 from accounts.tests.factories import CEOFactory, CustomerFactory
 from catalog.selectors import CategoryTree
 from catalog.tests.factories import ProductFactory
+from orders.ledger.rollups import ROLLUP_SHARDS
 from orders.models import OrderStatus
 from orders.selectors import manages_orders
 from orders.services import order_place, order_set_status
@@ -140,8 +141,9 @@ def sale():
     with transaction.atomic():  # stock_create locks the new stock row
         product = ProductFactory(stock=100)
     lines = [{"product": product.pk, "quantity": 1}]
-    first = order_place(customer=customer, actor=customer, lines=lines, shipping_address=dict(ADDRESS)).order
-    order_set_status(order=first, to_status=OrderStatus.PAID, actor=ceo)
+    for _ in range(ROLLUP_SHARDS):  # consecutive order ids: the day's rows in every rollup shard
+        earlier = _place(customer, lines)
+        order_set_status(order=earlier, to_status=OrderStatus.PAID, actor=ceo)
     CategoryTree.current()  # what the placement's pricing reads is this process's cached copy
     manages_orders(ceo)  # the API's permission check read the actor's permissions first
     return ceo, customer, lines

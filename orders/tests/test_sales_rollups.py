@@ -4,6 +4,7 @@ every commit that records a sale."""
 
 import logging
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
@@ -17,10 +18,13 @@ from django.core.management import call_command
 from django.db import connection, transaction
 from django.db.models import Sum
 
+from accounts.tests.factories import CustomerFactory
 from audit.models import AuditEntry
 from catalog.tests.factories import CategoryFactory, ProductFactory, channel
 from orders.ledger import (
     SALES_LEDGER_VERSION_KEY,
+    append,
+    rollups,
     sale_rows,
     sales_ledger_append,
     sales_ledger_version,
@@ -74,10 +78,11 @@ def products():
 
 
 def daily_orders() -> dict:
-    return {
-        (row.day, row.channel.code): (row.orders_sold, row.orders_reversed)
-        for row in DailyOrders.objects.select_related("channel")
-    }
+    """Orders paid and reversed per day and channel, summed over the rollup's shards."""
+    rows = DailyOrders.objects.values_list("day", "channel__code").annotate(
+        sold=Sum("orders_sold"), reversed=Sum("orders_reversed")
+    )
+    return {(day, code): (sold, reversed_) for day, code, sold, reversed_ in rows}
 
 
 @pytest.mark.django_db
@@ -148,7 +153,7 @@ def test_rollups_equal_the_ledger_after_placements_payments_cancellations_and_re
     }
     # the loose product: 1 by phone, 2 refunded (sold and reversed in February)
     loose_rows = ProductSales.objects.filter(product=loose, category__isnull=True)
-    assert sorted(loose_rows.values_list("whole_month", "day", "quantity")) == [
+    assert sorted(loose_rows.values_list("whole_month", "day").annotate(Sum("quantity"))) == [
         (False, date(2026, 1, 31), 1),
         (False, date(2026, 2, 1), 2),
         (False, date(2026, 2, 10), -2),
@@ -305,5 +310,51 @@ def test_parallel_payments_and_rebuilds_lose_no_sale_and_never_deadlock(customer
     _in_parallel([*payments, sales_rollup_rebuild, sales_rollup_rebuild])
 
     assert sales_rollup_differences() == {}
-    assert DailyOrders.objects.get(channel=channel("web")).orders_sold == 12
+    assert DailyOrders.objects.filter(channel=channel("web")).aggregate(Sum("orders_sold")) == {
+        "orders_sold__sum": 12
+    }
     assert DailySales.objects.aggregate(total=Sum("revenue"))["total"] == D("360.00")
+
+
+def _pay_in_parallel_holding(orders, salesperson, monkeypatch, seconds: float) -> float:
+    """Pay `orders` at once, each payment holding its transaction open `seconds` after adding
+    to the rollups (as a slow request would); returns the wall time of them all."""
+    add = append.sales_rollups_add
+
+    def add_then_hold(records):
+        add(records)
+        time.sleep(seconds)
+
+    monkeypatch.setattr(append, "sales_rollups_add", add_then_hold)
+    started = time.monotonic()
+    _in_parallel([lambda order=order: move(order, S.PAID, actor=salesperson) for order in orders])
+    return time.monotonic() - started
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL row locks")
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("shards", [rollups.ROLLUP_SHARDS, 1], ids=["sharded", "one-row-control"])
+def test_parallel_payments_of_one_day_and_product_do_not_queue_on_the_rollup_rows(
+    shards, salesperson, monkeypatch
+):
+    """20 customers pay for the same product, channel and day at once, each payment holding its
+    transaction 200 ms: sharded rollups let them overlap (a queue would take 20 x 200 ms), and
+    the control with one shard shows the queue the measurement would see."""
+    monkeypatch.setattr(rollups, "ROLLUP_SHARDS", shards)
+    with transaction.atomic():  # stock_create locks the new stock row
+        product = ProductFactory(price=D("10.00"), cost_price=D("4.00"), stock=100)
+    # the day's rows exist in every shard, so the payments below only UPDATE (steady state)
+    for _ in range(rollups.ROLLUP_SHARDS):
+        move(place_order(customer=CustomerFactory(), products={product: 1}), S.PAID, actor=salesperson)
+    orders = [place_order(customer=CustomerFactory(), products={product: 1}) for _ in range(20)]
+
+    wall = _pay_in_parallel_holding(orders, salesperson, monkeypatch, seconds=0.2)
+
+    assert sales_rollup_differences() == {}
+    paid = DailyOrders.objects.filter(channel=channel("web")).aggregate(Sum("orders_sold"))
+    assert paid == {"orders_sold__sum": 20 + rollups.ROLLUP_SHARDS}
+    if shards == 1:
+        assert wall >= 20 * 0.2
+    else:
+        assert wall < 20 * 0.2 / 2, f"20 payments took {wall:.2f} s: they queued"

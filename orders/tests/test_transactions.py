@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 
 from audit.models import AuditEntry
 from catalog.tests.factories import ProductFactory
+from orders.ledger.rollups import ROLLUP_SHARDS
 from orders.models import OrderStatus, SalesRecord
 from orders.services import order_cancel, order_place, order_set_status
 from orders.tests.factories import ADDRESS, place_order
@@ -63,8 +64,9 @@ def test_every_outermost_order_service_refuses_to_run_inside_a_callers_transacti
 
 
 def test_a_payment_takes_no_savepoint_once_its_rollup_rows_exist(customer, salesperson, product):
-    first = place_order(customer=customer, products={product: 1})
-    order_set_status(order=first, to_status=OrderStatus.PAID, actor=salesperson)
+    for _ in range(ROLLUP_SHARDS):  # consecutive order ids: a row in every shard
+        earlier = place_order(customer=customer, products={product: 1})
+        order_set_status(order=earlier, to_status=OrderStatus.PAID, actor=salesperson)
     second = place_order(customer=customer, products={product: 1})
 
     with CaptureQueriesContext(connection) as queries:

@@ -6,6 +6,8 @@
 -- Variables (pgbench -D): :order0, :orders (first id and how many), :ceo (the actor),
 -- :day and :month (today and the first of the month in the app's time zone, as YYYYMMDD).
 \set order :order0 + random(0, :orders - 1)
+-- the rollup shard the order adds to: order id % orders.ledger.rollups.ROLLUP_SHARDS
+\set shard :order % 8
 BEGIN;
 SELECT orders_order.id, orders_order.number, orders_order.customer_id, orders_order.placed_by_id, orders_order.channel_id,
        orders_order.status, orders_order.subtotal, orders_order.discount, orders_order.tax, orders_order.shipping,
@@ -31,17 +33,21 @@ INSERT INTO orders_salesrecord (order_id, order_item_id, product_id, category_id
           :unit_cost * :quantity, now(), :item_discount, false) RETURNING orders_salesrecord.id;
 UPDATE orders_dailysales SET quantity = (orders_dailysales.quantity + :quantity), revenue = (orders_dailysales.revenue + :line_total),
        cost = (orders_dailysales.cost + :unit_cost * :quantity), discount = (orders_dailysales.discount + :item_discount)
-  WHERE (orders_dailysales.category_id = :category_id AND orders_dailysales.channel_id = :channel_id AND orders_dailysales.day = :day::text::date);
+  WHERE (orders_dailysales.category_id = :category_id AND orders_dailysales.channel_id = :channel_id AND orders_dailysales.day = :day::text::date
+         AND orders_dailysales.shard = :shard);
 UPDATE orders_productsales SET quantity = (orders_productsales.quantity + :quantity), revenue = (orders_productsales.revenue + :line_total),
        cost = (orders_productsales.cost + :unit_cost * :quantity), discount = (orders_productsales.discount + :item_discount)
   WHERE (orders_productsales.category_id = :category_id AND orders_productsales.channel_id = :channel_id
-         AND orders_productsales.day = :day::text::date AND orders_productsales.product_id = :product_id AND NOT orders_productsales.whole_month);
+         AND orders_productsales.day = :day::text::date AND orders_productsales.product_id = :product_id AND NOT orders_productsales.whole_month
+         AND orders_productsales.shard = :shard);
 UPDATE orders_productsales SET quantity = (orders_productsales.quantity + :quantity), revenue = (orders_productsales.revenue + :line_total),
        cost = (orders_productsales.cost + :unit_cost * :quantity), discount = (orders_productsales.discount + :item_discount)
   WHERE (orders_productsales.category_id = :category_id AND orders_productsales.channel_id = :channel_id
-         AND orders_productsales.day = :month::text::date AND orders_productsales.product_id = :product_id AND orders_productsales.whole_month);
+         AND orders_productsales.day = :month::text::date AND orders_productsales.product_id = :product_id AND orders_productsales.whole_month
+         AND orders_productsales.shard = :shard);
 UPDATE orders_dailyorders SET orders_sold = (orders_dailyorders.orders_sold + 1), orders_reversed = (orders_dailyorders.orders_reversed + 0)
-  WHERE (orders_dailyorders.channel_id = :channel_id AND orders_dailyorders.day = :day::text::date);
+  WHERE (orders_dailyorders.channel_id = :channel_id AND orders_dailyorders.day = :day::text::date
+         AND orders_dailyorders.shard = :shard);
 UPDATE orders_dailycustomers SET orders_sold = (orders_dailycustomers.orders_sold + 1), revenue = (orders_dailycustomers.revenue + :line_total)
   WHERE (orders_dailycustomers.channel_id = :channel_id AND orders_dailycustomers.customer_id = :customer_id
          AND orders_dailycustomers.day = :day::text::date);
