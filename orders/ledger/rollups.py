@@ -4,20 +4,21 @@ rebuilt from the ledger, verified against it."""
 import logging
 from collections import defaultdict
 from collections.abc import Sequence
-from datetime import UTC, date
+from datetime import UTC
 from decimal import Decimal
 from typing import Any
 
 from django.apps import apps
 from django.apps.registry import Apps
-from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, DateField, F, Max, Min, Model, Q, QuerySet, Sum, Value
-from django.db.models.functions import Coalesce, Greatest, Least, TruncDate, TruncMonth
+from django.db import connection, transaction
+from django.db.models import Count, DateField, Max, Min, Model, Q, QuerySet, Sum, Value
+from django.db.models.functions import TruncDate, TruncMonth
 
 from audit.models import AuditAction
 from audit.services import record
 from orders.models import CustomerSales, DailyCustomers, DailyOrders, DailySales, ProductSales, SalesRecord
 
+from .upsert import ADD, EARLIEST, LATEST, rollup_upsert
 from .version import sales_ledger_version_bump_on_commit
 
 logger = logging.getLogger(__name__)
@@ -42,15 +43,27 @@ SALES_ROLLUP_COLUMNS: dict[type[Model], tuple[str, ...]] = {
     CustomerSales: ("channel_id", "customer_id", "first_day", "last_day", "orders_sold", "revenue"),
 }
 
-# The sharded rollups (`orders.models.ledger.Sharded`) and the columns summed over their
-# shards. A sale adds to shard `order id % ROLLUP_SHARDS`: concurrent payments of one day
-# and channel (or one product) then wait on each other only when their orders share a shard.
-ROLLUP_SHARDS = 8
-SHARDED_SUMS: dict[type[Model], tuple[str, ...]] = {
-    DailySales: ("quantity", "revenue", "cost", "discount"),
-    ProductSales: ("quantity", "revenue", "cost", "discount"),
-    DailyOrders: ("orders_sold", "orders_reversed"),
+# How each rollup's value columns combine a new row with the stored one of its key (the other
+# columns); `orders.ledger.upsert` says it in SQL.
+ROLLUP_AMOUNTS: dict[type[Model], tuple[tuple[str, str], ...]] = {
+    DailySales: tuple((column, ADD) for column in ("quantity", "revenue", "cost", "discount")),
+    ProductSales: tuple((column, ADD) for column in ("quantity", "revenue", "cost", "discount")),
+    DailyOrders: (("orders_sold", ADD), ("orders_reversed", ADD)),
+    DailyCustomers: (("orders_sold", ADD), ("revenue", ADD)),
+    CustomerSales: (("orders_sold", ADD), ("revenue", ADD), ("first_day", EARLIEST), ("last_day", LATEST)),
 }
+# The sharded rollups (`orders.models.ledger.Sharded`): a sale adds to shard `order id %
+# ROLLUP_SHARDS`, so concurrent payments of one day and channel (or one product) wait on each
+# other only when their orders share a shard. Readers sum over the shards.
+SHARDED_ROLLUPS = (DailySales, ProductSales, DailyOrders)
+ROLLUP_SHARDS = 8
+
+
+def _rollup_keys(rollup: type[Model]) -> tuple[str, ...]:
+    """The key columns of a rollup's rows as `sales_rollups_add` writes them (shard last)."""
+    amounts = {column for column, _ in ROLLUP_AMOUNTS[rollup]}
+    keys = tuple(column for column in SALES_ROLLUP_COLUMNS[rollup] if column not in amounts)
+    return (*keys, "shard") if rollup in SHARDED_ROLLUPS else keys
 
 
 def sales_rollup_rows(ledger: type[Model] = SalesRecord) -> dict[type[Model], QuerySet]:
@@ -134,22 +147,23 @@ def sales_rollup_differences() -> dict[str, int]:
 
 def _rollup_stored_rows(rollup: type[Model]) -> QuerySet:
     """A rollup's rows as SALES_ROLLUP_COLUMNS tuples, summed over the shards of sharded ones."""
-    columns = SALES_ROLLUP_COLUMNS[rollup]
     rows = rollup._default_manager.order_by()
-    if rollup in SHARDED_SUMS:
-        sums = SHARDED_SUMS[rollup]
-        keys = [column for column in columns if column not in sums]
-        rows = rows.values(*keys).annotate(**{f"{column}_sum": Sum(column) for column in sums})
-        return rows.values_list(*keys, *(f"{column}_sum" for column in sums))
-    return rows.values_list(*columns)
+    if rollup in SHARDED_ROLLUPS:  # their amounts all add up
+        sums = [column for column, _ in ROLLUP_AMOUNTS[rollup]]
+        rows = rows.values(*_rollup_keys(rollup)[:-1]).annotate(
+            **{f"{column}_sum": Sum(column) for column in sums}
+        )
+        return rows.values_list(*_rollup_keys(rollup)[:-1], *(f"{column}_sum" for column in sums))
+    return rows.values_list(*SALES_ROLLUP_COLUMNS[rollup])
 
 
 def sales_rollups_add(records: Sequence[SalesRecord]) -> None:
     """Add records to every rollup: money per day, per product and day and month, orders, and
     per customer.
 
-    Rows are updated rollup by rollup in SALES_ROLLUP_COLUMNS order, keys sorted, so two
-    transactions lock shared rows in the same order and never deadlock.
+    One statement per rollup (`rollup_upsert`), rollup by rollup in SALES_ROLLUP_COLUMNS
+    order, keys sorted, so two transactions lock shared rows in the same order and never
+    deadlock; however many lines an order has, a payment costs the same five statements.
     """
     money: dict[type[Model], dict[tuple, dict[str, Any]]] = {
         DailySales: defaultdict(_no_sales),
@@ -181,28 +195,37 @@ def sales_rollups_add(records: Sequence[SalesRecord]) -> None:
         elif sale.reverses_order:
             reversed_[day, sale.channel_id, shard].add(sale.order_id)
 
-    for rollup, rows in money.items():
-        for key in sorted(rows, key=_lock_order):
-            _rollup_add(rollup, key, rows[key])
-    for key in sorted(key for key in sold.keys() | reversed_.keys() if sold[key] or reversed_[key]):
-        _rollup_add(DailyOrders, key, {"orders_sold": len(sold[key]), "orders_reversed": len(reversed_[key])})
-    for key in sorted(customer_revenue):
-        _rollup_add(DailyCustomers, key, {"orders_sold": len(bought[key]), "revenue": customer_revenue[key]})
+    rows: dict[type[Model], dict[tuple, tuple]] = {
+        rollup: {key: tuple(totals.values()) for key, totals in by_key.items()}
+        for rollup, by_key in money.items()
+    }
+    rows[DailyOrders] = {
+        key: (len(sold[key]), len(reversed_[key]))
+        for key in sold.keys() | reversed_.keys()
+        if sold[key] or reversed_[key]
+    }
+    rows[DailyCustomers] = {key: (len(bought[key]), revenue) for key, revenue in customer_revenue.items()}
     # CustomerSales: the same per customer and channel (an order is paid on one day, so the
     # days' orders add up), with the earliest and latest day of a paid order.
-    for key in sorted({(channel_id, customer_id) for _, channel_id, customer_id in customer_revenue}):
+    rows[CustomerSales] = {}
+    for key in {(channel_id, customer_id) for _, channel_id, customer_id in customer_revenue}:
         days = {day for day, channel_id, customer_id in customer_revenue if (channel_id, customer_id) == key}
         paid_days = [day for day in days if bought[(day, *key)]]
-        _rollup_add(
-            CustomerSales,
-            key,
-            {
-                "orders_sold": sum(len(bought[(day, *key)]) for day in days),
-                "revenue": sum((customer_revenue[(day, *key)] for day in days), Decimal("0.00")),
-            },
-            earliest={"first_day": min(paid_days)} if paid_days else None,
-            latest={"last_day": max(paid_days)} if paid_days else None,
+        rows[CustomerSales][key] = (
+            sum(len(bought[(day, *key)]) for day in days),
+            sum((customer_revenue[(day, *key)] for day in days), Decimal("0.00")),
+            min(paid_days, default=None),
+            max(paid_days, default=None),
         )
+    for rollup in SALES_ROLLUP_COLUMNS:
+        if rows.get(rollup):
+            keys = sorted(rows[rollup], key=_lock_order)
+            rollup_upsert(
+                rollup,
+                _rollup_keys(rollup),
+                ROLLUP_AMOUNTS[rollup],
+                [(*key, *rows[rollup][key]) for key in keys],
+            )
 
 
 def _no_sales() -> dict[str, Any]:
@@ -211,40 +234,6 @@ def _no_sales() -> dict[str, Any]:
 
 def _lock_order(key: tuple) -> tuple:
     return tuple(-1 if value is None else value for value in key)  # no category sorts first
-
-
-def _rollup_add(
-    rollup: type[Model],
-    key: tuple,
-    amounts: dict[str, Any],
-    *,
-    earliest: dict[str, date] | None = None,
-    latest: dict[str, date] | None = None,
-) -> None:
-    """Add `amounts` to the rollup row with `key`, creating the row if it is missing; the
-    `earliest` and `latest` days keep the earlier or the later of theirs and the row's.
-
-    The key of a sharded rollup ends with the shard. The UPDATE (the usual case: the row
-    exists) locks the row until commit, so concurrent sales add up. A missing row is inserted
-    in a savepoint; when a concurrent transaction inserted it first, the unique constraint
-    waits for that one to commit and refuses ours, and the UPDATE then adds to the committed row.
-    """
-    names = SALES_ROLLUP_COLUMNS[rollup]
-    if rollup in SHARDED_SUMS:
-        names = (*names[: len(key) - 1], "shard")
-    columns = dict(zip(names, key, strict=False))
-    row = rollup._default_manager.filter(**columns)
-    added: dict[str, Any] = {field: F(field) + amount for field, amount in amounts.items()}
-    for keep, days in ((Least, earliest or {}), (Greatest, latest or {})):
-        # Coalesce: SQLite's MIN()/MAX() of a NULL is NULL, PostgreSQL's LEAST() skips it.
-        added |= {field: keep(Coalesce(F(field), Value(day)), Value(day)) for field, day in days.items()}
-    if row.update(**added):
-        return
-    try:
-        with transaction.atomic():
-            rollup._default_manager.create(**columns, **amounts, **(earliest or {}), **(latest or {}))
-    except IntegrityError:
-        row.update(**added)
 
 
 @transaction.atomic

@@ -1,7 +1,7 @@
 -- One payment, statement for statement as `orders.services.order_set_status(to_status=paid)`
 -- sends it for a one-line order, in the steady state of a sale (the day's and month's rollup
--- rows exist, so every rollup upsert is one UPDATE; the actor's permissions were read by the
--- API's permission check). orders/tests/test_dblimit_replay.py fails when the service and this
+-- rows exist in every shard, so every rollup upsert updates; the actor's permissions were read
+-- by the API's permission check). orders/tests/test_dblimit_replay.py fails when the service and this
 -- file drift apart. Each transaction pays a random one of the orders the order replay placed.
 -- Variables (pgbench -D): :order0, :orders (first id and how many), :ceo (the actor),
 -- :day and :month (today and the first of the month in the app's time zone, as YYYYMMDD).
@@ -31,30 +31,36 @@ INSERT INTO orders_salesrecord (order_id, order_item_id, product_id, category_id
                                 cost, sold_at, discount, reverses_order)
   VALUES (:order, :item_id, :product_id, :category_id, :channel_id, :customer_id, :quantity, :line_total,
           :unit_cost * :quantity, now(), :item_discount, false) RETURNING orders_salesrecord.id;
-UPDATE orders_dailysales SET quantity = (orders_dailysales.quantity + :quantity), revenue = (orders_dailysales.revenue + :line_total),
-       cost = (orders_dailysales.cost + :unit_cost * :quantity), discount = (orders_dailysales.discount + :item_discount)
-  WHERE (orders_dailysales.category_id = :category_id AND orders_dailysales.channel_id = :channel_id AND orders_dailysales.day = :day::text::date
-         AND orders_dailysales.shard = :shard);
-UPDATE orders_productsales SET quantity = (orders_productsales.quantity + :quantity), revenue = (orders_productsales.revenue + :line_total),
-       cost = (orders_productsales.cost + :unit_cost * :quantity), discount = (orders_productsales.discount + :item_discount)
-  WHERE (orders_productsales.category_id = :category_id AND orders_productsales.channel_id = :channel_id
-         AND orders_productsales.day = :day::text::date AND orders_productsales.product_id = :product_id AND NOT orders_productsales.whole_month
-         AND orders_productsales.shard = :shard);
-UPDATE orders_productsales SET quantity = (orders_productsales.quantity + :quantity), revenue = (orders_productsales.revenue + :line_total),
-       cost = (orders_productsales.cost + :unit_cost * :quantity), discount = (orders_productsales.discount + :item_discount)
-  WHERE (orders_productsales.category_id = :category_id AND orders_productsales.channel_id = :channel_id
-         AND orders_productsales.day = :month::text::date AND orders_productsales.product_id = :product_id AND orders_productsales.whole_month
-         AND orders_productsales.shard = :shard);
-UPDATE orders_dailyorders SET orders_sold = (orders_dailyorders.orders_sold + 1), orders_reversed = (orders_dailyorders.orders_reversed + 0)
-  WHERE (orders_dailyorders.channel_id = :channel_id AND orders_dailyorders.day = :day::text::date
-         AND orders_dailyorders.shard = :shard);
-UPDATE orders_dailycustomers SET orders_sold = (orders_dailycustomers.orders_sold + 1), revenue = (orders_dailycustomers.revenue + :line_total)
-  WHERE (orders_dailycustomers.channel_id = :channel_id AND orders_dailycustomers.customer_id = :customer_id
-         AND orders_dailycustomers.day = :day::text::date);
-UPDATE orders_customersales SET orders_sold = (orders_customersales.orders_sold + 1), revenue = (orders_customersales.revenue + :line_total),
-       first_day = LEAST(COALESCE(orders_customersales.first_day, :day::text::date), :day::text::date),
-       last_day = GREATEST(COALESCE(orders_customersales.last_day, :day::text::date), :day::text::date)
-  WHERE (orders_customersales.channel_id = :channel_id AND orders_customersales.customer_id = :customer_id);
+INSERT INTO orders_dailysales (day, channel_id, category_id, shard, quantity, revenue, cost, discount)
+  VALUES (:day::text::date, :channel_id, :category_id, :shard, :quantity, :line_total, :unit_cost * :quantity, :item_discount)
+  ON CONFLICT (day, channel_id, (COALESCE(category_id, 0)), shard) DO UPDATE SET
+       quantity = orders_dailysales.quantity + excluded.quantity, revenue = orders_dailysales.revenue + excluded.revenue,
+       cost = orders_dailysales.cost + excluded.cost, discount = orders_dailysales.discount + excluded.discount;
+INSERT INTO orders_productsales (whole_month, day, product_id, category_id, channel_id, shard, quantity, revenue, cost, discount)
+  VALUES (false, :day::text::date, :product_id, :category_id, :channel_id, :shard, :quantity, :line_total, :unit_cost * :quantity, :item_discount),
+         (true, :month::text::date, :product_id, :category_id, :channel_id, :shard, :quantity, :line_total, :unit_cost * :quantity, :item_discount)
+  ON CONFLICT (whole_month, day, product_id, (COALESCE(category_id, 0)), channel_id, shard) DO UPDATE SET
+       quantity = orders_productsales.quantity + excluded.quantity, revenue = orders_productsales.revenue + excluded.revenue,
+       cost = orders_productsales.cost + excluded.cost, discount = orders_productsales.discount + excluded.discount;
+INSERT INTO orders_dailyorders (day, channel_id, shard, orders_sold, orders_reversed)
+  VALUES (:day::text::date, :channel_id, :shard, 1, 0)
+  ON CONFLICT (day, channel_id, shard) DO UPDATE SET
+       orders_sold = orders_dailyorders.orders_sold + excluded.orders_sold,
+       orders_reversed = orders_dailyorders.orders_reversed + excluded.orders_reversed;
+INSERT INTO orders_dailycustomers (day, channel_id, customer_id, orders_sold, revenue)
+  VALUES (:day::text::date, :channel_id, :customer_id, 1, :line_total)
+  ON CONFLICT (day, channel_id, customer_id) DO UPDATE SET
+       orders_sold = orders_dailycustomers.orders_sold + excluded.orders_sold,
+       revenue = orders_dailycustomers.revenue + excluded.revenue;
+INSERT INTO orders_customersales (channel_id, customer_id, orders_sold, revenue, first_day, last_day)
+  VALUES (:channel_id, :customer_id, 1, :line_total, :day::text::date, :day::text::date)
+  ON CONFLICT (channel_id, customer_id) DO UPDATE SET
+       orders_sold = orders_customersales.orders_sold + excluded.orders_sold,
+       revenue = orders_customersales.revenue + excluded.revenue,
+       first_day = CASE WHEN excluded.first_day IS NULL OR orders_customersales.first_day <= excluded.first_day
+                        THEN orders_customersales.first_day ELSE excluded.first_day END,
+       last_day = CASE WHEN excluded.last_day IS NULL OR orders_customersales.last_day >= excluded.last_day
+                       THEN orders_customersales.last_day ELSE excluded.last_day END;
 INSERT INTO audit_auditentry (actor_id, action, entity_type, entity_id, entity_repr, changes, ip, created_at)
   VALUES (:ceo, 'status_change', 'orders.order', :order::text, 'SO-2026-' || lpad(:order::text, 6, '0'), '{"status": ["pending", "paid"]}'::jsonb, NULL, now())
   RETURNING audit_auditentry.id;
