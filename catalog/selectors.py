@@ -12,7 +12,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import Http404
 
-from salesbackend.versions import version_bump_on_commit, version_get
+from salesbackend.versions import process_copy, version_bump_on_commit
 
 from .models import Category, Product, ProductStatus, SalesChannel
 from .permissions import is_staff_user
@@ -32,7 +32,20 @@ PRODUCT_FILE_COLUMNS = (
 
 
 CATEGORY_TREE_VERSION_KEY = "catalog:category-tree-version"
-_shared_tree: "tuple[int, CategoryTree] | None" = None
+CHANNELS_VERSION_KEY = "catalog:channels-version"
+
+
+def channels_changed() -> None:
+    """A sales channel written: every process reads the channels again."""
+    version_bump_on_commit(CHANNELS_VERSION_KEY, also_now=True)
+
+
+def active_channel(code: str) -> SalesChannel | None:
+    """The active sales channel with this code, from this process's copy of the channels
+    while none changed (every order names one; they change a few times a year)."""
+    channels = process_copy(CHANNELS_VERSION_KEY, lambda: {c.code: c for c in SalesChannel.objects.all()})
+    channel = channels.get(code)
+    return channel if channel is not None and channel.is_active else None
 
 
 def category_tree_changed() -> None:
@@ -88,19 +101,7 @@ class CategoryTree:
         """For readers: this process's copy while no category changed since it was read, so a
         request that filters by category or hides inactive ones costs no query for the tree.
         Treat it as read-only: other requests share it."""
-        global _shared_tree
-        try:
-            version = version_get(CATEGORY_TREE_VERSION_KEY)
-        except Exception:  # no cache: read it every time, as before there was one
-            return cls.load()
-        shared = _shared_tree
-        if shared is not None and shared[0] == version:
-            return shared[1]
-        # The version is read before the rows: a change committed meanwhile bumps it, so this
-        # copy is never taken for current once the change is visible.
-        tree = cls.load()
-        _shared_tree = (version, tree)
-        return tree
+        return process_copy(CATEGORY_TREE_VERSION_KEY, cls.load)
 
     def ancestors(self, category: Category) -> list[Category]:
         """Root first. Stops on a (never expected) cycle instead of looping."""

@@ -25,7 +25,7 @@ from audit.services import audited_save, audited_update, person, record, snapsho
 from salesbackend.exceptions import ApplicationError, ConflictError
 
 from .models import Category, Product, ProductStatus, SalesChannel
-from .selectors import PRODUCT_FILE_COLUMNS, CategoryTree
+from .selectors import PRODUCT_FILE_COLUMNS, CategoryTree, channels_changed
 from .tabular import Table
 
 CATEGORY_FIELDS = ("name", "slug", "description", "parent", "is_active")
@@ -428,6 +428,7 @@ def channel_create(*, actor, code: str, name: str, is_active: bool = True) -> Sa
     channel = SalesChannel(code=code, name=name, is_active=is_active)
     channel.full_clean()
     channel.save()
+    channels_changed()
     record(
         actor=actor,
         action=AuditAction.CREATE,
@@ -447,4 +448,5 @@ def channel_update(*, channel: SalesChannel, actor, data: Mapping[str, Any]) -> 
         fields=("name", "is_active"),
         state=lambda channel: snapshot(channel, CHANNEL_FIELDS),
     )
+    channels_changed()
     return channel

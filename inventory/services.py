@@ -69,12 +69,9 @@ def _lock(product_ids: list[int]) -> dict[int, Stock]:
 
 
 def _select_for_update(ids: list[int]) -> dict[int, Stock]:
-    rows: QuerySet[Stock] = (
-        Stock.objects.select_for_update(of=("self",))
-        .select_related("product")
-        .filter(product_id__in=ids)
-        .order_by("product_id")
-    )
+    # Without the product: callers have it in hand, and only a low-stock notice reads it.
+    rows: QuerySet[Stock] = Stock.objects.select_for_update().filter(product_id__in=ids)
+    rows = rows.order_by("product_id")
     return {stock.product_id: stock for stock in rows}
 
 
@@ -220,6 +217,8 @@ def stock_exchange(
     (no deadlocks), then the takes are checked together, so one error names every shortfall.
     """
     stocks = _lock([product.pk for product in (*taken, *returned)])
+    for product in (*taken, *returned):
+        stocks[product.pk].product = product
     by_id = sorted(taken.items(), key=lambda line: line[0].pk)
     shortfalls = [
         {

@@ -2,6 +2,7 @@ import pytest
 
 from audit.models import AuditEntry
 from catalog.models import SalesChannel
+from catalog.tests.factories import ProductFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -48,3 +49,34 @@ def test_patch_renames_and_deactivates_but_never_changes_the_code(ceo_client):
     assert response.json() == {"code": "phone", "name": "Telephone", "is_active": False}
     entry = AuditEntry.objects.get(action="update")
     assert entry.changes == {"name": ["Phone orders", "Telephone"], "is_active": [True, False]}
+
+
+def test_orders_see_a_channel_deactivated_or_created_at_once(ceo_client, salesperson_client, customer):
+    """Placement reads the channels from this process's copy: every change through the API
+    (and the admin, the same service) is seen by the next order."""
+    product = ProductFactory(stock=10)
+    body = {
+        "customer": customer.pk,
+        "items": [{"product": product.pk, "quantity": 1}],
+        "shipping_address": {
+            "name": "A",
+            "line1": "1 St",
+            "city": "Paris",
+            "postal_code": "75001",
+            "country": "FR",
+        },
+    }
+    assert (
+        salesperson_client.post("/api/v1/orders/", {**body, "channel": "phone"}, format="json").status_code
+        == 201
+    )
+
+    ceo_client.patch("/api/v1/channels/phone/", {"is_active": False}, format="json")
+    refused = salesperson_client.post("/api/v1/orders/", {**body, "channel": "phone"}, format="json")
+    ceo_client.post("/api/v1/channels/", {"code": "market", "name": "Market stall"}, format="json")
+    at_market = salesperson_client.post("/api/v1/orders/", {**body, "channel": "market"}, format="json")
+
+    assert refused.status_code == 400
+    assert "channel" in refused.json()
+    assert at_market.status_code == 201
+    assert at_market.json()["channel"] == "market"

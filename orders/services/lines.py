@@ -112,7 +112,7 @@ def resolve_lines(lines: Sequence[Mapping[str, Any]]) -> dict[Product, int]:
         raise ValidationError({"items": ["An order needs at least one item."]})
     ids = {line["product"] for line in lines if line.get("product") is not None}
     skus = {line["sku"] for line in lines if line.get("product") is None and line.get("sku")}
-    found = list(Product.objects.filter(Q(pk__in=ids) | Q(sku__in=skus)))
+    found = list(Product.objects.filter(Q(pk__in=ids) | Q(sku__in=skus)).order_by())
     by_id = {product.pk: product for product in found}
     by_sku = {product.sku: product for product in found}
 

@@ -16,6 +16,7 @@ from django.db import IntegrityError, transaction
 from audit.models import AuditAction
 from audit.services import person, record
 from catalog.models import SalesChannel
+from catalog.selectors import active_channel
 from inventory.services import stock_take
 from orders import pricing, tasks
 from orders.models import (
@@ -255,7 +256,7 @@ def _check_pending_cap(customer) -> None:
 
 
 def _active_channel(code: str) -> SalesChannel:
-    channel = SalesChannel.objects.filter(code=code, is_active=True).first()
+    channel = active_channel(code)
     if channel is None:
         raise ValidationError({"channel": [f"Unknown sales channel {code!r}."]})
     return channel
