@@ -15,6 +15,8 @@ from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminPasswordChangeForm, UserChangeForm, UserCreationForm
 from django.contrib.auth.models import Group
+from django.core.exceptions import FieldDoesNotExist
+from django.db.models.constants import LOOKUP_SEP
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 
 from salesbackend.admin import InternalTableAdminMixin, ReadOnlyAdminMixin
@@ -213,9 +215,40 @@ admin.site.login_form = SignInAuthenticationForm
 admin.site.unregister(OutstandingToken)
 admin.site.unregister(BlacklistedToken)
 
+RAW_TOKEN_FIELD = OutstandingToken._meta.get_field("token")
+
+
+def _lookup_reaches_raw_token(model, lookup: str) -> bool:
+    """Whether a query-string lookup (`token__startswith`, `token__token__regex`, …) reads the
+    raw refresh token, following relations from `model`."""
+    for part in lookup.split(LOOKUP_SEP):
+        try:
+            field = model._meta.get_field(part)
+        except FieldDoesNotExist:
+            return False  # a transform or lookup name (`startswith`): the path ends here
+        if field == RAW_TOKEN_FIELD:
+            return True
+        if not field.is_relation:
+            return False
+        model = field.related_model
+    return False
+
+
+class NoRawTokenLookupsMixin:
+    """The admin applies lookups from the query string (`?token__startswith=eyJ`): narrowing a
+    list one character at a time would read a raw token back, so a lookup that reaches it is
+    refused (400, Django's DisallowedModelAdminLookup), whatever else may be allowed."""
+
+    def lookup_allowed(self, lookup, value, request=None) -> bool:
+        if _lookup_reaches_raw_token(self.model, lookup):  # type: ignore[attr-defined]
+            return False
+        return super().lookup_allowed(lookup, value, request)  # type: ignore[misc]
+
 
 @admin.register(OutstandingToken)
-class OutstandingTokenAdmin(InternalTableAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+class OutstandingTokenAdmin(
+    NoRawTokenLookupsMixin, InternalTableAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin
+):
     list_display = ("jti", "user", "created_at", "expires_at")
     list_select_related = ("user",)
     search_fields = ("user__username", "jti")
@@ -224,7 +257,9 @@ class OutstandingTokenAdmin(InternalTableAdminMixin, ReadOnlyAdminMixin, admin.M
 
 
 @admin.register(BlacklistedToken)
-class BlacklistedTokenAdmin(InternalTableAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+class BlacklistedTokenAdmin(
+    NoRawTokenLookupsMixin, InternalTableAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin
+):
     list_display = ("token_jti", "token_user", "blacklisted_at")
     list_select_related = ("token__user",)
     search_fields = ("token__user__username", "token__jti")
