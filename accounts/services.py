@@ -239,6 +239,36 @@ def tokens_issue(*, user) -> dict[str, str]:
     return {"access": str(refresh.access_token), "refresh": str(refresh)}
 
 
+def tokens_refresh(*, refresh: str) -> dict[str, str]:
+    """Trade a refresh token for a new pair; the old one is revoked (rotation).
+
+    The token's outstanding row is locked before it is checked and blacklisted, so parallel
+    requests with one token queue on that row: the first gets a new pair, every other finds
+    it blacklisted and is refused. Raises InvalidRefreshToken.
+    """
+    try:
+        token = RefreshToken(refresh)  # type: ignore[arg-type]  # simplejwt takes the encoded token; its hint says Token
+    except TokenError as error:
+        raise InvalidRefreshToken(str(error)) from error
+    with transaction.atomic(durable=True):
+        # order_by(): the model orders by user, an outer join FOR UPDATE cannot lock.
+        outstanding = (
+            OutstandingToken.objects.select_for_update()
+            .filter(jti=token.payload.get(jwt_settings.JTI_CLAIM))
+            .order_by()
+            .first()
+        )
+        if outstanding is None or outstanding.user is None:
+            raise InvalidRefreshToken("Token is not valid.")
+        if BlacklistedToken.objects.filter(token=outstanding).exists():
+            raise InvalidRefreshToken("Token is blacklisted")
+        user = outstanding.user
+        if not user.is_active:
+            raise InvalidRefreshToken("No active account found for the given token.")
+        BlacklistedToken.objects.create(token=outstanding)
+        return tokens_issue(user=user)
+
+
 def user_login(*, login: str, password: str, staff_only: bool = False) -> Any:
     """Check the credentials (`login` is a username or e-mail, any case) within the sign-in
     budgets, and audit the attempt. The API login and /admin/login/ (`staff_only`) call it.

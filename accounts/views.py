@@ -18,6 +18,7 @@ from .serializers import (
     ProfileUpdateInputSerializer,
     RefreshInputSerializer,
     RegisterInputSerializer,
+    TokenPairSerializer,
     UserCreateInputSerializer,
     UserOutputSerializer,
     UserUpdateInputSerializer,
@@ -81,6 +82,28 @@ class LoginView(PublicAuthView):
                 "No active account found with the given credentials.", code="invalid_credentials"
             ) from None
         return _auth_response(user, status_code=status.HTTP_200_OK)
+
+
+class RefreshView(PublicAuthView):
+    @extend_schema(
+        tags=["auth"],
+        request=RefreshInputSerializer,
+        responses={
+            200: TokenPairSerializer,
+            401: OpenApiResponse(description="A used, revoked, expired or malformed refresh token"),
+        },
+        summary="Trade a refresh token for a new pair",
+        description="Refresh tokens rotate: the one sent is revoked. Sent several times at once, "
+        "exactly one request gets a new pair; the others answer 401.",
+    )
+    def post(self, request):
+        serializer = RefreshInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            tokens = services.tokens_refresh(refresh=serializer.validated_data["refresh"])
+        except services.InvalidRefreshToken as error:
+            raise InvalidToken(str(error)) from None
+        return Response(tokens)
 
 
 class LogoutView(APIView):
