@@ -1,7 +1,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from .views import LoginView, LogoutView, MeView, RefreshView, RegisterView, UserViewSet
+from .views.api import LoginView, LogoutView, MeView, RefreshView, RegisterView, UserViewSet
 
 router = SimpleRouter()
 router.register("users", UserViewSet, basename="user")

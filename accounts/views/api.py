@@ -9,10 +9,10 @@ from rest_framework.views import APIView
 from rest_framework_simplejwt.authentication import JWTAuthentication
 from rest_framework_simplejwt.exceptions import InvalidToken
 
-from . import selectors, services
-from .filters import UserFilter
-from .permissions import CanViewCustomers, IsCEO, IsCustomer
-from .serializers import (
+from .. import selectors, services
+from ..filters import UserFilter
+from ..permissions import CanViewCustomers, IsCEO, IsCustomer
+from ..serializers import (
     AuthResponseSerializer,
     LoginInputSerializer,
     ProfileUpdateInputSerializer,
