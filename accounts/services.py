@@ -49,11 +49,19 @@ def _set_role(user, role: Role) -> None:
     user.__dict__.pop("role", None)
 
 
+def username_normalize(username: str) -> str:
+    """The one form a username is stored and looked up in: Unicode NFKC, so look-alike forms
+    (full-width letters, ligatures, …) are the same name as their plain twin (`ceo1`)."""
+    return User.normalize_username(username)
+
+
 def user_identity_check(*, username: str | None = None, email: str | None = None, exclude=None) -> None:
-    """Usernames and e-mails are unique regardless of case, and a username never looks like an
-    e-mail address: logins accept either, so `victim@corp.com` as someone else's username would
-    take the real owner's e-mail login. Raise a field error otherwise."""
+    """Usernames and e-mails are unique regardless of case and Unicode form, and a username never
+    looks like an e-mail address: logins accept either, so `victim@corp.com` as someone else's
+    username would take the real owner's e-mail login. Raise a field error otherwise."""
     others = User.objects.exclude(pk=exclude.pk) if exclude is not None else User.objects.all()
+    if username is not None:
+        username = username_normalize(username)
     errors = {}
     if username is not None and "@" in username:
         errors["username"] = ["A username cannot contain @: it would look like an e-mail address."]
@@ -86,6 +94,7 @@ def _user_insert(
     *, username: str, email: str, password: str | None, role: Role, first_name: str, last_name: str
 ) -> Any:
     email = User.objects.normalize_email(email)
+    username = username_normalize(username)
     user_identity_check(username=username, email=email)
     user = User(username=username, email=email, first_name=first_name, last_name=last_name)
     if password:
@@ -175,6 +184,8 @@ def user_update(*, user, actor, data: dict[str, Any]) -> Any:
     user_change_check(user=user, actor=actor, role=role, is_active=data.get("is_active"))
     if "email" in data:
         data["email"] = User.objects.normalize_email(data["email"])
+    if "username" in data:
+        data["username"] = username_normalize(data["username"])
     user_identity_check(username=data.get("username"), email=data.get("email"), exclude=user)
 
     before = snapshot(user, PROFILE_FIELDS)
@@ -276,6 +287,7 @@ def user_login(*, login: str, password: str, staff_only: bool = False) -> Any:
     Raises SignInThrottled when a budget is spent, InvalidCredentials for a wrong name or
     password and for inactive (or, with `staff_only`, non-staff) accounts alike.
     """
+    login = username_normalize(login)
     attempt = sign_in_attempt(login)
     user = authenticate(username=login, password=password)
     if user is None or (staff_only and not user.is_staff):
