@@ -1,13 +1,21 @@
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models.functions import Lower
+from django.utils.crypto import salted_hmac
 from django.utils.functional import cached_property
 
 from .roles import Role
 
+# The JWT claim with the session generation the token was issued under (tokens without it: 0).
+SESSION_CLAIM = "session"
+
 
 class User(AbstractUser):
     email = models.EmailField("email address", unique=True)
+    # Bumped to end every session of the user at once (ban, deactivation, password change,
+    # single-session login, second factor on or off): JWTs carry the number they were issued
+    # under and admin sessions hash it in, so anything from before stays refused for good.
+    session_generation = models.PositiveIntegerField(default=0, editable=False)
 
     objects = UserManager()
 
@@ -26,6 +34,31 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.username
+
+    def save(self, *args, **kwargs) -> None:
+        """A full save of a stored user leaves `session_generation` alone: only
+        services.sessions_end moves it (atomically), and an instance read before that must not
+        write the old number back and revive the sessions it ended."""
+        if not self._state.adding and not kwargs.get("force_insert") and kwargs.get("update_fields") is None:
+            kwargs["update_fields"] = [
+                field.name
+                for field in self._meta.concrete_fields
+                if not field.primary_key and field.name != "session_generation"
+            ]
+        super().save(*args, **kwargs)
+
+    def _get_session_auth_hash(self, secret=None) -> str:
+        """Django's session hash (the password's), with the session generation mixed in once
+        it has been bumped: admin sessions from before a bump no longer match and end."""
+        password_hash = super()._get_session_auth_hash(secret=secret)
+        if not self.session_generation:
+            return password_hash
+        return salted_hmac(
+            "accounts.User.session_generation",
+            f"{password_hash}:{self.session_generation}",
+            secret=secret,
+            algorithm="sha256",
+        ).hexdigest()
 
     @cached_property
     def role(self) -> Role | None:

@@ -12,15 +12,19 @@ from django.contrib.auth.models import Group, update_last_login
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.settings import api_settings as jwt_settings
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 from rest_framework_simplejwt.tokens import RefreshToken
+from rest_framework_simplejwt.utils import datetime_from_epoch, get_md5_hash_password
 
 from audit.models import AuditAction
 from audit.services import changes_between, record, snapshot
 from salesbackend.exceptions import ApplicationError
 
+from .authcache import forget_user
+from .models import SESSION_CLAIM
 from .roles import Role
 from .signin import sign_in_attempt
 
@@ -201,9 +205,8 @@ def user_update(*, user, actor, data: dict[str, Any]) -> Any:
     if changes:
         record(actor=actor, action=AuditAction.UPDATE, entity=user, changes=changes)
     if password or (before["is_active"] and not user.is_active):
-        # Access tokens die with the password hash or the active flag (simplejwt checks
-        # both); refresh tokens are blacklisted so no new access token can be minted.
-        tokens_revoke(user=user)
+        # For good: tokens and admin sessions from before stay refused after a reactivation.
+        sessions_end(user=user)
 
     if role is not None and Role(role) != user.role:
         old_role = user.role
@@ -233,7 +236,7 @@ def user_deactivate_own_account(*, user) -> None:
     user.is_active = False
     user.save(update_fields=["is_active"])
     record(actor=user, action=AuditAction.UPDATE, entity=user, changes={"is_active": [True, False]})
-    tokens_revoke(user=user)
+    sessions_end(user=user)
 
 
 def tokens_revoke(*, user) -> None:
@@ -244,9 +247,31 @@ def tokens_revoke(*, user) -> None:
     )
 
 
+def sessions_end(*, user) -> None:
+    """End every session `user` has: refresh tokens are blacklisted, and the user's session
+    generation moves on, so access tokens and admin sessions from before are refused for good
+    (also after a reactivation), checked from the auth cache on every request."""
+    User.objects.filter(pk=user.pk).update(session_generation=F("session_generation") + 1)
+    user.refresh_from_db(fields=["session_generation"])
+    forget_user(user.pk)  # update() sends no post_save
+    tokens_revoke(user=user)
+
+
 def tokens_issue(*, user) -> dict[str, str]:
-    """A new refresh token (recorded as outstanding, so it can be revoked) and its access token."""
-    refresh = RefreshToken.for_user(user)
+    """A new refresh token (recorded as outstanding, so it can be revoked) and its access token,
+    both carrying the user's session generation (simplejwt's `for_user`, plus that claim)."""
+    refresh = RefreshToken()
+    refresh[jwt_settings.USER_ID_CLAIM] = str(getattr(user, jwt_settings.USER_ID_FIELD))
+    if jwt_settings.CHECK_REVOKE_TOKEN:
+        refresh[jwt_settings.REVOKE_TOKEN_CLAIM] = get_md5_hash_password(user.password)
+    refresh[SESSION_CLAIM] = user.session_generation
+    OutstandingToken.objects.create(
+        user=user,
+        jti=refresh[jwt_settings.JTI_CLAIM],
+        token=str(refresh),
+        created_at=refresh.current_time,
+        expires_at=datetime_from_epoch(refresh["exp"]),
+    )
     return {"access": str(refresh.access_token), "refresh": str(refresh)}
 
 
@@ -276,6 +301,8 @@ def tokens_refresh(*, refresh: str) -> dict[str, str]:
         user = outstanding.user
         if not user.is_active:
             raise InvalidRefreshToken("No active account found for the given token.")
+        if token.payload.get(SESSION_CLAIM, 0) != user.session_generation:
+            raise InvalidRefreshToken("This session has ended; sign in again.")
         BlacklistedToken.objects.create(token=outstanding)
         return tokens_issue(user=user)
 
