@@ -7,6 +7,7 @@ same rules and writes the same audit entries.
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import authenticate, get_user_model
 from django.contrib.auth.models import Group, update_last_login
 from django.contrib.auth.password_validation import validate_password
@@ -322,11 +323,20 @@ def user_login(*, login: str, password: str, staff_only: bool = False) -> Any:
         record(actor=None, action=AuditAction.LOGIN_FAILED, entity_type="accounts.user", entity_repr=login)
         raise InvalidCredentials
     attempt.succeeded()
-    with transaction.atomic():
+    login_complete(user=user)
+    return user
+
+
+def login_complete(*, user) -> None:
+    """A sign-in that passed every check: audited, and with AUTH_SINGLE_SESSION on the user's
+    other sessions end (the caller then issues tokens or starts the admin session under the
+    new session generation)."""
+    with transaction.atomic(durable=True):
         if jwt_settings.UPDATE_LAST_LOGIN:
             update_last_login(type(user), user)
         record(actor=user, action=AuditAction.LOGIN, entity=user)
-    return user
+        if settings.AUTH_SINGLE_SESSION:
+            sessions_end(user=user)
 
 
 def user_password_confirm(*, user, password: str | None) -> None:

@@ -262,6 +262,10 @@ REST_FRAMEWORK = {
     "COERCE_DECIMAL_TO_STRING": True,
 }
 
+# A new login (API or admin) ends the user's other sessions: refresh tokens revoked, access
+# tokens and admin sessions from before refused (API.md "Sign-in rules").
+AUTH_SINGLE_SESSION = env.bool("AUTH_SINGLE_SESSION", default=False)
+
 SIMPLE_JWT = {
     "ACCESS_TOKEN_LIFETIME": timedelta(minutes=env.int("JWT_ACCESS_MINUTES", default=15)),
     "REFRESH_TOKEN_LIFETIME": timedelta(days=env.int("JWT_REFRESH_DAYS", default=7)),

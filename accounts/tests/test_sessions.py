@@ -91,3 +91,50 @@ def test_other_users_sessions_are_untouched(ceo):
 
     assert _bearer(tokens["access"]).get(ME).status_code == 200
     assert client_for().post(REFRESH, {"refresh": tokens["refresh"]}).status_code == 200
+
+
+# --- AUTH_SINGLE_SESSION ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def single_session(settings):
+    settings.AUTH_SINGLE_SESSION = True
+
+
+def test_with_single_session_a_new_login_ends_the_other_sessions(single_session, customer):
+    first = _login(customer)
+    second = _login(customer)
+
+    refused = _bearer(first["access"]).get(ME)
+    assert refused.status_code == 401
+    assert refused.json()["code"] == "session_ended"
+    assert client_for().post(REFRESH, {"refresh": first["refresh"]}).status_code == 401
+    assert _bearer(second["access"]).get(ME).status_code == 200
+    assert client_for().post(REFRESH, {"refresh": second["refresh"]}).status_code == 200
+
+
+def test_with_single_session_an_admin_login_ends_api_tokens_and_the_other_way_round(single_session):
+    staff = SalespersonFactory()
+    tokens = _login(staff)
+
+    browser = _admin_session(staff)
+
+    assert _bearer(tokens["access"]).get(ME).status_code == 401
+    assert browser.get("/admin/").status_code == 200
+    other_browser = _admin_session(staff)
+    assert browser.get("/admin/").status_code == 302  # the first admin session has ended
+    assert other_browser.get("/admin/").status_code == 200
+    _login(staff)
+    assert other_browser.get("/admin/").status_code == 302
+
+
+def test_without_single_session_sessions_live_side_by_side(settings, customer):
+    settings.AUTH_SINGLE_SESSION = False
+    staff = SalespersonFactory()
+    first, browser = _login(staff), _admin_session(staff)
+    second = _login(staff)
+
+    assert _bearer(first["access"]).get(ME).status_code == 200
+    assert _bearer(second["access"]).get(ME).status_code == 200
+    assert client_for().post(REFRESH, {"refresh": first["refresh"]}).status_code == 200
+    assert browser.get("/admin/").status_code == 200
