@@ -9,7 +9,6 @@ from contextvars import ContextVar
 
 from django import forms
 from django.contrib import admin
-from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
@@ -17,15 +16,17 @@ from django.contrib.auth.forms import AdminPasswordChangeForm, UserChangeForm, U
 from django.contrib.auth.models import Group
 from django.core.exceptions import FieldDoesNotExist
 from django.db.models.constants import LOOKUP_SEP
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 
 from salesbackend.admin import InternalTableAdminMixin, ReadOnlyAdminMixin
 from salesbackend.exceptions import ApplicationError
 
 from . import services
+from .forms import SignInAuthenticationForm
 from .roles import Role
 from .selectors import users_with_role
-from .signin import SignInThrottled
 
 User = get_user_model()
 
@@ -104,15 +105,24 @@ class UserAdmin(DjangoUserAdmin):
     form = UserAdminChangeForm
     add_form = UserAdminCreationForm
     change_password_form = UserAdminPasswordForm
-    list_display = ("username", "email", "first_name", "last_name", "role", "is_active", "date_joined")
+    list_display = (
+        "username",
+        "email",
+        "first_name",
+        "last_name",
+        "role",
+        "is_active",
+        "mfa_enabled",
+        "date_joined",
+    )
     list_filter = (RoleListFilter, "is_active", "date_joined")
     search_fields = ("username", "email", "first_name", "last_name")
     ordering = ("username",)
-    readonly_fields = ("last_login", "date_joined")
+    readonly_fields = ("mfa_enabled", "last_login", "date_joined")
     fieldsets = (
         (None, {"fields": ("username", "password")}),
         ("Personal info", {"fields": ("first_name", "last_name", "email")}),
-        ("Role and access", {"fields": ("role", "is_active")}),
+        ("Role and access", {"fields": ("role", "is_active", "mfa_enabled")}),
         ("Dates", {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = (
@@ -192,22 +202,14 @@ class RoleGroupAdmin(ReadOnlyAdminMixin, DjangoGroupAdmin):
     (a data migration syncs them, and would undo a hand edit that no audit entry records)."""
 
 
-class SignInAuthenticationForm(AdminAuthenticationForm):
-    """/admin/login/ under the API's sign-in rules: the same budgets, the same audit entries."""
-
-    def clean(self):
-        username, password = self.cleaned_data.get("username"), self.cleaned_data.get("password")
-        if username is not None and password:
-            try:
-                self.user_cache = services.user_login(login=username, password=password, staff_only=True)
-            except SignInThrottled as refusal:
-                raise forms.ValidationError(refusal.message, code="throttled") from None
-            except services.InvalidCredentials:
-                raise self.get_invalid_login_error() from None
-        return self.cleaned_data
-
-
+# /admin/login/ itself is accounts.views.admin_site.login (a second step for the code); the
+# form is set here too for anything that asks the site for it.
 admin.site.login_form = SignInAuthenticationForm
+
+# django-otp's device admins would show TOTP secrets (and let a hand edit add a device that
+# no audit entry records): devices are managed through the API (accounts.mfa) only.
+admin.site.unregister(TOTPDevice)
+admin.site.unregister(StaticDevice)
 
 
 # simplejwt's own token admin shows raw refresh tokens and lets a blacklist row be deleted

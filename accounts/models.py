@@ -8,6 +8,8 @@ from .roles import Role
 
 # The JWT claim with the session generation the token was issued under (tokens without it: 0).
 SESSION_CLAIM = "session"
+# Written only by their services, with update(): never by a full save of a user instance.
+SERVICE_KEPT_FIELDS = ("session_generation", "mfa_enabled")
 
 
 class User(AbstractUser):
@@ -16,6 +18,8 @@ class User(AbstractUser):
     # single-session login, second factor on or off): JWTs carry the number they were issued
     # under and admin sessions hash it in, so anything from before stays refused for good.
     session_generation = models.PositiveIntegerField(default=0, editable=False)
+    # Whether a confirmed second factor is on (accounts.mfa keeps it with the devices).
+    mfa_enabled = models.BooleanField("two-factor sign-in", default=False, editable=False)
 
     objects = UserManager()
 
@@ -36,14 +40,15 @@ class User(AbstractUser):
         return self.username
 
     def save(self, *args, **kwargs) -> None:
-        """A full save of a stored user leaves `session_generation` alone: only
-        services.sessions_end moves it (atomically), and an instance read before that must not
-        write the old number back and revive the sessions it ended."""
+        """A full save of a stored user leaves the service-kept fields alone: only
+        services.sessions_end moves `session_generation` (atomically) and only accounts.mfa sets
+        `mfa_enabled`; an instance read before must not write an old value back (and revive
+        the sessions that were ended, or turn a second factor back on)."""
         if not self._state.adding and not kwargs.get("force_insert") and kwargs.get("update_fields") is None:
             kwargs["update_fields"] = [
                 field.name
                 for field in self._meta.concrete_fields
-                if not field.primary_key and field.name != "session_generation"
+                if not field.primary_key and field.name not in SERVICE_KEPT_FIELDS
             ]
         super().save(*args, **kwargs)
 
@@ -74,3 +79,14 @@ class User(AbstractUser):
     @property
     def is_customer(self) -> bool:
         return self.role == Role.CUSTOMER
+
+
+class UsedMfaToken(models.Model):
+    """An `mfa_token` (the 5-minute ticket between a right password and its second factor) that
+    has served its one successful verify: the unique nonce makes the claim atomic."""
+
+    nonce = models.CharField(max_length=64, unique=True)
+    used_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"mfa token {self.nonce[:8]}…"

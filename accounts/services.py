@@ -308,12 +308,23 @@ def tokens_refresh(*, refresh: str) -> dict[str, str]:
         return tokens_issue(user=user)
 
 
+class SecondFactorSetupRequired(Exception):
+    """STAFF_REQUIRE_2FA and a staff member without a second factor: a right password, but no
+    session until one is set up."""
+
+    def __init__(self, user):
+        super().__init__("Two-factor sign-in must be set up for this account.")
+        self.user = user
+
+
 def user_login(*, login: str, password: str, staff_only: bool = False) -> Any:
     """Check the credentials (`login` is a username or e-mail, any case) within the sign-in
     budgets, and audit the attempt. The API login and /admin/login/ (`staff_only`) call it.
 
-    Raises SignInThrottled when a budget is spent, InvalidCredentials for a wrong name or
-    password and for inactive (or, with `staff_only`, non-staff) accounts alike.
+    Returns the user: signed in, or, when `user.mfa_enabled`, waiting for the second factor
+    (accounts.mfa verify completes the sign-in). Raises SignInThrottled when a budget is spent,
+    InvalidCredentials for a wrong name or password and for inactive (or, with `staff_only`,
+    non-staff) accounts alike, SecondFactorSetupRequired (STAFF_REQUIRE_2FA).
     """
     login = username_normalize(login)
     attempt = sign_in_attempt(login)
@@ -323,6 +334,10 @@ def user_login(*, login: str, password: str, staff_only: bool = False) -> Any:
         record(actor=None, action=AuditAction.LOGIN_FAILED, entity_type="accounts.user", entity_repr=login)
         raise InvalidCredentials
     attempt.succeeded()
+    if user.mfa_enabled:
+        return user  # the second step signs in
+    if settings.STAFF_REQUIRE_2FA and user.is_staff:
+        raise SecondFactorSetupRequired(user)
     login_complete(user=user)
     return user
 
