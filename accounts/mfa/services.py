@@ -229,9 +229,11 @@ def mfa_reset(*, user, actor) -> None:
 
 
 def _mfa_remove(user, *, actor, action: AuditAction) -> None:
-    was_on = user.mfa_enabled
+    was_on = User.objects.select_for_update().values_list("mfa_enabled", flat=True).get(pk=user.pk)
     TOTPDevice.objects.filter(user=user).delete()
     StaticDevice.objects.filter(user=user).delete()
+    if not was_on:
+        return  # nothing was on (at most a setup never confirmed): nothing to end
     _mfa_enabled_set(user, False)
     record(actor=actor, action=action, entity=user, changes={"mfa_enabled": [was_on, False]})
     services.sessions_end(user=user)

@@ -404,3 +404,25 @@ def test_the_admin_code_step_is_under_the_budget(strict, staff):
 
     assert "Too many failed sign-in attempts" in refused.content.decode()
     assert "_auth_user_id" not in browser.session
+
+
+@pytest.mark.parametrize("ticket", ["é", ":", "a:b:c", "x" * 5000, "eyJ.eyJ.x", "1:2", "W10:1:abc"])
+def test_a_malformed_ticket_is_refused_never_a_server_error(ticket):
+    for path, body in (
+        (VERIFY, {"mfa_token": ticket, "recovery_code": "abcde-fghij"}),
+        (SETUP, {"mfa_token": ticket}),
+        (CONFIRM, {"mfa_token": ticket, "code": "123456"}),
+    ):
+        response = client_for().post(path, body)
+        assert response.status_code in (400, 401), (path, response.status_code)
+    assert not TOTPDevice.objects.exists()
+
+
+def test_a_reset_of_someone_without_a_factor_changes_nothing(ceo_client, staff):
+    tokens = _tokens(staff)
+
+    response = ceo_client.delete(f"/api/v1/users/{staff.pk}/mfa/")
+
+    assert response.status_code == 204
+    assert _bearer(tokens["access"]).get(ME).status_code == 200
+    assert not AuditEntry.objects.filter(action=AuditAction.MFA_RESET).exists()
