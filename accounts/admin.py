@@ -9,21 +9,24 @@ from contextvars import ContextVar
 
 from django import forms
 from django.contrib import admin
-from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminPasswordChangeForm, UserChangeForm, UserCreationForm
 from django.contrib.auth.models import Group
+from django.core.exceptions import FieldDoesNotExist
+from django.db.models.constants import LOOKUP_SEP
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 
 from salesbackend.admin import InternalTableAdminMixin, ReadOnlyAdminMixin
 from salesbackend.exceptions import ApplicationError
 
 from . import services
+from .forms import SignInAuthenticationForm
 from .roles import Role
 from .selectors import users_with_role
-from .signin import SignInThrottled
 
 User = get_user_model()
 
@@ -102,15 +105,24 @@ class UserAdmin(DjangoUserAdmin):
     form = UserAdminChangeForm
     add_form = UserAdminCreationForm
     change_password_form = UserAdminPasswordForm
-    list_display = ("username", "email", "first_name", "last_name", "role", "is_active", "date_joined")
+    list_display = (
+        "username",
+        "email",
+        "first_name",
+        "last_name",
+        "role",
+        "is_active",
+        "mfa_enabled",
+        "date_joined",
+    )
     list_filter = (RoleListFilter, "is_active", "date_joined")
     search_fields = ("username", "email", "first_name", "last_name")
     ordering = ("username",)
-    readonly_fields = ("last_login", "date_joined")
+    readonly_fields = ("mfa_enabled", "last_login", "date_joined")
     fieldsets = (
         (None, {"fields": ("username", "password")}),
         ("Personal info", {"fields": ("first_name", "last_name", "email")}),
-        ("Role and access", {"fields": ("role", "is_active")}),
+        ("Role and access", {"fields": ("role", "is_active", "mfa_enabled")}),
         ("Dates", {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = (
@@ -190,22 +202,14 @@ class RoleGroupAdmin(ReadOnlyAdminMixin, DjangoGroupAdmin):
     (a data migration syncs them, and would undo a hand edit that no audit entry records)."""
 
 
-class SignInAuthenticationForm(AdminAuthenticationForm):
-    """/admin/login/ under the API's sign-in rules: the same budgets, the same audit entries."""
-
-    def clean(self):
-        username, password = self.cleaned_data.get("username"), self.cleaned_data.get("password")
-        if username is not None and password:
-            try:
-                self.user_cache = services.user_login(login=username, password=password, staff_only=True)
-            except SignInThrottled as refusal:
-                raise forms.ValidationError(refusal.message, code="throttled") from None
-            except services.InvalidCredentials:
-                raise self.get_invalid_login_error() from None
-        return self.cleaned_data
-
-
+# /admin/login/ itself is accounts.views.admin_site.login (a second step for the code); the
+# form is set here too for anything that asks the site for it.
 admin.site.login_form = SignInAuthenticationForm
+
+# django-otp's device admins would show TOTP secrets (and let a hand edit add a device that
+# no audit entry records): devices are managed through the API (accounts.mfa) only.
+admin.site.unregister(TOTPDevice)
+admin.site.unregister(StaticDevice)
 
 
 # simplejwt's own token admin shows raw refresh tokens and lets a blacklist row be deleted
@@ -213,9 +217,40 @@ admin.site.login_form = SignInAuthenticationForm
 admin.site.unregister(OutstandingToken)
 admin.site.unregister(BlacklistedToken)
 
+RAW_TOKEN_FIELD = OutstandingToken._meta.get_field("token")
+
+
+def _lookup_reaches_raw_token(model, lookup: str) -> bool:
+    """Whether a query-string lookup (`token__startswith`, `token__token__regex`, …) reads the
+    raw refresh token, following relations from `model`."""
+    for part in lookup.split(LOOKUP_SEP):
+        try:
+            field = model._meta.get_field(part)
+        except FieldDoesNotExist:
+            return False  # a transform or lookup name (`startswith`): the path ends here
+        if field == RAW_TOKEN_FIELD:
+            return True
+        if not field.is_relation:
+            return False
+        model = field.related_model
+    return False
+
+
+class NoRawTokenLookupsMixin:
+    """The admin applies lookups from the query string (`?token__startswith=eyJ`): narrowing a
+    list one character at a time would read a raw token back, so a lookup that reaches it is
+    refused (400, Django's DisallowedModelAdminLookup), whatever else may be allowed."""
+
+    def lookup_allowed(self, lookup, value, request=None) -> bool:
+        if _lookup_reaches_raw_token(self.model, lookup):  # type: ignore[attr-defined]
+            return False
+        return super().lookup_allowed(lookup, value, request)  # type: ignore[misc]
+
 
 @admin.register(OutstandingToken)
-class OutstandingTokenAdmin(InternalTableAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+class OutstandingTokenAdmin(
+    NoRawTokenLookupsMixin, InternalTableAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin
+):
     list_display = ("jti", "user", "created_at", "expires_at")
     list_select_related = ("user",)
     search_fields = ("user__username", "jti")
@@ -224,7 +259,9 @@ class OutstandingTokenAdmin(InternalTableAdminMixin, ReadOnlyAdminMixin, admin.M
 
 
 @admin.register(BlacklistedToken)
-class BlacklistedTokenAdmin(InternalTableAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+class BlacklistedTokenAdmin(
+    NoRawTokenLookupsMixin, InternalTableAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin
+):
     list_display = ("token_jti", "token_user", "blacklisted_at")
     list_select_related = ("token__user",)
     search_fields = ("token__user__username", "token__jti")

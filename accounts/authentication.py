@@ -8,11 +8,14 @@ from rest_framework_simplejwt.settings import api_settings
 from rest_framework_simplejwt.utils import get_md5_hash_password
 
 from .authcache import user_for_request
+from .models import SESSION_CLAIM
 
 
 class CachedJWTAuthentication(JWTAuthentication):
     """simplejwt's checks (user exists, is active, password unchanged since the token was
-    issued), answered from `accounts.authcache` instead of a query on every request."""
+    issued), and that the user's sessions have not been ended since (the session generation,
+    see accounts.services.sessions_end), answered from `accounts.authcache` instead of a query
+    on every request."""
 
     def get_user(self, validated_token):
         try:
@@ -28,6 +31,8 @@ class CachedJWTAuthentication(JWTAuthentication):
             api_settings.REVOKE_TOKEN_CLAIM
         ) != get_md5_hash_password(user.password):
             raise AuthenticationFailed(_("The user's password has been changed."), code="password_changed")
+        if validated_token.get(SESSION_CLAIM, 0) != user.session_generation:
+            raise AuthenticationFailed(_("This session has ended; sign in again."), code="session_ended")
         return user
 
 

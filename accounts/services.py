@@ -7,20 +7,25 @@ same rules and writes the same audit entries.
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import authenticate, get_user_model
 from django.contrib.auth.models import Group, update_last_login
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.settings import api_settings as jwt_settings
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 from rest_framework_simplejwt.tokens import RefreshToken
+from rest_framework_simplejwt.utils import datetime_from_epoch, get_md5_hash_password
 
 from audit.models import AuditAction
 from audit.services import changes_between, record, snapshot
 from salesbackend.exceptions import ApplicationError
 
+from .authcache import forget_user
+from .models import SESSION_CLAIM
 from .roles import Role
 from .signin import sign_in_attempt
 
@@ -49,11 +54,19 @@ def _set_role(user, role: Role) -> None:
     user.__dict__.pop("role", None)
 
 
+def username_normalize(username: str) -> str:
+    """The one form a username is stored and looked up in: Unicode NFKC, so look-alike forms
+    (full-width letters, ligatures, …) are the same name as their plain twin (`ceo1`)."""
+    return User.normalize_username(username)
+
+
 def user_identity_check(*, username: str | None = None, email: str | None = None, exclude=None) -> None:
-    """Usernames and e-mails are unique regardless of case, and a username never looks like an
-    e-mail address: logins accept either, so `victim@corp.com` as someone else's username would
-    take the real owner's e-mail login. Raise a field error otherwise."""
+    """Usernames and e-mails are unique regardless of case and Unicode form, and a username never
+    looks like an e-mail address: logins accept either, so `victim@corp.com` as someone else's
+    username would take the real owner's e-mail login. Raise a field error otherwise."""
     others = User.objects.exclude(pk=exclude.pk) if exclude is not None else User.objects.all()
+    if username is not None:
+        username = username_normalize(username)
     errors = {}
     if username is not None and "@" in username:
         errors["username"] = ["A username cannot contain @: it would look like an e-mail address."]
@@ -86,6 +99,7 @@ def _user_insert(
     *, username: str, email: str, password: str | None, role: Role, first_name: str, last_name: str
 ) -> Any:
     email = User.objects.normalize_email(email)
+    username = username_normalize(username)
     user_identity_check(username=username, email=email)
     user = User(username=username, email=email, first_name=first_name, last_name=last_name)
     if password:
@@ -175,6 +189,8 @@ def user_update(*, user, actor, data: dict[str, Any]) -> Any:
     user_change_check(user=user, actor=actor, role=role, is_active=data.get("is_active"))
     if "email" in data:
         data["email"] = User.objects.normalize_email(data["email"])
+    if "username" in data:
+        data["username"] = username_normalize(data["username"])
     user_identity_check(username=data.get("username"), email=data.get("email"), exclude=user)
 
     before = snapshot(user, PROFILE_FIELDS)
@@ -190,9 +206,8 @@ def user_update(*, user, actor, data: dict[str, Any]) -> Any:
     if changes:
         record(actor=actor, action=AuditAction.UPDATE, entity=user, changes=changes)
     if password or (before["is_active"] and not user.is_active):
-        # Access tokens die with the password hash or the active flag (simplejwt checks
-        # both); refresh tokens are blacklisted so no new access token can be minted.
-        tokens_revoke(user=user)
+        # For good: tokens and admin sessions from before stay refused after a reactivation.
+        sessions_end(user=user)
 
     if role is not None and Role(role) != user.role:
         old_role = user.role
@@ -222,7 +237,7 @@ def user_deactivate_own_account(*, user) -> None:
     user.is_active = False
     user.save(update_fields=["is_active"])
     record(actor=user, action=AuditAction.UPDATE, entity=user, changes={"is_active": [True, False]})
-    tokens_revoke(user=user)
+    sessions_end(user=user)
 
 
 def tokens_revoke(*, user) -> None:
@@ -233,19 +248,85 @@ def tokens_revoke(*, user) -> None:
     )
 
 
+def sessions_end(*, user) -> None:
+    """End every session `user` has: refresh tokens are blacklisted, and the user's session
+    generation moves on, so access tokens and admin sessions from before are refused for good
+    (also after a reactivation), checked from the auth cache on every request."""
+    User.objects.filter(pk=user.pk).update(session_generation=F("session_generation") + 1)
+    user.refresh_from_db(fields=["session_generation"])
+    forget_user(user.pk)  # update() sends no post_save
+    tokens_revoke(user=user)
+
+
 def tokens_issue(*, user) -> dict[str, str]:
-    """A new refresh token (recorded as outstanding, so it can be revoked) and its access token."""
-    refresh = RefreshToken.for_user(user)
+    """A new refresh token (recorded as outstanding, so it can be revoked) and its access token,
+    both carrying the user's session generation (simplejwt's `for_user`, plus that claim)."""
+    refresh = RefreshToken()
+    refresh[jwt_settings.USER_ID_CLAIM] = str(getattr(user, jwt_settings.USER_ID_FIELD))
+    if jwt_settings.CHECK_REVOKE_TOKEN:
+        refresh[jwt_settings.REVOKE_TOKEN_CLAIM] = get_md5_hash_password(user.password)
+    refresh[SESSION_CLAIM] = user.session_generation
+    OutstandingToken.objects.create(
+        user=user,
+        jti=refresh[jwt_settings.JTI_CLAIM],
+        token=str(refresh),
+        created_at=refresh.current_time,
+        expires_at=datetime_from_epoch(refresh["exp"]),
+    )
     return {"access": str(refresh.access_token), "refresh": str(refresh)}
+
+
+def tokens_refresh(*, refresh: str) -> dict[str, str]:
+    """Trade a refresh token for a new pair; the old one is revoked (rotation).
+
+    The token's outstanding row is locked before it is checked and blacklisted, so parallel
+    requests with one token queue on that row: the first gets a new pair, every other finds
+    it blacklisted and is refused. Raises InvalidRefreshToken.
+    """
+    try:
+        token = RefreshToken(refresh)  # type: ignore[arg-type]  # simplejwt takes the encoded token; its hint says Token
+    except TokenError as error:
+        raise InvalidRefreshToken(str(error)) from error
+    with transaction.atomic(durable=True):
+        # order_by(): the model orders by user, an outer join FOR UPDATE cannot lock.
+        outstanding = (
+            OutstandingToken.objects.select_for_update()
+            .filter(jti=token.payload.get(jwt_settings.JTI_CLAIM))
+            .order_by()
+            .first()
+        )
+        if outstanding is None or outstanding.user is None:
+            raise InvalidRefreshToken("Token is not valid.")
+        if BlacklistedToken.objects.filter(token=outstanding).exists():
+            raise InvalidRefreshToken("Token is blacklisted")
+        user = outstanding.user
+        if not user.is_active:
+            raise InvalidRefreshToken("No active account found for the given token.")
+        if token.payload.get(SESSION_CLAIM, 0) != user.session_generation:
+            raise InvalidRefreshToken("This session has ended; sign in again.")
+        BlacklistedToken.objects.create(token=outstanding)
+        return tokens_issue(user=user)
+
+
+class SecondFactorSetupRequired(Exception):
+    """STAFF_REQUIRE_2FA and a staff member without a second factor: a right password, but no
+    session until one is set up."""
+
+    def __init__(self, user):
+        super().__init__("Two-factor sign-in must be set up for this account.")
+        self.user = user
 
 
 def user_login(*, login: str, password: str, staff_only: bool = False) -> Any:
     """Check the credentials (`login` is a username or e-mail, any case) within the sign-in
     budgets, and audit the attempt. The API login and /admin/login/ (`staff_only`) call it.
 
-    Raises SignInThrottled when a budget is spent, InvalidCredentials for a wrong name or
-    password and for inactive (or, with `staff_only`, non-staff) accounts alike.
+    Returns the user: signed in, or, when `user.mfa_enabled`, waiting for the second factor
+    (accounts.mfa verify completes the sign-in). Raises SignInThrottled when a budget is spent,
+    InvalidCredentials for a wrong name or password and for inactive (or, with `staff_only`,
+    non-staff) accounts alike, SecondFactorSetupRequired (STAFF_REQUIRE_2FA).
     """
+    login = username_normalize(login)
     attempt = sign_in_attempt(login)
     user = authenticate(username=login, password=password)
     if user is None or (staff_only and not user.is_staff):
@@ -253,11 +334,24 @@ def user_login(*, login: str, password: str, staff_only: bool = False) -> Any:
         record(actor=None, action=AuditAction.LOGIN_FAILED, entity_type="accounts.user", entity_repr=login)
         raise InvalidCredentials
     attempt.succeeded()
-    with transaction.atomic():
+    if user.mfa_enabled:
+        return user  # the second step signs in
+    if settings.STAFF_REQUIRE_2FA and user.is_staff:
+        raise SecondFactorSetupRequired(user)
+    login_complete(user=user)
+    return user
+
+
+def login_complete(*, user) -> None:
+    """A sign-in that passed every check: audited, and with AUTH_SINGLE_SESSION on the user's
+    other sessions end (the caller then issues tokens or starts the admin session under the
+    new session generation)."""
+    with transaction.atomic(durable=True):
         if jwt_settings.UPDATE_LAST_LOGIN:
             update_last_login(type(user), user)
         record(actor=user, action=AuditAction.LOGIN, entity=user)
-    return user
+        if settings.AUTH_SINGLE_SESSION:
+            sessions_end(user=user)
 
 
 def user_password_confirm(*, user, password: str | None) -> None:

@@ -9,11 +9,16 @@ password is checked, so parallel guesses get no extra tries; a right password gi
 So only failures count: people who type their password right are never locked out by how
 often they sign in, while a guesser is stopped, and then even a right password is refused
 until the window passes.
+
+Without a working cache the budgets do not switch off: each process counts in its own memory
+instead (per process, so a guesser gets at most the budget times the number of processes), and
+the counts are logged as a warning.
 """
 
 import contextlib
 import hashlib
 import logging
+import threading
 import time
 from dataclasses import dataclass
 
@@ -57,8 +62,45 @@ class _Budget:
         with contextlib.suppress(ValueError):  # the window has ended meanwhile
             cache.decr(self.key)
 
+    def take_one_here(self) -> int:
+        return _fallback.take(self.key, self.window)
+
+    def give_back_here(self) -> None:
+        _fallback.give_back(self.key)
+
     def wait(self) -> int:
         return self.window - int(time.time()) % self.window or self.window
+
+
+class _ProcessCounts:
+    """The budgets' counts in this process's memory, for when the cache fails: windows that
+    have ended are dropped as new ones start, so it stays as small as the current window."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._counts: dict[str, tuple[int, float]] = {}  # key -> (count, end of its window)
+
+    def take(self, key: str, window: int) -> int:
+        now = time.time()
+        with self._lock:
+            for stale in [k for k, (_, ends) in self._counts.items() if ends <= now]:
+                del self._counts[stale]
+            count, ends = self._counts.get(key, (0, (now // window + 1) * window))
+            self._counts[key] = (count + 1, ends)
+            return count + 1
+
+    def give_back(self, key: str) -> None:
+        with self._lock:
+            if key in self._counts:
+                count, ends = self._counts[key]
+                self._counts[key] = (max(count - 1, 0), ends)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._counts.clear()
+
+
+_fallback = _ProcessCounts()
 
 
 def _budget(scope: str, ident: str) -> _Budget:
@@ -70,10 +112,14 @@ def _budget(scope: str, ident: str) -> _Budget:
 @dataclass(frozen=True)
 class SignInAttempt:
     budgets: list[_Budget]
+    in_process: bool = False  # counted in this process's memory: the cache was down
 
     def succeeded(self) -> None:
         """A right password: the try it took is given back."""
         for budget in self.budgets:
+            if self.in_process:
+                budget.give_back_here()
+                continue
             with contextlib.suppress(Exception):  # a cache that went down meanwhile
                 budget.give_back()
 
@@ -89,12 +135,14 @@ def sign_in_attempt(login: str | None = None, *, user=None) -> SignInAttempt:
     else:
         account = "name-" + hashlib.sha256((login or "").strip().casefold().encode()).hexdigest()
     budgets = [_budget("login_name", account), _budget("login_ip", client_ip.get() or "unknown")]
+    in_process = False
     try:
         over = [budget for budget in budgets if budget.take_one() > budget.limit]
     except Exception:
-        # The counts live in the cache: without it, people still sign in (unthrottled, logged).
-        logger.warning("Sign-in budgets unavailable: the cache is down", exc_info=True)
-        return SignInAttempt([])
+        # Fail closed: without the cache the budgets are counted in this process instead.
+        logger.warning("Sign-in budgets counted per process: the cache is down", exc_info=True)
+        in_process = True
+        over = [budget for budget in budgets if budget.take_one_here() > budget.limit]
     if over:
         raise SignInThrottled(max(budget.wait() for budget in over))
-    return SignInAttempt(budgets)
+    return SignInAttempt(budgets, in_process=in_process)

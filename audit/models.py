@@ -14,6 +14,11 @@ class AuditAction(models.TextChoices):
     LOGIN_FAILED = "login_failed"
     LOGOUT = "logout"
     ROLE_CHANGE = "role_change"
+    MFA_SETUP = "mfa_setup"
+    MFA_ENABLE = "mfa_enable"
+    MFA_DISABLE = "mfa_disable"
+    MFA_RESET = "mfa_reset"
+    MFA_FAILED = "mfa_failed"
 
 
 class AuditEntry(models.Model):

@@ -48,6 +48,11 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_countries",
+    # The second factor for staff (accounts.mfa): TOTP devices and recovery codes. Before
+    # accounts, whose admin unregisters their device admins (they would show the secrets).
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "accounts",
     "audit",
     "catalog",
@@ -261,6 +266,21 @@ REST_FRAMEWORK = {
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
     "COERCE_DECIMAL_TO_STRING": True,
 }
+
+# Staff without a second factor get no tokens and no admin session, only a token to set one up.
+STAFF_REQUIRE_2FA = env.bool("STAFF_REQUIRE_2FA", default=False)
+# The sign-in budgets (accounts.signin) count wrong codes; django-otp's own growing delays
+# after a failure would also refuse the right code that follows, so they are off.
+OTP_TOTP_THROTTLE_FACTOR = 0
+OTP_STATIC_THROTTLE_FACTOR = 0
+# No drift learning: phones keep network time, and a learned drift would move the window of
+# codes accepted next (one step either side of now).
+OTP_TOTP_SYNC = False
+OTP_TOTP_ISSUER = env("OTP_TOTP_ISSUER", default="Sales backend")
+
+# A new login (API or admin) ends the user's other sessions: refresh tokens revoked, access
+# tokens and admin sessions from before refused (API.md "Sign-in rules").
+AUTH_SINGLE_SESSION = env.bool("AUTH_SINGLE_SESSION", default=False)
 
 SIMPLE_JWT = {
     "ACCESS_TOKEN_LIFETIME": timedelta(minutes=env.int("JWT_ACCESS_MINUTES", default=15)),

@@ -5,6 +5,7 @@ from django.views.decorators.cache import cache_control
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
+from accounts.views import admin_site as accounts_admin
 from analytics.views.dashboard import admin_index
 
 from . import schema  # noqa: F401 - registers the OpenAPI field extensions before a schema is built
@@ -39,6 +40,11 @@ urlpatterns = [
     path("favicon.ico", favicon),
     # The admin index with the sales dashboard; everything else is Django's admin.
     path("admin/", admin.site.admin_view(admin_index), name="admin-dashboard"),
+    # Django's admin login with a second step for staff with two-factor sign-in on.
+    path("admin/login/", accounts_admin.login),
+    path("admin/login/code/", accounts_admin.login_code, name="admin-login-code"),
+    # The old password counts against the sign-in budgets (API.md "Sign-in rules").
+    path("admin/password_change/", admin.site.admin_view(accounts_admin.password_change)),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
     path("healthz/", healthz),

@@ -39,3 +39,25 @@ class SalespersonFactory(UserFactory):
 
 class CEOFactory(UserFactory):
     role = Role.CEO
+
+
+def totp_code(secret: str, *, steps_ahead: int = 0) -> str:
+    """The code an authenticator app shows for a base32 `secret` now (or `steps_ahead` 30-second
+    steps later: one step either side is accepted, a step once used is not accepted again)."""
+    import base64
+    import time
+
+    from django_otp.oath import hotp
+
+    counter = int(time.time()) // 30 + steps_ahead
+    return f"{hotp(base64.b32decode(secret), counter):06d}"
+
+
+def mfa_turn_on(user) -> tuple[str, list[str]]:
+    """Two-factor sign-in on for `user`, as setup and confirm do: (secret, recovery codes). The
+    code of the current step is used up; sign in with `totp_code(secret, steps_ahead=1)`."""
+    from accounts.mfa import services as mfa
+
+    setup = mfa.mfa_setup(user=user, proven=True)
+    codes = mfa.mfa_confirm(user=user, code=totp_code(setup.secret))
+    return setup.secret, codes

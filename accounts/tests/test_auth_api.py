@@ -69,6 +69,7 @@ def test_register_creates_a_customer_with_tokens(anon_client):
         "role",
         "is_active",
         "date_joined",
+        "mfa_enabled",
     }
     me = _bearer(anon_client, body["access"]).get(ME)
     assert me.status_code == 200

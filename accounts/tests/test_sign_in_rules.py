@@ -189,3 +189,44 @@ def test_no_username_looks_like_an_email_through_any_door(username, anon_client,
         == 200
     )
     assert victim.is_active
+
+
+# --- issue 21: the budgets hold while the cache is down -----------------------------------------
+
+
+@pytest.fixture
+def cache_down(monkeypatch):
+    """Every cache call the budgets make fails, as with Redis down; counts start at nothing."""
+    from django.core.cache import cache
+
+    from accounts import signin
+
+    def broken(*args, **kwargs):
+        raise ConnectionError("cache down")
+
+    for method in ("add", "incr", "decr", "set", "get"):
+        monkeypatch.setattr(cache, method, broken)
+    counts = getattr(signin, "_fallback", None)
+    if counts is not None:
+        counts.clear()
+    yield
+    if counts is not None:
+        counts.clear()
+
+
+def test_with_the_cache_down_a_guesser_is_still_stopped(strict, cache_down, anon_client):
+    CustomerFactory(username="gus")
+    for _ in range(3):
+        assert anon_client.post(LOGIN, {"username": "gus", "password": "wrong"}).status_code == 401
+
+    response = anon_client.post(LOGIN, {"username": "gus", "password": DEFAULT_PASSWORD})
+
+    assert response.status_code == 429
+    assert int(response["Retry-After"]) > 0
+    assert AuditEntry.objects.filter(action=AuditAction.LOGIN_FAILED, entity_repr="gus").count() == 3
+
+
+def test_with_the_cache_down_right_passwords_still_sign_in(strict, cache_down, anon_client):
+    CustomerFactory(username="gwen")
+    for _ in range(6):
+        assert anon_client.post(LOGIN, {"username": "gwen", "password": DEFAULT_PASSWORD}).status_code == 200

@@ -204,6 +204,7 @@ def test_me_shows_the_user_representation(customer_client, customer):
         "role": "customer",
         "is_active": True,
         "date_joined": customer.date_joined.isoformat().replace("+00:00", "Z"),
+        "mfa_enabled": False,
     }
 
 

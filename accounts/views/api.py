@@ -1,7 +1,13 @@
 """Auth and user endpoints: parse, call a service, render. See API.md "Auth and users"."""
 
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiResponse,
+    PolymorphicProxySerializer,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import status, viewsets
+from rest_framework.decorators import action
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
@@ -9,22 +15,26 @@ from rest_framework.views import APIView
 from rest_framework_simplejwt.authentication import JWTAuthentication
 from rest_framework_simplejwt.exceptions import InvalidToken
 
-from . import selectors, services
-from .filters import UserFilter
-from .permissions import CanViewCustomers, IsCEO, IsCustomer
-from .serializers import (
+from .. import selectors, services
+from ..filters import UserFilter
+from ..mfa import services as mfa
+from ..permissions import CanViewCustomers, IsCEO, IsCustomer
+from ..serializers import (
     AuthResponseSerializer,
     LoginInputSerializer,
+    MfaRequiredSerializer,
+    MfaSetupRequiredSerializer,
     ProfileUpdateInputSerializer,
     RefreshInputSerializer,
     RegisterInputSerializer,
+    TokenPairSerializer,
     UserCreateInputSerializer,
     UserOutputSerializer,
     UserUpdateInputSerializer,
 )
 
 
-def _auth_response(user, *, status_code: int) -> Response:
+def auth_response(user, *, status_code: int) -> Response:
     body = {**services.tokens_issue(user=user), "user": UserOutputSerializer(user).data}
     return Response(body, status=status_code)
 
@@ -52,7 +62,7 @@ class RegisterView(PublicAuthView):
         serializer = RegisterInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         user = services.user_register(**serializer.validated_data)
-        return _auth_response(user, status_code=status.HTTP_201_CREATED)
+        return auth_response(user, status_code=status.HTTP_201_CREATED)
 
 
 class LoginView(PublicAuthView):
@@ -60,8 +70,17 @@ class LoginView(PublicAuthView):
         tags=["auth"],
         request=LoginInputSerializer,
         responses={
-            200: AuthResponseSerializer,
+            200: PolymorphicProxySerializer(
+                component_name="LoginResponse",
+                serializers=[AuthResponseSerializer, MfaRequiredSerializer],
+                resource_type_field_name=None,
+            ),
             401: OpenApiResponse(description="Wrong credentials"),
+            403: OpenApiResponse(
+                MfaSetupRequiredSerializer,
+                description="STAFF_REQUIRE_2FA: a staff member without a second factor; the "
+                "`mfa_token` may only set one up (auth/mfa/setup/, confirm/, then verify/)",
+            ),
             429: OpenApiResponse(description="Too many failed attempts"),
         },
         summary="Log in with username or e-mail",
@@ -69,7 +88,9 @@ class LoginView(PublicAuthView):
         "its username and e-mail share one budget) and per client IP (LOGIN_THROTTLE_PER_IP, "
         "100/min), counted atomically; /admin/login/ and a wrong `current_password` on "
         "PATCH users/me/ use the same budgets. Past either budget every attempt, right or "
-        "wrong, answers 429 until the window passes.",
+        "wrong, answers 429 until the window passes. With two-factor sign-in on, a right "
+        "password answers `{mfa_required: true, mfa_token}` and no tokens: "
+        "POST auth/mfa/verify/ with a code within 5 minutes.",
     )
     def post(self, request):
         serializer = LoginInputSerializer(data=request.data)
@@ -80,7 +101,39 @@ class LoginView(PublicAuthView):
             raise AuthenticationFailed(
                 "No active account found with the given credentials.", code="invalid_credentials"
             ) from None
-        return _auth_response(user, status_code=status.HTTP_200_OK)
+        except services.SecondFactorSetupRequired as refusal:
+            body = {
+                "detail": "Set up two-factor sign-in first.",
+                "code": "mfa_setup_required",
+                "mfa_token": mfa.mfa_token_issue(user=refusal.user, purpose=mfa.Purpose.SETUP),
+            }
+            return Response(body, status=status.HTTP_403_FORBIDDEN)
+        if user.mfa_enabled:
+            ticket = mfa.mfa_token_issue(user=user, purpose=mfa.Purpose.VERIFY)
+            return Response({"mfa_required": True, "mfa_token": ticket})
+        return auth_response(user, status_code=status.HTTP_200_OK)
+
+
+class RefreshView(PublicAuthView):
+    @extend_schema(
+        tags=["auth"],
+        request=RefreshInputSerializer,
+        responses={
+            200: TokenPairSerializer,
+            401: OpenApiResponse(description="A used, revoked, expired or malformed refresh token"),
+        },
+        summary="Trade a refresh token for a new pair",
+        description="Refresh tokens rotate: the one sent is revoked. Sent several times at once, "
+        "exactly one request gets a new pair; the others answer 401.",
+    )
+    def post(self, request):
+        serializer = RefreshInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            tokens = services.tokens_refresh(refresh=serializer.validated_data["refresh"])
+        except services.InvalidRefreshToken as error:
+            raise InvalidToken(str(error)) from None
+        return Response(tokens)
 
 
 class LogoutView(APIView):
@@ -179,6 +232,20 @@ class UserViewSet(viewsets.GenericViewSet):
 
     def retrieve(self, request, pk=None):
         return Response(UserOutputSerializer(self.get_object()).data)
+
+    @extend_schema(
+        methods=["DELETE"],
+        request=None,
+        responses={204: None, 403: OpenApiResponse(description="Your own second factor, or not a CEO")},
+        summary="Turn another user's two-factor sign-in off (a lost phone)",
+        description="CEO only, never for oneself (turn your own off with auth/mfa/disable/). The "
+        "user's tokens and admin sessions end.",
+    )
+    @action(detail=True, methods=["delete"], url_path="mfa")
+    def mfa_reset(self, request, pk=None):
+        user = self.get_object()
+        mfa.mfa_reset(user=user, actor=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
     def partial_update(self, request, pk=None):
         user = self.get_object()
