@@ -243,8 +243,9 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    # JSON in (API.md); the product import names its own multipart parser.
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    # JSON in (API.md), nested at most MAX_JSON_DEPTH deep; the product import names its own
+    # multipart parser.
+    "DEFAULT_PARSER_CLASSES": ["salesbackend.parsers.JSONParser"],
     "DEFAULT_PAGINATION_CLASS": "salesbackend.pagination.PageNumberPagination",
     "PAGE_SIZE": 20,
     "DEFAULT_FILTER_BACKENDS": [
