@@ -58,7 +58,9 @@ fi
 
 echo "== a local SMTP server to catch the e-mail"
 "$DEV_PYTHON" -c "import aiosmtpd" 2>/dev/null || { echo "FAIL: $DEV_PYTHON has no aiosmtpd (make install)"; exit 1; }
-"$DEV_PYTHON" "$ROOT/scripts/smtp_catcher.py" "$WORK/mail" "$WORK/smtp-port" >"$WORK/smtp.log" 2>&1 &
+# It requires a login, as a real mail server does: the password has an @, percent-encoded in EMAIL_URL.
+SMTP_USER=smoke SMTP_PASSWORD='Mail@Smoke-1' \
+  "$DEV_PYTHON" "$ROOT/scripts/smtp_catcher.py" "$WORK/mail" "$WORK/smtp-port" >"$WORK/smtp.log" 2>&1 &
 catcher=$!
 for _ in $(seq 50); do [ -s "$WORK/smtp-port" ] && break; sleep 0.1; done
 [ -s "$WORK/smtp-port" ] || { echo "FAIL: the SMTP catcher did not start"; cat "$WORK/smtp.log"; exit 1; }
@@ -73,7 +75,7 @@ deployment=(
   DJANGO_SECRET_KEY="smoke-$(head -c 48 /dev/urandom | base64 | tr -dc 'A-Za-z0-9')"
   DJANGO_ALLOWED_HOSTS=127.0.0.1,localhost
   DATABASE_URL="$PG/$DB_NAME" REDIS_URL="$REDIS_URL"
-  EMAIL_URL="smtp://smoke:not-checked@127.0.0.1:$SMTP_PORT"  # the SMTP server, as production sets it
+  EMAIL_URL="smtp://smoke:Mail%40Smoke-1@127.0.0.1:$SMTP_PORT"  # the SMTP server, as production sets it
   PORT="$PORT" HOST=127.0.0.1 WEB_CONCURRENCY=2
 )
 deployed() { (cd "$APP" && env -i "${deployment[@]}" "$@"); }
