@@ -1,4 +1,4 @@
-"""The API's JSON parser: DRF's, with a bound on how deeply a body may nest.
+"""JSON input with a bound on how deeply it may nest: the API's parser and the admin's form field.
 
 Python's json module recurses once per nesting level: `[[[[…]]]]` a thousand deep raises
 RecursionError (not ValueError, which DRF turns into a 400), so a 2 kB anonymous POST answered
@@ -10,6 +10,8 @@ MAX_JSON_DEPTH is refused here, before a view sees it.
 
 from typing import Any
 
+from django import forms
+from django.core.exceptions import ValidationError
 from rest_framework import parsers
 from rest_framework.exceptions import ParseError
 
@@ -46,3 +48,26 @@ class JSONParser(parsers.JSONParser):
         if json_depth_exceeds(data):
             raise ParseError(TOO_DEEP)
         return data
+
+
+class BoundedJSONFormField(forms.JSONField):
+    """Django's form JSONField (the admin's editor of a JSONField) parses with json.loads and
+    catches only JSONDecodeError: a value nested too deeply was a 500, on submit and again when
+    the form is shown with its errors. Here it is a form error like any malformed value."""
+
+    default_error_messages = {"too_deep": f"The value nests more than {MAX_JSON_DEPTH} levels deep."}
+
+    def to_python(self, value):
+        try:
+            converted = super().to_python(value)
+        except RecursionError as exc:
+            raise ValidationError(self.error_messages["too_deep"], code="too_deep") from exc
+        if json_depth_exceeds(converted):
+            raise ValidationError(self.error_messages["too_deep"], code="too_deep")
+        return converted
+
+    def bound_data(self, data, initial):
+        try:
+            return super().bound_data(data, initial)
+        except RecursionError:
+            return forms.fields.InvalidJSONInput(data)

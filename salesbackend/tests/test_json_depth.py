@@ -95,3 +95,22 @@ def test_the_depth_check_counts_containers_only():
     assert json_depth_exceeds({"items": [{"product": 1, "tags": ["a"]}]}, limit=3)
     assert not json_depth_exceeds("text", limit=0)
     assert json_depth_exceeds(json.loads("[" * 500 + "]" * 500))
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("filters", [DEEP_LIST, '{"period": ' + "[" * 40 + "]" * 40 + "}"])
+def test_a_deeply_nested_json_field_in_the_admin_is_a_form_error(salesperson, filters):
+    """The admin's JSON form fields (a report subscription's filters) parse with json.loads too."""
+    from django.test import Client
+
+    from analytics.models import ReportSubscription
+
+    client = Client(raise_request_exception=False)
+    client.force_login(salesperson)
+    form = {"user": salesperson.pk, "report": "channels", "filters": filters, "frequency": "daily", "hour": 9}
+
+    response = client.post("/admin/analytics/reportsubscription/add/", form)
+
+    assert response.status_code == 200
+    assert "nests more than" in str(response.context["adminform"].form.errors["filters"])
+    assert not ReportSubscription.objects.exists()
