@@ -95,8 +95,8 @@ browser: install  ## staff flows in Chromium (Playwright) against a live server;
 fuzz: install  ## schemathesis against the production setup on PostgreSQL + Redis; fails on any 5xx
 	BIN=$(BIN) bash scripts/fuzz.sh
 
-smoke:  ## a clean clone of HEAD deployed as the Procfile says: pages with their assets, one order
-	bash scripts/smoke_production.sh
+smoke: install  ## a clean clone of HEAD deployed as the Procfile says: pages with their assets, one order and its e-mail over SMTP
+	DEV_PYTHON=$(BIN)/python bash scripts/smoke_production.sh
 
 loadtest: install  ## the Procfile's web + worker under wrk: reads, flash sale, payments; rps, latency, CPU ms/request (see README)
 	BIN=$(BIN) bash scripts/loadtest/run.sh

@@ -8,9 +8,12 @@ from django.core.exceptions import ValidationError
 
 from analytics import subscriptions
 from analytics.models import ReportDelivery, ReportSubscription
+from salesbackend.parsers import BoundedJSONFormField
 
 
 class ReportSubscriptionForm(forms.ModelForm):
+    filters = BoundedJSONFormField(required=False, initial=dict)
+
     class Meta:
         model = ReportSubscription
         fields = ("user", "report", "filters", "frequency", "hour", "is_active")

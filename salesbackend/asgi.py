@@ -18,12 +18,19 @@ from a2wsgi import WSGIMiddleware
 from django.core.asgi import get_asgi_application
 from django.core.wsgi import get_wsgi_application
 
+from salesbackend.uploads import ChunkedBodyMiddleware
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "salesbackend.settings")
 
 STREAM_PATH_PREFIX = "/api/v1/alerts/stream"
 
 django_asgi = get_asgi_application()
-django_wsgi = WSGIMiddleware(get_wsgi_application(), workers=int(os.environ.get("WEB_THREADS", "8")))
+
+# Django's WSGI handler drops a body sent in chunks (no Content-Length): ChunkedBodyMiddleware
+# gives it its length first, or answers 413 past the limit.
+django_wsgi = WSGIMiddleware(
+    ChunkedBodyMiddleware(get_wsgi_application()), workers=int(os.environ.get("WEB_THREADS", "8"))
+)
 
 
 async def application(scope, receive, send) -> None:

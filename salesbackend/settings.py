@@ -13,6 +13,8 @@ import environ
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
+from salesbackend.email_url import email_settings
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -66,6 +68,9 @@ MIDDLEWARE = [
     "salesbackend.errors.APIHostMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # After whitenoise: static files keep their long cache lifetime; private pages get no-store.
+    "salesbackend.headers.NoStoreMiddleware",
+    "salesbackend.headers.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -227,8 +232,25 @@ STORAGES = {
     },
 }
 
+# E-mail: EMAIL_URL says where it goes, as django-environ reads it: smtp://user:password@host:port,
+# smtp+tls:// (STARTTLS, port 587 by default), smtp+ssl:// (TLS from the start, 465), consolemail://,
+# filemail:///absolute/directory; user and password percent-encoded. Without it, the console (or
+# DJANGO_EMAIL_BACKEND and DJANGO_EMAIL_FILE_PATH, read before EMAIL_URL existed).
+EMAIL_URL = env.str("EMAIL_URL", default="")
 EMAIL_BACKEND = env("DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 EMAIL_FILE_PATH = env("DJANGO_EMAIL_FILE_PATH", default=str(BASE_DIR / "sent-emails"))  # filebased backend
+if EMAIL_URL:
+    _email = email_settings(EMAIL_URL)
+    EMAIL_BACKEND = _email["EMAIL_BACKEND"]
+    EMAIL_HOST = _email["EMAIL_HOST"]
+    EMAIL_PORT = _email["EMAIL_PORT"]
+    EMAIL_HOST_USER = _email["EMAIL_HOST_USER"]
+    EMAIL_HOST_PASSWORD = _email["EMAIL_HOST_PASSWORD"]
+    EMAIL_USE_TLS = _email["EMAIL_USE_TLS"]
+    EMAIL_USE_SSL = _email["EMAIL_USE_SSL"]
+    EMAIL_FILE_PATH = _email.get("EMAIL_FILE_PATH", EMAIL_FILE_PATH)
+# A mail server that does not answer must not hold a Celery worker for ever.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", default="sales@example.com")
 # Where links in e-mailed reports point (the public address of this site).
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
@@ -248,8 +270,9 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    # JSON in (API.md); the product import names its own multipart parser.
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    # JSON in (API.md), nested at most MAX_JSON_DEPTH deep; the product import names its own
+    # multipart parser.
+    "DEFAULT_PARSER_CLASSES": ["salesbackend.parsers.JSONParser"],
     "DEFAULT_PAGINATION_CLASS": "salesbackend.pagination.PageNumberPagination",
     "PAGE_SIZE": 20,
     "DEFAULT_FILTER_BACKENDS": [

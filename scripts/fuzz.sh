@@ -2,7 +2,8 @@
 # `make fuzz`: schemathesis against the app on PostgreSQL + Redis with production settings,
 # served as the Procfile's web line serves it, authenticated as a CEO: every phase (examples,
 # coverage, fuzzing, stateful), a fixed seed and a time budget. Fails on any 5xx and on any
-# response the schema does not document.
+# response the schema does not document. First, deeply nested JSON bodies to a few endpoints
+# (scripts/fuzz_nested.py, a few seconds outside schemathesis' budget): any 5xx fails.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -40,6 +41,9 @@ for _ in $(seq 60); do curl -fsS "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&
 token=$(curl -fsS -H 'Content-Type: application/json' \
   -d "{\"username\": \"lt-ceo\", \"password\": \"$LOADTEST_PASSWORD\"}" \
   "http://127.0.0.1:$PORT/api/v1/auth/login/" | $BIN/python -c "import json,sys; print(json.load(sys.stdin)['access'])")
+
+echo "== deeply nested JSON bodies (schemathesis never nests that deep)"
+$BIN/python scripts/fuzz_nested.py "http://127.0.0.1:$PORT" "$token"
 
 echo "== schemathesis: all phases, seed 2026, ${SECONDS_BUDGET}s, checks: $CHECKS"
 # Logging out, closing the account or changing the password would end the fuzzer's own session.

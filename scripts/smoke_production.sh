@@ -8,11 +8,15 @@
 # line leaves out is missing here as in production. Then, as a browser behind the proxy
 # (scripts/smoke_http.py): /admin/login/, /api/docs/ and /api/redoc/, /reports/ and /admin/ signed in
 # through the admin's login form, each with every stylesheet, script and icon it names; one order
-# placed over the API and its confirmation e-mail sent by the worker. Commit first: HEAD is deployed.
+# placed over the API and its confirmation e-mail sent by the worker over SMTP (EMAIL_URL) to a local
+# catcher (scripts/smtp_catcher.py, aiosmtpd from the dev tools, on a free port) and read back there.
+# Commit first: HEAD is deployed.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 
 PYTHON=${PYTHON:-$(command -v python3.11 || command -v python3)}
+# The SMTP catcher runs beside the deployment with the dev tools (aiosmtpd), never inside it.
+DEV_PYTHON=${DEV_PYTHON:-$ROOT/.venv/bin/python}
 PORT=${SMOKE_PORT:-8095}
 PG=${SMOKE_PG:-postgres://postgres@127.0.0.1:5432}
 DB_NAME=${SMOKE_DB:-salesbackend_smoke}
@@ -22,7 +26,9 @@ APP=$WORK/app
 BASE="http://127.0.0.1:$PORT"
 
 pids=()
+catcher=""
 stop() {
+  [ -z "$catcher" ] || { kill -TERM "$catcher" 2>/dev/null || true; wait "$catcher" 2>/dev/null || true; }
   # Each Procfile process runs in a process group of its own (setsid): stop the whole group.
   for pid in "${pids[@]}"; do kill -TERM -- "-$pid" 2>/dev/null || true; done
   for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
@@ -50,6 +56,16 @@ if "$WORK/venv/bin/python" -c "import pytest" 2>/dev/null; then
   echo "FAIL: a dev package (pytest) is in the production virtualenv"; exit 1
 fi
 
+echo "== a local SMTP server to catch the e-mail"
+"$DEV_PYTHON" -c "import aiosmtpd" 2>/dev/null || { echo "FAIL: $DEV_PYTHON has no aiosmtpd (make install)"; exit 1; }
+# It requires a login, as a real mail server does: the password has an @, percent-encoded in EMAIL_URL.
+SMTP_USER=smoke SMTP_PASSWORD='Mail@Smoke-1' \
+  "$DEV_PYTHON" "$ROOT/scripts/smtp_catcher.py" "$WORK/mail" "$WORK/smtp-port" >"$WORK/smtp.log" 2>&1 &
+catcher=$!
+for _ in $(seq 50); do [ -s "$WORK/smtp-port" ] && break; sleep 0.1; done
+[ -s "$WORK/smtp-port" ] || { echo "FAIL: the SMTP catcher did not start"; cat "$WORK/smtp.log"; exit 1; }
+SMTP_PORT=$(cat "$WORK/smtp-port")
+
 # What the deployment sets, and nothing else from this shell.
 mkdir -p "$WORK/home"
 deployment=(
@@ -59,7 +75,7 @@ deployment=(
   DJANGO_SECRET_KEY="smoke-$(head -c 48 /dev/urandom | base64 | tr -dc 'A-Za-z0-9')"
   DJANGO_ALLOWED_HOSTS=127.0.0.1,localhost
   DATABASE_URL="$PG/$DB_NAME" REDIS_URL="$REDIS_URL"
-  DJANGO_EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend DJANGO_EMAIL_FILE_PATH="$WORK/mail"
+  EMAIL_URL="smtp://smoke:Mail%40Smoke-1@127.0.0.1:$SMTP_PORT"  # the SMTP server, as production sets it
   PORT="$PORT" HOST=127.0.0.1 WEB_CONCURRENCY=2
 )
 deployed() { (cd "$APP" && env -i "${deployment[@]}" "$@"); }
@@ -117,17 +133,20 @@ product=$(api POST products/ "$ceo" '{"sku": "SMOKE-1", "name": "Smoke test", "p
 number=$(api POST orders/ "$customer" "{\"items\": [{\"product\": $product, \"quantity\": 1}],
   \"shipping_address\": {\"name\": \"Smoke\", \"line1\": \"1 Test St\", \"city\": \"Paris\",
   \"postal_code\": \"75001\", \"country\": \"FR\"}}" | field number)
-echo "== order $number placed; waiting for the worker's confirmation e-mail"
+echo "== order $number placed; waiting for the worker's confirmation e-mail at the SMTP server (port $SMTP_PORT)"
 
 for _ in $(seq 60); do
-  grep -qs "Order $number confirmed" "$WORK"/mail/* && break
+  grep -qs "^Subject: Order $number confirmed" "$WORK"/mail/*.eml && break
   sleep 1
 done
-if ! grep -qs "Order $number confirmed" "$WORK"/mail/*; then
-  echo "FAIL: no confirmation e-mail for $number"; echo "-- worker log"; tail -40 "$WORK/worker.log"; exit 1
+if ! grep -qs "^Subject: Order $number confirmed" "$WORK"/mail/*.eml; then
+  echo "FAIL: no confirmation e-mail for $number reached the SMTP server"
+  echo "-- worker log"; tail -40 "$WORK/worker.log"; echo "-- SMTP catcher"; cat "$WORK/smtp.log"; exit 1
 fi
+grep -qs "^To: customer@smoke.test" "$(grep -ls "^Subject: Order $number confirmed" "$WORK"/mail/*.eml)" ||
+  { echo "FAIL: the confirmation of $number is not addressed to the customer"; exit 1; }
 grep -q "send_pending_confirmations.*succeeded" "$WORK/worker.log" || { echo "FAIL: the worker did not run the confirmation sweep"; exit 1; }
-echo "OK: the worker sent the confirmation of $number"
+echo "OK: the worker sent the confirmation of $number over SMTP"
 # The periodic work the beat schedule names must be registered in a production worker too.
 for task in orders.tasks.expire_pending_orders analytics.tasks.send_due_reports orders.tasks.send_pending_confirmations; do
   grep -q "$task" "$WORK/worker.log" || { echo "FAIL: the worker does not know $task"; exit 1; }
