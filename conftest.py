@@ -3,12 +3,14 @@
 import pytest
 from django.apps import apps
 from django.core.cache import cache
+from django.db import connections
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from accounts.roles import Role, sync_role_groups
 from accounts.tests.factories import CEOFactory, CustomerFactory, SalespersonFactory
 from catalog.channels import ensure_default_channels
+from salesbackend import replica
 from salesbackend.celery import app as celery_app
 
 
@@ -31,6 +33,27 @@ def _clean_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _no_writes_to_the_replica(request, monkeypatch):
+    """With a replica configured, only tests marked `replica` use it (the others read the
+    primary, as pytest-django opens only `default` to them), and any statement but a read
+    sent to it fails the test."""
+    if "replica" not in connections.databases:
+        yield
+        return
+    if request.node.get_closest_marker("replica") is None:
+        monkeypatch.setattr(replica, "in_use", False)
+
+    def refuse_writes(execute, sql, params, many, context):
+        assert sql.lstrip().upper().startswith(("SELECT", "SHOW", "SET", "WITH")), (
+            f"write sent to the replica: {sql[:80]}"
+        )
+        return execute(sql, params, many, context)
+
+    with connections["replica"].execute_wrapper(refuse_writes):
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -8,6 +8,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
 
+from .replica import replica_configured, replica_state
+
 logger = logging.getLogger(__name__)
 
 
@@ -40,4 +42,6 @@ def healthz(request):
     parts = {"database": _database_ok(), "cache": _cache_ok()}
     body = {"status": "ok" if all(parts.values()) else "error"}
     body.update({name: "ok" if ok else "error" for name, ok in parts.items()})
+    if replica_configured():  # informative: the primary answers whatever the replica does
+        body["replica"] = replica_state()
     return JsonResponse(body, status=200 if all(parts.values()) else 503)

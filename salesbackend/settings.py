@@ -79,6 +79,9 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "audit.middleware.AuditContextMiddleware",
     "salesbackend.errors.JSONErrorMiddleware",
+    # Innermost: report pages and analytics read from the replica when it is fresh, and run
+    # again on the primary when a replica query failed (salesbackend/replica.py).
+    "salesbackend.replica.ReadSideMiddleware",
 ]
 
 ROOT_URLCONF = "salesbackend.urls"
@@ -129,6 +132,27 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update(transaction_mode="IMMEDIATE", timeout=20)
     # Tests use a file too (not shared-cache memory), so concurrent writers behave as in use.
     DATABASES["default"].setdefault("TEST", {}).setdefault("NAME", str(BASE_DIR / "test_db.sqlite3"))
+# The read side on a streaming replica (salesbackend/replica.py): reports, analytics, report
+# e-mails and alerts, whenever it has replayed the last sale; everything else on the primary.
+REPLICA_DATABASE_URL = env("REPLICA_DATABASE_URL", default="")
+REPLICA_STATEMENT_TIMEOUT_MS = env.int("REPLICA_STATEMENT_TIMEOUT_MS", default=30_000)
+REPLICA_RETRY_SECONDS = env.float("REPLICA_RETRY_SECONDS", default=30.0)
+REPLICA_REPLAY_CHECK_SECONDS = env.float("REPLICA_REPLAY_CHECK_SECONDS", default=0.1)
+if REPLICA_DATABASE_URL:
+    if not _postgresql:
+        raise ImproperlyConfigured("REPLICA_DATABASE_URL needs DATABASE_URL on PostgreSQL.")
+    _replica = env.db_url_config(REPLICA_DATABASE_URL)
+    _replica.update(
+        CONN_MAX_AGE=60,
+        CONN_HEALTH_CHECKS=True,
+        # Tests read the test database as the standby replays it from the primary.
+        TEST={"MIRROR": "default"},
+    )
+    _replica.setdefault("OPTIONS", {}).update(
+        connect_timeout=2, options=f"-c statement_timeout={REPLICA_STATEMENT_TIMEOUT_MS}"
+    )
+    DATABASES["replica"] = _replica
+    DATABASE_ROUTERS = ["salesbackend.replica.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Cache (also used by throttling): Redis from REDIS_URL, else local memory.

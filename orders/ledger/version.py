@@ -1,6 +1,9 @@
 """The sales ledger's version: a number that moves on whenever ledger rows are committed, for
 the cache keys (and replica reads) of every answer computed from the ledger or its rollups."""
 
+from django.db import transaction
+
+from salesbackend.replica import ledger_lsn_record, replica_configured
 from salesbackend.versions import version_bump_on_commit, version_get
 
 SALES_LEDGER_VERSION_KEY = "orders:sales-ledger-version"
@@ -19,5 +22,9 @@ def sales_ledger_version() -> int:
 
 
 def sales_ledger_version_bump_on_commit() -> None:
-    """Move the version on once the current transaction commits (at once outside one)."""
+    """Move the version on once the current transaction commits (at once outside one). With a
+    replica, the commit's WAL position is kept first: whoever sees the new version also finds
+    the position a replica must have replayed to answer for it (salesbackend.replica)."""
+    if replica_configured():
+        transaction.on_commit(ledger_lsn_record)
     version_bump_on_commit(SALES_LEDGER_VERSION_KEY)

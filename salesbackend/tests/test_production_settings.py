@@ -14,7 +14,7 @@ from audit.middleware import request_ip
 def _settings_of(*, show="SECURE_PROXY_SSL_HEADER, SECURE_SSL_REDIRECT", **environ):
     """Settings as a server process reads them: none of this session's variables, not even
     pytest's own PYTEST_VERSION (under which DEBUG defaults to on for the suite)."""
-    ours = ("DJANGO_", "DATABASE_URL", "REDIS_URL", "PYTEST_")
+    ours = ("DJANGO_", "DATABASE_URL", "REDIS_URL", "REPLICA_", "PYTEST_")
     env = {k: v for k, v in os.environ.items() if not k.startswith(ours)}
     env.update(environ, DJANGO_SETTINGS_MODULE="salesbackend.settings")
     shown = ", ".join(f"settings.{name.strip()}" for name in show.split(","))
