@@ -16,6 +16,7 @@ from babel.core import Locale
 from babel.dates import format_date
 from babel.numbers import get_currency_precision, parse_pattern
 from django.conf import settings
+from django.utils import timezone
 
 # Parsed once: a report page formats thousands of cells, and Babel would parse the locale and
 # the pattern again for each (a third of the formatting time).
@@ -123,10 +124,11 @@ def business_date(value: date | datetime | str | None) -> str:
 
 
 def business_datetime(value: datetime | None) -> str:
-    """A moment in the business format: `7 Dec 2026, 23:30`."""
+    """A moment in the business format, on the clock of the pages' time zone: `7 Dec 2026, 23:30`."""
     if value is None:
         return EMPTY
-    return f"{business_date(value)}, {value:%H:%M}"
+    local = timezone.localtime(value) if timezone.is_aware(value) else value
+    return f"{format_date(local.date(), DATE_PATTERN, locale=LOCALE)}, {local:%H:%M}"
 
 
 def month(value: date | datetime | str | None) -> str:

@@ -31,7 +31,7 @@ PRINTERS: dict[str, Callable[[Any], str]] = {
     "percent_points": formatting.percent_points,  # already in percent: 11.0 -> 11.0 %
     "retention": formatting.percent,  # a fraction, its cell shaded by it
     "date": formatting.business_date,
-    "datetime": formatting.business_datetime,  # a moment, UTC
+    "datetime": formatting.business_datetime,  # a moment, on the pages' clock
     "month": formatting.month,  # "2026-01" -> Jan 2026
 }
 NUMERIC_KINDS = frozenset({"money", "count", "integer", "number", "percent", "percent_points", "retention"})
