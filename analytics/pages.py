@@ -329,8 +329,8 @@ def drilled_down(table: reports.Table, query: QueryDict) -> reports.Table:
     at = [column.key for column in table.columns].index(drill.key)
     carried = QueryDict(mutable=True)
     for name in CARRIED_FILTERS:
-        if query.get(name):
-            carried[name] = query[name]
+        if value := query.get(name):
+            carried[name] = value
     target = reverse(f"reports:{drill.page}")
     links: list[str | None] = []
     for row in table.rows:

@@ -76,7 +76,7 @@ class LinesReport(Report):
         count, totals = self.totals()
         return {"count": count, "totals": totals, "lines": self.page(offset=0, limit=NEWEST_LINES)}
 
-    def rows(self, answer: dict[str, Any]) -> list[SalesLine]:
+    def rows(self, answer: dict[str, Any]) -> list[Any]:
         return answer["lines"]
 
     def _batches(self) -> Iterator[Table]:
