@@ -181,7 +181,7 @@ def _lines_tiles(form: SalesFilterForm, answers: Answers) -> list[Tile]:
     totals = answer["totals"]
     return [
         ("Lines", formatting.count(answer["count"])),
-        ("Quantity", formatting.count(totals["quantity"])),
+        ("Units", formatting.count(totals["quantity"])),
         ("Revenue", formatting.money(totals["revenue"])),
         ("Cost", formatting.money(totals["cost"])),
     ]

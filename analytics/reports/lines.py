@@ -45,8 +45,8 @@ class LinesReport(Report):
         Column("sku", "SKU"),
         Column("category", "Category"),
         Column("channel", "Channel"),
-        Column("customer", "Customer id", kind="integer"),
-        Column("quantity", "Quantity", kind="count"),
+        Column("customer", "Customer", kind="integer"),
+        Column("quantity", "Units", kind="count"),
         Column("revenue", "Revenue", kind="money"),
         Column("cost", "Cost", kind="money"),
     )

@@ -59,7 +59,7 @@ def test_staff_read_the_totals_and_the_lines_in_words(ledger, client, ceo, sales
         html = page_text(response.content.decode())
         for label, value in (
             ("Lines", "9"),
-            ("Quantity", "11"),
+            ("Units", "11"),
             ("Revenue", "500.00 EUR"),
             ("Cost", "271.00 EUR"),
         ):
