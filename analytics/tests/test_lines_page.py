@@ -8,9 +8,11 @@ from html import unescape
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from django.core import mail
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from analytics.subscriptions import report_subscription_create, reports_send_due
 from analytics.views import line_reports
 from catalog.tests.factories import channel
 from orders.models import SalesRecord
@@ -216,3 +218,22 @@ def test_sales_without_a_category_have_no_link_down(ledger, browser):
 
     assert "Books" in links(html)
     assert all("category=&" not in href and not href.endswith("category=") for href in links(html).values())
+
+
+def test_a_subscription_to_the_lines_mails_the_newest_with_a_csv(ledger, salesperson, monkeypatch):
+    monkeypatch.setattr("analytics.reports.lines.NEWEST_LINES", 2)
+    report_subscription_create(
+        user=salesperson, actor=salesperson, report="lines", filters={"kind": "sale", "channel": "retail"},
+        frequency="daily", hour=7,
+    )  # fmt: skip
+
+    assert reports_send_due(force=True) == 1
+
+    message = mail.outbox[0]
+    html = message.alternatives[0][0]
+    assert "Sales lines" in message.subject
+    assert "25 Mar 2026, 23:30" in html and "20.00 EUR" in html
+    assert "Reversal" not in html
+    name, content, _ = message.attachments[0]
+    assert name == "lines.csv"
+    assert len(content.strip().splitlines()) == 3  # the header and the newest two
