@@ -18,8 +18,10 @@ from analytics.selectors import (
     ABC_METRICS,
     GROUPINGS,
     INVENTORY_STATES,
+    LINE_KINDS,
     RANKING_METRICS,
     RFM_SEGMENT_NAMES,
+    LineFilters,
     SalesFilters,
 )
 from catalog.models import Category, Product, SalesChannel
@@ -271,6 +273,30 @@ class RfmForm(SalesFilterForm):
         cleaned["page"] = cleaned.get("page") or 1
         cleaned["page_size"] = cleaned.get("page_size") or 100
         return cleaned
+
+
+class LinesForm(SalesFilterForm):
+    """The common filters plus a customer (id) and a kind of line, for the drill-down."""
+
+    customer = forms.IntegerField(
+        label="Customer id",
+        required=False,
+        min_value=1,
+        max_value=2**63 - 1,  # a bigint: larger is a 400, not a database error
+        error_messages={"invalid": "Enter a customer id (a whole number)."},
+    )
+    kind = forms.ChoiceField(
+        label="Lines",
+        required=False,
+        choices=[("", "Sales and reversals"), *((kind, f"{kind.capitalize()}s") for kind in LINE_KINDS)],
+    )
+
+    @cached_property
+    def line_filters(self) -> LineFilters:
+        data = self.cleaned_data
+        return LineFilters(
+            sales=self.sales_filters, customer_id=data.get("customer"), kind=data.get("kind") or None
+        )
 
 
 FREQUENCY_LABELS = {"daily": "Daily", "weekly": "Weekly, on Mondays", "monthly": "Monthly, on the 1st"}

@@ -4,11 +4,12 @@ e-mail carries) and the API's list of report names all read this registry.
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
 from django.http import QueryDict
+from django.urls import reverse
 from django.utils import timezone
 
 from analytics import reports
@@ -19,6 +20,7 @@ from analytics.forms import (
     CategoryLeadersForm,
     CompareForm,
     InventoryForm,
+    LinesForm,
     ProductRankingForm,
     RevenueForm,
     RfmForm,
@@ -169,6 +171,22 @@ def _compare_tiles(form: SalesFilterForm, answers: Answers) -> list[Tile]:
     ]
 
 
+def _no_charts(form: SalesFilterForm, answers: Answers) -> list[Chart]:
+    return []
+
+
+def _lines_tiles(form: SalesFilterForm, answers: Answers) -> list[Tile]:
+    """The totals of every line the filters match, not only of the page shown."""
+    answer = answers["lines"]
+    totals = answer["totals"]
+    return [
+        ("Lines", formatting.count(answer["count"])),
+        ("Units", formatting.count(totals["quantity"])),
+        ("Revenue", formatting.money(totals["revenue"])),
+        ("Cost", formatting.money(totals["cost"])),
+    ]
+
+
 # The report pages by name, in the navigation's order.
 REPORT_PAGES: dict[str, ReportPage] = {
     page.url_name: page
@@ -262,8 +280,64 @@ REPORT_PAGES: dict[str, ReportPage] = {
             tiles=_compare_tiles,
             form_data=_compare_form_data,
         ),
+        ReportPage(
+            url_name="lines",
+            title="Sales lines",
+            menu_title="Lines",
+            form_class=LinesForm,
+            report_classes=(reports.LinesReport,),
+            charts=_no_charts,  # the lines behind a figure: the table is the answer
+            tiles=_lines_tiles,
+        ),
     )
 }
 
 # (URL name, link text) of every page, for the navigation.
 NAVIGATION = tuple((f"reports:{page.url_name}", page.menu_title) for page in REPORT_PAGES.values())
+
+
+@dataclass(frozen=True)
+class DrillDown:
+    """A table's rows link one level down: to the page `page` with the row's `key` as that
+    page's filter `name`, on the text of the row's `column`."""
+
+    page: str
+    name: str
+    key: str
+    column: str
+
+
+# Category -> its products -> the sales lines, by table name.
+DRILL_DOWNS = {
+    "categories": DrillDown("products", "category", "category", "name"),
+    "channels": DrillDown("lines", "channel", "channel", "name"),
+    "top": DrillDown("lines", "product", "product", "name"),
+    "bottom": DrillDown("lines", "product", "product", "name"),
+    "leaders": DrillDown("lines", "product", "product", "name"),
+    "abc": DrillDown("lines", "product", "product", "name"),
+}
+# What a link one level down carries from the page it is on: the common filters (dates or a
+# period, category, channel, product), not a page's own (`by`, `limit`), which mean other things there.
+CARRIED_FILTERS = tuple(SalesFilterForm.base_fields)
+
+
+def drilled_down(table: reports.Table, query: QueryDict) -> reports.Table:
+    """`table` with each row linking one level down, carrying the page's filters `query`."""
+    drill = DRILL_DOWNS.get(table.name)
+    if drill is None:
+        return table
+    at = [column.key for column in table.columns].index(drill.key)
+    carried = QueryDict(mutable=True)
+    for name in CARRIED_FILTERS:
+        if value := query.get(name):
+            carried[name] = value
+    target = reverse(f"reports:{drill.page}")
+    links: list[str | None] = []
+    for row in table.rows:
+        if row[at] is None or row[at] == "":  # sales without a category: nothing to go down to
+            links.append(None)
+            continue
+        link = carried.copy()
+        link[drill.name] = str(row[at])
+        links.append(f"{target}?{link.urlencode()}")
+    return replace(table, links=tuple(links), link_column=drill.column)

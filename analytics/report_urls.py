@@ -1,5 +1,6 @@
 from django.urls import URLPattern, path
 
+from analytics.views.line_reports import LinesPageView
 from analytics.views.reports import ReportPageView
 from analytics.views.subscriptions import subscribe, unsubscribe
 
@@ -25,4 +26,5 @@ urlpatterns = [
     page("rfm/", "rfm"),
     page("abc/", "abc"),
     page("inventory/", "inventory"),
+    path("lines/", LinesPageView.as_view(url_name="lines"), name="lines"),
 ]

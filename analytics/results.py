@@ -2,7 +2,7 @@
 serializers, the report tables and the CSV files name (a test holds them to these keys).
 Money is a Decimal rounded to cents; shares and margins are fractions to 4 places."""
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import TypedDict
 
@@ -165,3 +165,25 @@ AbcProduct = TypedDict(
         "class": str,
     },
 )
+
+
+class SalesLine(TypedDict):
+    id: int
+    sold_at: datetime
+    kind: str  # sale | reversal
+    order: int
+    order_number: str | None
+    product: int
+    sku: str
+    category: str | None
+    channel: str
+    customer: int
+    quantity: int
+    revenue: Decimal
+    cost: Decimal
+
+
+class SalesLineTotals(TypedDict):
+    quantity: int
+    revenue: Decimal
+    cost: Decimal

@@ -213,6 +213,38 @@ class RfmSerializer(serializers.Serializer):
     )
 
 
+class SalesLineSerializer(serializers.Serializer):
+    id = serializers.IntegerField(help_text="The ledger row's id.")
+    sold_at = serializers.DateTimeField(help_text="When it was paid (a sale) or reversed, UTC.")
+    kind = serializers.ChoiceField(
+        choices=["sale", "reversal"], help_text="reversal: a refund or a cancellation after payment."
+    )
+    order = serializers.IntegerField(help_text="Order id.")
+    order_number = serializers.CharField(allow_null=True)
+    product = serializers.IntegerField(help_text="Product id.")
+    sku = serializers.CharField()
+    category = serializers.CharField(allow_null=True, help_text="Category slug recorded with the sale.")
+    channel = serializers.CharField(help_text="Channel code.")
+    customer = serializers.IntegerField(help_text="Customer (user) id.")
+    quantity = serializers.IntegerField(help_text="Units; negative on a reversal.")
+    revenue = money()
+    cost = money()
+
+
+class SalesLineTotalsSerializer(serializers.Serializer):
+    quantity = serializers.IntegerField(help_text="Net units of every matching line.")
+    revenue = money()
+    cost = money()
+
+
+class SalesLinesPageSerializer(serializers.Serializer):
+    count = serializers.IntegerField(help_text="Lines matching the filters.")
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    totals = SalesLineTotalsSerializer(help_text="Of every matching line, not only this page.")
+    results = SalesLineSerializer(many=True)
+
+
 class ReportSubscriptionSerializer(StrictModelSerializer):
     report = serializers.ChoiceField(choices=tuple(REPORT_PAGES), help_text="A report page.")
     filters = serializers.DictField(

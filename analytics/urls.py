@@ -1,6 +1,6 @@
 from django.urls import path
 
-from analytics.views import api
+from analytics.views import api, lines
 
 app_name = "analytics"
 
@@ -19,4 +19,5 @@ urlpatterns = [
     path("customers/summary/", api.CustomerSummaryView.as_view(), name="customers-summary"),
     path("customers/cohorts/", api.CustomerCohortsView.as_view(), name="customers-cohorts"),
     path("customers/rfm/", api.CustomerRfmView.as_view(), name="customers-rfm"),
+    path("lines/", lines.SalesLinesView.as_view(), name="lines"),
 ]

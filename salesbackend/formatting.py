@@ -16,6 +16,7 @@ from babel.core import Locale
 from babel.dates import format_date
 from babel.numbers import get_currency_precision, parse_pattern
 from django.conf import settings
+from django.utils import timezone
 
 # Parsed once: a report page formats thousands of cells, and Babel would parse the locale and
 # the pattern again for each (a third of the formatting time).
@@ -34,6 +35,7 @@ XLSX_PERCENT = "0.0%"  # of a fraction: 0.4123 shows 41.2%
 XLSX_PERCENT_POINTS = '0.0" %"'  # of a value already in percent: 11.0 shows 11.0 %
 XLSX_DATE = "yyyy-mm-dd"
 XLSX_MONTH = "mmm yyyy"
+XLSX_DATETIME = "yyyy-mm-dd hh:mm"
 
 # Keys whose words are not just the key with spaces.
 WORDS = {"ok": "OK", "rfm": "RFM", "abc": "ABC", "sku": "SKU"}
@@ -119,6 +121,14 @@ def business_date(value: date | datetime | str | None) -> str:
     """A day in the business format: `7 Dec 2026`; ISO text is read as a date."""
     day = as_date(value)
     return EMPTY if day is None else format_date(day, DATE_PATTERN, locale=LOCALE)
+
+
+def business_datetime(value: datetime | None) -> str:
+    """A moment in the business format, on the clock of the pages' time zone: `7 Dec 2026, 23:30`."""
+    if value is None:
+        return EMPTY
+    local = timezone.localtime(value) if timezone.is_aware(value) else value
+    return f"{format_date(local.date(), DATE_PATTERN, locale=LOCALE)}, {local:%H:%M}"
 
 
 def month(value: date | datetime | str | None) -> str:

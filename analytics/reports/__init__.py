@@ -6,7 +6,7 @@ render `table()`; the CSV download writes the same table. So all three show the 
 numbers, rounded once, in the selectors.
 
 `base` holds the report class and its table; `sales`, `products` and `customers` the reports
-by topic.
+by topic; `lines` the drill-down to the ledger's rows, paged and streamed.
 """
 
 from .base import PRINTERS, Cell, Column, Report, Table, cell
@@ -17,6 +17,7 @@ from .customers import (
     RfmReport,
     RfmSegmentReport,
 )
+from .lines import XLSX_MAX_LINES, LinesReport
 from .products import (
     PRODUCT_COLUMNS,
     AbcReport,
@@ -40,6 +41,7 @@ __all__ = [
     "PRINTERS",
     "PRODUCT_COLUMNS",
     "SUMMARY_METRICS",
+    "XLSX_MAX_LINES",
     "AbcReport",
     "BottomProductsReport",
     "CategoryLeadersReport",
@@ -53,6 +55,7 @@ __all__ = [
     "CustomerSummaryReport",
     "DiscountCodeReport",
     "InventoryReport",
+    "LinesReport",
     "OrderStatusReport",
     "Report",
     "RevenueReport",

@@ -4,9 +4,9 @@ numbers, money to the cent, ISO dates) and how an XLSX cell holds it (a number o
 with a number format)."""
 
 import csv
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import IO, Any, ClassVar, NamedTuple
 
@@ -31,6 +31,7 @@ PRINTERS: dict[str, Callable[[Any], str]] = {
     "percent_points": formatting.percent_points,  # already in percent: 11.0 -> 11.0 %
     "retention": formatting.percent,  # a fraction, its cell shaded by it
     "date": formatting.business_date,
+    "datetime": formatting.business_datetime,  # a moment, on the pages' clock
     "month": formatting.month,  # "2026-01" -> Jan 2026
 }
 NUMERIC_KINDS = frozenset({"money", "count", "integer", "number", "percent", "percent_points", "retention"})
@@ -63,6 +64,9 @@ class Table:
     rows: list[list[Any]]  # the answer's values (Decimals, ints, dates, keys), not text
     # A row's own kinds by column key, where one column mixes them (compare: dates, money, counts).
     row_kinds: tuple[dict[str, str], ...] = field(default=())
+    # Each row's link one level down (None: none), on the text of the column `link_column`.
+    links: tuple[str | None, ...] = field(default=())
+    link_column: str = ""
 
     def kinds(self, index: int) -> list[str]:
         own = self.row_kinds[index] if index < len(self.row_kinds) else {}
@@ -93,13 +97,17 @@ class Table:
                     + (' class="num"' if cell.column.numeric else "")
                     + (f' data-kind="{cell.kind}"' if cell.kind != "text" else "")
                     + (f' style="{escape(cell.style)}"' if cell.style else "")
-                    + f">{escape(cell.text)}</td>"
+                    + f">{self._linked(cell, index)}</td>"
                     for cell in row
                 )
                 + "</tr>"
-                for row in self.cells()
+                for index, row in enumerate(self.cells())
             )
         )
+
+    def _linked(self, cell: Cell, index: int) -> str:
+        link = self.links[index] if cell.column.key == self.link_column and index < len(self.links) else None
+        return f'<a href="{escape(link)}">{escape(cell.text)}</a>' if link else escape(cell.text)
 
     def plain_rows(self) -> list[list[str]]:
         """The rows as the CSV writes them: plain numbers (money to the cent), ISO dates."""
@@ -138,6 +146,8 @@ def _xlsx_cell(kind: str, value: Any) -> Any:
         return None
     if kind == "money":
         return Formatted(formatting.cents(value), formatting.xlsx_money_format())
+    if kind == "datetime":  # spreadsheets have no time zones: the UTC wall clock
+        return Formatted(value.astimezone(UTC).replace(tzinfo=None), formatting.XLSX_DATETIME)
     if kind in ("date", "month"):
         day = formatting.as_date(value)
         return Formatted(day, formatting.XLSX_MONTH if kind == "month" else formatting.XLSX_DATE)
@@ -209,10 +219,13 @@ class Report:
         table = self.table(answer)
         writer = csv.writer(out)
         writer.writerow([column.key for column in table.columns])
-        for row in table.plain_rows():
-            writer.writerow(
-                [
-                    value if column.numeric else spreadsheet_safe(value)  # "-5.00" is a number
-                    for column, value in zip(table.columns, row, strict=True)
-                ]
-            )
+        writer.writerows(csv_rows(table))
+
+
+def csv_rows(table: Table) -> Iterator[list[str]]:
+    """The table's rows as CSV cells: plain numbers, text safe from spreadsheet formulas."""
+    for row in table.plain_rows():
+        yield [
+            value if column.numeric else spreadsheet_safe(value)  # "-5.00" is a number
+            for column, value in zip(table.columns, row, strict=True)
+        ]

@@ -5,6 +5,7 @@
 - `customers`: new and returning, monthly cohorts, RFM;
 - `inventory`: stock against recent sales;
 - `dashboard`: the admin index's figures;
+- `lines`: the ledger's own rows behind any figure (the drill-down) and their totals;
 - `sources`: which table answers (a rollup or the ledger) and the rows and periods it gives;
 - `common`: the filters, rounding and the calendar of periods that every question shares.
 
@@ -52,6 +53,7 @@ from .customers import (
 )
 from .dashboard import admin_dashboard
 from .inventory import INVENTORY_STATES, inventory_insight
+from .lines import LINE_KINDS, LineFilters, sales_line_batches, sales_line_totals, sales_lines
 from .products import (
     ABC_METRICS,
     RANKING_METRICS,
@@ -75,6 +77,7 @@ __all__ = [
     "ABC_METRICS",
     "GROUPINGS",
     "INVENTORY_STATES",
+    "LINE_KINDS",
     "MONEY",
     "RANKING_METRICS",
     "RATIO",
@@ -82,6 +85,7 @@ __all__ = [
     "RFM_SEGMENT_NAMES",
     "ZERO",
     "CustomerMonths",
+    "LineFilters",
     "OfDates",
     "SalesFilters",
     "WindowSum",
@@ -101,6 +105,9 @@ __all__ = [
     "sales_by_channel",
     "sales_by_discount_code",
     "sales_compare",
+    "sales_line_batches",
+    "sales_line_totals",
+    "sales_lines",
     "sales_summary",
     "top_products",
 ]

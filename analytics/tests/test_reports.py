@@ -84,7 +84,8 @@ def test_table_cells_are_escaped_and_numbers_aligned(ledger, staff_browser):
     html = page_text(staff_browser.get(reverse("reports:abc")).content.decode())
 
     assert "<img src=x" not in html
-    assert "<td>&lt;img src=x onerror=&quot;alert(1)&quot;&gt;</td>" in html
+    link = f"/reports/lines/?product={product.pk}"  # the name links to its lines
+    assert f'<td><a href="{link}">&lt;img src=x onerror=&quot;alert(1)&quot;&gt;</a></td>' in html
     assert '<td class="num">1</td>' in html  # the first rank, a number
 
 

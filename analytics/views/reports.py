@@ -14,6 +14,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMix
 from django.core.exceptions import ValidationError
 from django.forms import ChoiceField, ModelChoiceField
 from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -22,7 +23,7 @@ from django.views import View
 from analytics import reports, subscriptions
 from analytics.forms import SalesFilterForm, SubscribeForm
 from analytics.models import ReportSubscription
-from analytics.pages import NAVIGATION, REPORT_PAGES, ReportPage
+from analytics.pages import NAVIGATION, REPORT_PAGES, ReportPage, drilled_down
 from analytics.reports.base import Cell, Table
 from analytics.selectors.common import _next_period
 from catalog.tabular import XLSX_CONTENT_TYPE
@@ -43,7 +44,7 @@ class ReportPageView(LoginRequiredMixin, PermissionRequiredMixin, View):
         form_data = self.page.form_data
         return form_data(self.request.GET) if form_data else self.request.GET
 
-    def get(self, request: HttpRequest) -> HttpResponse:
+    def get(self, request: HttpRequest) -> HttpResponseBase:
         data = self.form_data()
         form = self.page.form_class(data)
         if request.GET.get("format") in ("csv", "xlsx"):
@@ -100,7 +101,7 @@ class ReportPageView(LoginRequiredMixin, PermissionRequiredMixin, View):
         answers = {report.table_name: report.answer() for report in page_reports}
         tables = [
             {
-                "table": marked_to_date(report.table(answers[report.table_name]), form),
+                "table": marked_to_date(drilled_down(report.table(answers[report.table_name]), data), form),
                 "csv_url": self.download_url(data, report, "csv"),
                 "xlsx_url": self.download_url(data, report, "xlsx"),
             }
@@ -120,7 +121,7 @@ class ReportPageView(LoginRequiredMixin, PermissionRequiredMixin, View):
         query["table"] = report.table_name
         return f"?{query.urlencode()}"
 
-    def download_response(self, form: SalesFilterForm, table_name: str, file_format: str) -> HttpResponse:
+    def download_response(self, form: SalesFilterForm, table_name: str, file_format: str) -> HttpResponseBase:
         by_name = {report_class.table_name: report_class for report_class in self.page.report_classes}
         report_class = by_name.get(table_name)
         if report_class is None:

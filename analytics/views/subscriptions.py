@@ -74,7 +74,7 @@ def subscribe(request: HttpRequest, report: str) -> HttpResponse:
     filters = {
         name: value
         for name, value in request.POST.items()
-        if value and name not in ("csrfmiddlewaretoken", "frequency", "hour", "format", "table")
+        if value and name not in ("csrfmiddlewaretoken", "frequency", "hour", "format", "table", "page")
     }
     if not form.is_valid():
         errors = " ".join(str(message) for messages_ in form.errors.values() for message in messages_)

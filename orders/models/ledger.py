@@ -40,6 +40,12 @@ class SalesRecord(models.Model):
             models.Index(fields=["product", "sold_at"]),
             models.Index(fields=["category", "sold_at"]),
             models.Index(fields=["channel", "sold_at"]),
+            # Analytics' drill-down to the lines, newest first: a customer's, and the reversals
+            # (a few per cent of the rows, so the partial index is small and only they write it).
+            models.Index(fields=["customer", "sold_at"], name="orders_sale_customer_sold_at"),
+            models.Index(
+                fields=["sold_at"], condition=models.Q(quantity__lt=0), name="orders_sale_reversal_sold_at"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -1,6 +1,6 @@
 """The one formatting layer of the report pages and e-mails, on edge values and in two currencies."""
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
@@ -116,3 +116,14 @@ def test_retention_shading_is_readable_and_follows_the_share(share):
 def test_shading_clamps_odd_shares():
     assert formatting.shade(None) == formatting.shade(0) == ("#ffffff", "#000000")
     assert formatting.shade(Decimal("1.5")) == formatting.shade(1)
+
+
+def test_moments_read_on_the_pages_clock(settings):
+    moment = datetime(2026, 3, 25, 23, 30, tzinfo=UTC)
+
+    assert formatting.business_datetime(moment) == "25 Mar 2026, 23:30"
+    assert formatting.business_datetime(None) == ""
+    settings.TIME_ZONE = "America/Los_Angeles"  # a page in another zone reads its own day and hour
+    assert formatting.business_datetime(moment) == "25 Mar 2026, 16:30"
+    settings.TIME_ZONE = "Europe/Berlin"
+    assert formatting.business_datetime(moment) == "26 Mar 2026, 00:30"

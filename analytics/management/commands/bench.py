@@ -57,9 +57,19 @@ def analytics_paths() -> list[str]:
         "customers/cohorts/?period=year_to_date",
         "customers/rfm/",
         "summary/?period=previous_month",
+        # the drill-down: a page of lines and the totals of all of them (one aggregate)
+        "lines/",
+        "lines/?period=last_30_days&page=2",
+        "lines/?kind=reversal",
     ]
     if root and channel:  # the filters: a category with its sub-categories, a channel, a date range
         paths.append(f"summary/?category={root}&channel={channel}&start={previous_start}&end={today}")
+        paths.append(f"lines/?category={root}&channel={channel}&start={previous_start}&end={today}")
+        paths.append(f"lines/?channel={channel}&kind=sale")
+    customer = SalesRecord.objects.order_by("-id").values_list("customer_id", flat=True).first()
+    product = SalesRecord.objects.order_by("-id").values_list("product_id", flat=True).first()
+    if customer and product:
+        paths += [f"lines/?customer={customer}", f"lines/?product={product}&period=year_to_date"]
     return [API + path for path in paths]
 
 
