@@ -25,4 +25,5 @@ urlpatterns = [
     page("rfm/", "rfm"),
     page("abc/", "abc"),
     page("inventory/", "inventory"),
+    page("targets/", "targets"),
 ]

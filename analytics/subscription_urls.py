@@ -1,8 +1,10 @@
 from rest_framework.routers import SimpleRouter
 
 from analytics.views.subscriptions import ReportSubscriptionViewSet
+from analytics.views.targets import TargetViewSet
 
 router = SimpleRouter()
 router.register("report-subscriptions", ReportSubscriptionViewSet, basename="report-subscription")
+router.register("targets", TargetViewSet, basename="target")
 
 urlpatterns = router.urls

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from analytics.views import api
+from analytics.views.targets import TargetProgressView
 
 app_name = "analytics"
 
@@ -19,4 +20,5 @@ urlpatterns = [
     path("customers/summary/", api.CustomerSummaryView.as_view(), name="customers-summary"),
     path("customers/cohorts/", api.CustomerCohortsView.as_view(), name="customers-cohorts"),
     path("customers/rfm/", api.CustomerRfmView.as_view(), name="customers-rfm"),
+    path("targets/", TargetProgressView.as_view(), name="targets"),
 ]

@@ -35,6 +35,7 @@ from .sales import (
     RevenueReport,
     SummaryReport,
 )
+from .targets import TargetsReport
 
 __all__ = [
     "PRINTERS",
@@ -60,6 +61,7 @@ __all__ = [
     "RfmSegmentReport",
     "SummaryReport",
     "Table",
+    "TargetsReport",
     "TopProductsReport",
     "cell",
 ]

@@ -1,0 +1,62 @@
+"""Targets written through one path for the API and the admin: validated with field messages
+(never a database constraint's name), audited in the same transaction."""
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from analytics.models import Target
+from audit.models import AuditAction
+from audit.services import audited_update, record, snapshot
+
+TARGET_FIELDS = ("name", "metric", "start", "end", "channel", "category", "amount")
+
+
+def validate_target(target: Target) -> None:
+    """The fields, then the span and the amount, each error on its field."""
+    errors: dict[str, list[str]] = {}
+    try:
+        target.full_clean(validate_constraints=False)
+    except ValidationError as error:
+        errors = error.message_dict
+    if target.start and target.end and target.end < target.start and "end" not in errors:
+        errors["end"] = ["The end date must not be before the start date."]
+    if target.amount is not None and target.amount <= 0 and "amount" not in errors:
+        errors["amount"] = ["The amount must be greater than zero."]
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic(durable=True)
+def target_create(*, actor, **fields: Any) -> Target:
+    target = Target(**{name: value for name, value in fields.items() if name in TARGET_FIELDS})
+    validate_target(target)
+    target.save()
+    record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        entity=target,
+        changes={name: [None, value] for name, value in snapshot(target, TARGET_FIELDS).items()},
+    )
+    return target
+
+
+@transaction.atomic(durable=True)
+def target_update(*, target: Target, actor, data: Mapping[str, Any]) -> Target:
+    audited_update(
+        target,
+        actor=actor,
+        data=data,
+        fields=TARGET_FIELDS,
+        state=lambda instance: snapshot(instance, TARGET_FIELDS),
+        validate=validate_target,
+    )
+    return target
+
+
+@transaction.atomic(durable=True)
+def target_delete(*, target: Target, actor) -> None:
+    record(actor=actor, action=AuditAction.DELETE, entity=target, changes={"name": [target.name, None]})
+    target.delete()
