@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
 from django.db import models
 
@@ -99,6 +100,20 @@ class Target(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def clean(self) -> None:
+        """The check constraints in words, on their fields (the API, the admin and the
+        services all validate through here)."""
+        errors = {}
+        if self.start and self.end and self.end < self.start:
+            errors["end"] = ["The end date must not be before the start date."]
+        if self.amount is not None and self.amount <= 0:
+            errors["amount"] = ["The amount must be greater than zero."]
+        if errors:
+            raise ValidationError(errors)
+
+    def validate_constraints(self, exclude=None) -> None:
+        """Not by constraint name: `clean` says the same on the fields; the database keeps them."""
+
 
 class AlertMetric(models.TextChoices):
     REVENUE = "revenue"
@@ -145,6 +160,16 @@ class ReportAlert(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        if self.value is None:
+            return
+        if self.metric in (AlertMetric.MARGIN, AlertMetric.REFUND_RATE) and not 0 <= self.value <= 1:
+            raise ValidationError(
+                {"value": ["A margin or refund rate is a fraction from 0 to 1 (0.25 is 25 %)."]}
+            )
+        if self.metric == AlertMetric.ORDERS and self.value != self.value.to_integral_value():
+            raise ValidationError({"value": ["Orders are a whole number."]})
 
 
 class ReportAlertFiring(models.Model):

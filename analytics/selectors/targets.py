@@ -6,7 +6,9 @@ Many targets cost a bounded number of queries, not one per target: all the targe
 answer comes from one table are summed in one aggregate, each as its own conditional
 `SUM(...) FILTER (WHERE its days, channel, categories)`, `CHUNK` targets at a time. With the
 rollups that is at most one query on `DailySales` (revenue, units, profit) and two for orders
-(`DailyOrders`, and the ledger for targets with a category) per chunk.
+(`DailyOrders`, and the ledger for targets with a category) per chunk. Alerts' measures
+(`analytics.alerts`) go through the same function; their sold and refunded revenue is one
+more query, on the ledger.
 """
 
 from collections import defaultdict
@@ -20,13 +22,15 @@ from typing import Any
 
 from django.db.models import Model, Q, Sum
 
-from analytics.models import Target, TargetMetric
+from analytics.models import ReportAlert, Target, TargetMetric
 from analytics.targets.formulas import actual_window, progress
 from catalog.selectors import CategoryTree
+from orders.models import SalesRecord
 
 from .common import SalesFilters, money
-from .sources import _condition, _money_source, _net_orders, _order_source
+from .sources import SOLD, _condition, _money_source, _net_orders, _order_source
 
+SOLD_AND_REFUNDED = ("sold", "refunded")
 CHUNK = 50  # conditional sums per statement: keeps one statement readable for the planner
 
 
@@ -34,7 +38,10 @@ CHUNK = 50  # conditional sums per statement: keeps one statement readable for t
 class Measure:
     """One metric over filtered days: what a target's actual (or an alert's value) asks."""
 
-    metric: str  # revenue, units, profit, cost, orders
+    # revenue, units, profit, cost, orders (net, as the summary's); sold and refunded: the
+    # revenue of the ledger's sale rows, and what its reversal rows (refunds, cancellations
+    # after payment) gave back, from the ledger itself
+    metric: str
     filters: SalesFilters
 
 
@@ -50,6 +57,8 @@ def measures_total(measures: Sequence[Measure]) -> list[Decimal | int]:
     for index, measure in enumerate(measures):
         if measure.metric == TargetMetric.ORDERS:
             by_source[_order_source(measure.filters)].append(index)
+        elif measure.metric in SOLD_AND_REFUNDED:  # the rollups hold net sums only
+            by_source[SalesRecord].append(index)
         else:
             by_source[_money_source(measure.filters)].append(index)
     for source, indexes in by_source.items():
@@ -59,6 +68,9 @@ def measures_total(measures: Sequence[Measure]) -> list[Decimal | int]:
             for index, within in conditions.items():
                 if measures[index].metric == TargetMetric.ORDERS:
                     sums[f"orders_{index}"] = _net_orders(source, within)
+                elif measures[index].metric in SOLD_AND_REFUNDED:
+                    sums[f"sold_{index}"] = Sum("revenue", filter=within & SOLD)
+                    sums[f"refunded_{index}"] = Sum("revenue", filter=within & Q(quantity__lt=0))
                 else:
                     sums[f"revenue_{index}"] = Sum("revenue", filter=within)
                     sums[f"cost_{index}"] = Sum("cost", filter=within)
@@ -75,13 +87,17 @@ def _value(metric: str, row: dict[str, Any], index: int) -> Decimal | int:
         return row[f"orders_{index}"] or 0
     if metric == TargetMetric.UNITS:
         return row[f"units_{index}"] or 0
+    if metric == "sold":
+        return money(row[f"sold_{index}"])
+    if metric == "refunded":  # reversal rows are negative: what was given back, as a positive sum
+        return -money(row[f"refunded_{index}"])
     revenue, cost = money(row[f"revenue_{index}"]), money(row[f"cost_{index}"])
     return {"revenue": revenue, "cost": cost, "profit": revenue - cost}[metric]
 
 
-def target_filters(target: Target, start: date, end: date) -> SalesFilters:
-    """A target's filters over [start, end], its category with its sub-categories as the
-    summary's `category` filter takes it."""
+def target_filters(target: Target | ReportAlert, start: date, end: date) -> SalesFilters:
+    """A target's (or an alert's) filters over [start, end], its category with its
+    sub-categories as the summary's `category` filter takes it."""
     category_ids = None
     if target.category_id is not None:
         category_ids = tuple(sorted(CategoryTree.current().descendant_ids(target.category_id)))

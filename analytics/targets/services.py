@@ -4,7 +4,6 @@
 from collections.abc import Mapping
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from analytics.models import Target
@@ -15,18 +14,8 @@ TARGET_FIELDS = ("name", "metric", "start", "end", "channel", "category", "amoun
 
 
 def validate_target(target: Target) -> None:
-    """The fields, then the span and the amount, each error on its field."""
-    errors: dict[str, list[str]] = {}
-    try:
-        target.full_clean(validate_constraints=False)
-    except ValidationError as error:
-        errors = error.message_dict
-    if target.start and target.end and target.end < target.start and "end" not in errors:
-        errors["end"] = ["The end date must not be before the start date."]
-    if target.amount is not None and target.amount <= 0 and "amount" not in errors:
-        errors["amount"] = ["The amount must be greater than zero."]
-    if errors:
-        raise ValidationError(errors)
+    """Each field, then the span and the amount (`Target.clean`), every error on its field."""
+    target.full_clean(validate_constraints=False)
 
 
 @transaction.atomic(durable=True)
