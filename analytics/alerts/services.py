@@ -1,5 +1,6 @@
-"""Report alerts: written through one path for the API and the admin (audited), evaluated on
-demand, and checked hourly by Celery beat.
+"""Report alerts: written through one path for the API and the admin (audited; not durable
+transactions, since the admin saves inside its own), evaluated on demand, and checked hourly
+by Celery beat.
 
 Once per alert and period: the period's key (its name and first day: `month_to_date:2026-03-01`,
 `last_7_days:2026-03-10`) is claimed by inserting a `ReportAlertFiring` row in the transaction
@@ -62,7 +63,7 @@ def validate_alert(alert: ReportAlert) -> None:
     alert.full_clean(validate_constraints=False)
 
 
-@transaction.atomic(durable=True)
+@transaction.atomic
 def report_alert_create(*, user, actor, **fields: Any) -> ReportAlert:
     alert = ReportAlert(user=user, **{name: value for name, value in fields.items() if name in ALERT_FIELDS})
     validate_alert(alert)
@@ -76,7 +77,7 @@ def report_alert_create(*, user, actor, **fields: Any) -> ReportAlert:
     return alert
 
 
-@transaction.atomic(durable=True)
+@transaction.atomic
 def report_alert_update(*, alert: ReportAlert, actor, data: Mapping[str, Any]) -> ReportAlert:
     audited_update(
         alert,
@@ -89,7 +90,7 @@ def report_alert_update(*, alert: ReportAlert, actor, data: Mapping[str, Any]) -
     return alert
 
 
-@transaction.atomic(durable=True)
+@transaction.atomic
 def report_alert_delete(*, alert: ReportAlert, actor) -> None:
     record(actor=actor, action=AuditAction.DELETE, entity=alert, changes={"name": [alert.name, None]})
     alert.delete()

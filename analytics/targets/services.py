@@ -1,5 +1,6 @@
 """Targets written through one path for the API and the admin: validated with field messages
-(never a database constraint's name), audited in the same transaction."""
+(never a database constraint's name), audited in the same transaction. Not durable: the
+admin saves inside its own changeform transaction (as report subscriptions do)."""
 
 from collections.abc import Mapping
 from typing import Any
@@ -18,7 +19,7 @@ def validate_target(target: Target) -> None:
     target.full_clean(validate_constraints=False)
 
 
-@transaction.atomic(durable=True)
+@transaction.atomic
 def target_create(*, actor, **fields: Any) -> Target:
     target = Target(**{name: value for name, value in fields.items() if name in TARGET_FIELDS})
     validate_target(target)
@@ -32,7 +33,7 @@ def target_create(*, actor, **fields: Any) -> Target:
     return target
 
 
-@transaction.atomic(durable=True)
+@transaction.atomic
 def target_update(*, target: Target, actor, data: Mapping[str, Any]) -> Target:
     audited_update(
         target,
@@ -45,7 +46,7 @@ def target_update(*, target: Target, actor, data: Mapping[str, Any]) -> Target:
     return target
 
 
-@transaction.atomic(durable=True)
+@transaction.atomic
 def target_delete(*, target: Target, actor) -> None:
     record(actor=actor, action=AuditAction.DELETE, entity=target, changes={"name": [target.name, None]})
     target.delete()
