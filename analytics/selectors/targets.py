@@ -138,6 +138,9 @@ def target_progress(*, targets: Sequence[Target], as_of: date) -> list[dict[str,
                 "expected": figures.expected,
                 "pace": figures.pace,
                 "projected": figures.projected,
+                # for the page, which names them (the API gives the code and the slug)
+                "channel_name": target.channel.name if target.channel else None,
+                "category_name": target.category.name if target.category else None,
             }
         )
     return rows

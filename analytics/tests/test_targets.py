@@ -209,6 +209,7 @@ def test_the_targets_page(ledger, ceo, client, salesperson):
     assert '<td class="num">310.00 EUR</td>' in html and '<td class="num">200.00 EUR</td>' in html
     assert "64.5 %" in html and "125.0 %" in html  # attained, pace
     assert '<td class="num">10</td>' in html and "10 EUR" not in html  # units are a count
+    assert "<td>Phones</td>" in html and "<td>phones</td>" not in html  # what it counts, in words
     assert "Revenue" in html and "revenue" not in html.split("<tbody>", 1)[1].split("</tbody>")[0]
 
 
