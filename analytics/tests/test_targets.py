@@ -5,8 +5,10 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.core import mail
 
 from analytics.models import Target
+from analytics.subscriptions import report_subscription_create, reports_send_due
 from analytics.targets.formulas import phased_amount, progress
 from analytics.targets.services import target_create
 from audit.models import AuditEntry
@@ -235,3 +237,17 @@ def test_the_revenue_chart_draws_a_matching_target(ledger, ceo, client, salesper
     assert "Target: March web" in html and "310.00 EUR" in html  # March's bucket holds all of it
     assert "March all channels" not in html and "March units web" not in html
     assert "Target:" not in other
+
+
+@pytest.mark.django_db
+def test_the_targets_page_can_be_e_mailed(ledger, ceo, salesperson):
+    _target(ceo, name="March web", channel=SalesChannel.objects.get(code="web"))
+    report_subscription_create(
+        user=salesperson, actor=salesperson, report="targets", frequency="daily", hour=7
+    )
+
+    assert reports_send_due(force=True) == 1
+
+    html = mail.outbox[0].alternatives[0][0]
+    assert "March web" in html and "Attained, per target" in html and "310.00 EUR" in html
+    assert [name for name, _, _ in mail.outbox[0].attachments] == ["targets.csv"]
