@@ -50,8 +50,10 @@ def _chunks(items: Sequence[Any]) -> Iterable[Sequence[Any]]:
         yield items[at : at + CHUNK]
 
 
-def measures_total(measures: Sequence[Measure]) -> list[Decimal | int]:
-    """Each measure's value, in order: money rounded to cents, units and orders as integers."""
+def measures_total(asked: Sequence[Measure]) -> list[Decimal | int]:
+    """Each measure's value, in order: money rounded to cents, units and orders as integers.
+    A measure asked twice (two targets alike, an alert's revenue for its margin) is summed once."""
+    measures = list(dict.fromkeys(asked))
     values: list[Decimal | int] = [0] * len(measures)
     by_source: dict[type[Model], list[int]] = defaultdict(list)
     for index, measure in enumerate(measures):
@@ -79,7 +81,8 @@ def measures_total(measures: Sequence[Measure]) -> list[Decimal | int]:
             row = source._default_manager.filter(anywhere).order_by().aggregate(**sums)
             for index in chunk:
                 values[index] = _value(measures[index].metric, row, index)
-    return values
+    by_measure = dict(zip(measures, values, strict=True))
+    return [by_measure[measure] for measure in asked]
 
 
 def _value(metric: str, row: dict[str, Any], index: int) -> Decimal | int:
@@ -90,7 +93,7 @@ def _value(metric: str, row: dict[str, Any], index: int) -> Decimal | int:
     if metric == "sold":
         return money(row[f"sold_{index}"])
     if metric == "refunded":  # reversal rows are negative: what was given back, as a positive sum
-        return -money(row[f"refunded_{index}"])
+        return money(-(row[f"refunded_{index}"] or 0))
     revenue, cost = money(row[f"revenue_{index}"]), money(row[f"cost_{index}"])
     return {"revenue": revenue, "cost": cost, "profit": revenue - cost}[metric]
 
