@@ -251,3 +251,20 @@ def test_the_targets_page_can_be_e_mailed(ledger, ceo, salesperson):
     html = mail.outbox[0].alternatives[0][0]
     assert "March web" in html and "Attained, per target" in html and "310.00 EUR" in html
     assert [name for name, _, _ in mail.outbox[0].attachments] == ["targets.csv"]
+
+
+@pytest.mark.django_db
+def test_targets_in_sequence_share_a_line_and_overlapping_ones_get_their_own(
+    ledger, ceo, client, salesperson
+):
+    web = SalesChannel.objects.get(code="web")
+    _target(ceo, name="March web", channel=web)
+    _target(ceo, name="April web", channel=web, start=date(2026, 4, 1), end=date(2026, 4, 30))
+    _target(ceo, name="Half year web", channel=web, start=date(2026, 1, 1), end=date(2026, 6, 30))
+    client.force_login(salesperson)
+    query = {"start": "2026-02-01", "end": "2026-04-30", "group_by": "month", "channel": "web"}
+
+    html = client.get("/reports/revenue/", query).content.decode()
+
+    assert "Target: Half year web" in html and ">Targets<" in html
+    assert "March web" not in html  # its line is named "Targets": it carries April's too
