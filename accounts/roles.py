@@ -29,6 +29,11 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         "analytics.add_reportsubscription",
         "analytics.change_reportsubscription",
         "analytics.delete_reportsubscription",
+        "analytics.view_target",  # targets: read; the CEO sets them
+        "analytics.view_reportalert",  # alerts: their own (the CEO's all)
+        "analytics.add_reportalert",
+        "analytics.change_reportalert",
+        "analytics.delete_reportalert",
         "catalog.manage_catalog",
         "catalog.view_category",
         "catalog.add_category",

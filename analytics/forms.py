@@ -313,3 +313,20 @@ class SubscribeForm(forms.Form):
         initial=7,
         error_messages={"invalid_choice": "Choose an hour from 00:00 to 23:00."},
     )
+
+
+class TargetsForm(SalesFilterForm):
+    """Targets as of a day (default today, UTC); each target carries its own filters."""
+
+    period = None
+    start = None
+    end = None
+    category = None
+    channel = None
+    product = None
+    as_of = _date_field("As of")
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        cleaned["as_of"] = cleaned.get("as_of") or timezone.now().date()
+        return cleaned

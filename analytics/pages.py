@@ -5,7 +5,7 @@ e-mail carries) and the API's list of report names all read this registry.
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from django.http import QueryDict
@@ -25,7 +25,12 @@ from analytics.forms import (
     RevenueForm,
     RfmForm,
     SalesFilterForm,
+    TargetsForm,
 )
+from analytics.models import Target, TargetMetric
+from analytics.selectors.common import _next_period
+from analytics.selectors.targets import targets_matching
+from analytics.targets.formulas import phased_amount
 from salesbackend import formatting
 
 Answers = dict[str, Any]  # a page's report answers by table name
@@ -91,7 +96,73 @@ def _revenue_charts(form: SalesFilterForm, answers: Answers) -> list[Chart]:
     running = line_chart(
         "Running total", [Series("Running total", _periods(series, "running_total", group_by))]
     )
-    return [_revenue_chart(series, group_by), running]
+    revenue = Series("Revenue", _periods(series, "revenue", group_by))
+    chart = line_chart(f"Revenue by {group_by}", [revenue, *_target_lines(form, series, group_by)])
+    return [chart, running]
+
+
+def _target_lines(form: SalesFilterForm, series: list[dict[str, Any]], group_by: str) -> list[Series]:
+    """Revenue targets with exactly the page's channel and category whose span overlaps the
+    page's, drawn dashed as the part of each target phased into each bucket (amount x the
+    bucket's days in the span / the span's days), so it reads against the revenue of that
+    bucket; nothing outside the span. Targets that do not overlap one another share a line
+    (a month's target after another's is one line); overlapping ones (a year's and a
+    quarter's) get a line each."""
+    data = form.cleaned_data
+    if data.get("product") or not series:
+        return []
+    targets = targets_matching(
+        metric=TargetMetric.REVENUE,
+        channel_id=data["channel"].pk if data.get("channel") else None,
+        category_id=data["category"].pk if data.get("category") else None,
+        start=series[0]["period"],
+        end=_next_period(series[-1]["period"], group_by) - timedelta(days=1),
+    )
+    lines: list[list[Target]] = []
+    for target in targets:  # by start: a target joins the first line it does not overlap
+        line = next((line for line in lines if line[-1].end < target.start), None)
+        if line is None:
+            lines.append([target])
+        else:
+            line.append(target)
+    return [
+        Series(
+            f"Target: {line[0].name}" if len(line) == 1 else "Targets",
+            [
+                (_period_label(row["period"], group_by), _phased(line, row["period"], group_by))
+                for row in series
+            ],
+            dashed=True,
+        )
+        for line in lines
+    ]
+
+
+def _phased(line: list[Target], period: date, group_by: str) -> Any:
+    last = _next_period(period, group_by) - timedelta(days=1)
+    parts = [phased_amount(t.amount, t.start, t.end, period, last) for t in line]
+    present = [part for part in parts if part is not None]
+    return sum(present) if present else None
+
+
+def _targets_charts(form: SalesFilterForm, answers: Answers) -> list[Chart]:
+    """Each target's attainment as a bar (100 % is reached); the table has the amounts."""
+    rows = answers["targets"]
+    if not rows:
+        return [Chart(title="Attained, per target", kind="bar", empty="No targets set yet")]
+    items = [(row["name"], row["attainment"]) for row in rows]
+    return [bar_chart("Attained, per target", items, unit="share")]
+
+
+def _targets_tiles(form: SalesFilterForm, answers: Answers) -> list[Tile]:
+    rows = answers["targets"]
+    on_pace = sum(1 for row in rows if row["pace"] is not None and row["pace"] >= 1)
+    started = sum(1 for row in rows if row["pace"] is not None)
+    return [
+        ("As of", formatting.business_date(form.cleaned_data["as_of"])),
+        ("Targets", formatting.count(len(rows))),
+        ("On pace", f"{formatting.count(on_pace)} of {formatting.count(started)} started"),
+    ]
 
 
 def _categories_charts(form: SalesFilterForm, answers: Answers) -> list[Chart]:
@@ -269,6 +340,15 @@ REPORT_PAGES: dict[str, ReportPage] = {
             form_class=InventoryForm,
             report_classes=(reports.InventoryReport,),
             charts=_inventory_charts,
+        ),
+        ReportPage(
+            url_name="targets",
+            title="Targets: actual against target",
+            menu_title="Targets",
+            form_class=TargetsForm,
+            report_classes=(reports.TargetsReport,),
+            charts=_targets_charts,
+            tiles=_targets_tiles,
         ),
         ReportPage(
             url_name="compare",

@@ -27,4 +27,5 @@ urlpatterns = [
     page("abc/", "abc"),
     page("inventory/", "inventory"),
     path("lines/", LinesPageView.as_view(url_name="lines"), name="lines"),
+    page("targets/", "targets"),
 ]

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from analytics.views import api, lines
+from analytics.views.targets import TargetProgressView
 
 app_name = "analytics"
 
@@ -20,4 +21,5 @@ urlpatterns = [
     path("customers/cohorts/", api.CustomerCohortsView.as_view(), name="customers-cohorts"),
     path("customers/rfm/", api.CustomerRfmView.as_view(), name="customers-rfm"),
     path("lines/", lines.SalesLinesView.as_view(), name="lines"),
+    path("targets/", TargetProgressView.as_view(), name="targets"),
 ]

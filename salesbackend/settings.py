@@ -214,6 +214,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "analytics.tasks.send_due_reports",
         "schedule": 300.0,
     },
+    # Threshold alerts: each owner e-mailed the first time an alert's condition holds in its period.
+    "check-report-alerts": {
+        "task": "analytics.tasks.check_report_alerts",
+        "schedule": crontab(minute=5),
+    },
     # The sales rollups are exact on every sale; this repairs them if rows were ever written around it.
     "verify-sales-rollups": {
         "task": "orders.tasks.verify_sales_rollups",

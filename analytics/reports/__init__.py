@@ -36,6 +36,7 @@ from .sales import (
     RevenueReport,
     SummaryReport,
 )
+from .targets import TargetsReport
 
 __all__ = [
     "PRINTERS",
@@ -63,6 +64,7 @@ __all__ = [
     "RfmSegmentReport",
     "SummaryReport",
     "Table",
+    "TargetsReport",
     "TopProductsReport",
     "cell",
 ]

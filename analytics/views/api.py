@@ -26,7 +26,7 @@ PARAMETER_HELP = {
     "by": "Rank by revenue (default) or units.",
     "limit": "How many rows (1-100).",
     "group_by": "Period length (default month).",
-    "as_of": "The day customers are scored as of (default today, UTC).",
+    "as_of": "The day the answer is as of (default today, UTC): customers are scored, targets measured.",
     "segment": "Only the customers of this segment.",
     "page": "Page of customers (from 1).",
     "page_size": "Customers per page (1-500, default 100).",

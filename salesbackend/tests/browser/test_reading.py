@@ -9,13 +9,17 @@ Run with `make browser`; see test_staff_flows.py for the Chromium set-up.
 """
 
 import re
+from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.tests.factories import CEOFactory, SalespersonFactory
 from analytics.pages import REPORT_PAGES
+from analytics.targets.services import target_create
 from salesbackend.tests.browser.test_staff_flows import Watched
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -95,6 +99,16 @@ def reading_problems(page) -> list[str]:
 @pytest.fixture
 def demo_data(db):
     call_command("seed_demo", customers=30, products=60, orders=600, seed=2026, verbosity=0)
+    # Targets, so the Targets page and the revenue chart's target line are read too.
+    ceo, today = CEOFactory(username="target-setter"), timezone.now().date()
+    month = today.replace(day=1)
+    for name, metric, start, amount in (
+        ("Revenue this month", "revenue", month, "25000"),
+        ("Orders this year", "orders", today.replace(month=1, day=1), "900"),
+        ("Revenue next month", "revenue", (month + timedelta(days=32)).replace(day=1), "30000"),
+    ):
+        end = (start + timedelta(days=366 if metric == "orders" else 32)).replace(day=1) - timedelta(days=1)
+        target_create(actor=ceo, name=name, metric=metric, start=start, end=end, amount=Decimal(amount))
 
 
 def _pages() -> list[tuple[str, str]]:
