@@ -9,7 +9,6 @@ from datetime import date
 from typing import Any
 
 from django.http import QueryDict
-from django.utils import timezone
 
 from analytics import reports
 from analytics.charts import Chart, Series, bar_chart, column_chart, line_chart, pareto_chart
@@ -25,6 +24,7 @@ from analytics.forms import (
     SalesFilterForm,
 )
 from salesbackend import formatting
+from salesbackend.zone import sales_today
 
 Answers = dict[str, Any]  # a page's report answers by table name
 Tile = tuple[str, str]  # (label, value as printed)
@@ -148,7 +148,7 @@ def _compare_form_data(query: QueryDict) -> QueryDict:
     """Without chosen periods, the last 30 days against the 30 days before them."""
     data = query.copy()
     if not any(data.get(name) for name in PERIOD_FIELDS):
-        data.update(CompareForm.default_periods(timezone.now().date()))
+        data.update(CompareForm.default_periods(sales_today()))
     return data
 
 

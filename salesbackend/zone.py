@@ -1,0 +1,44 @@
+"""The business's own day: `SALES_TIME_ZONE` (an IANA name, default UTC).
+
+Every day, week, month and year boundary of the sales (analytics filters and presets, the
+rollups' days, the dashboard's "today", report e-mail hours) is taken in this zone; stored
+timestamps stay UTC. Read the setting at each call, not at import, so a test (or a process
+with another environment) sees the zone it set.
+"""
+
+from datetime import UTC, date, datetime, time
+from functools import cache
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.utils import timezone
+
+
+@cache
+def _zone(name: str) -> ZoneInfo:
+    return ZoneInfo(name)
+
+
+def sales_zone() -> ZoneInfo:
+    """The zone whose days the business counts in."""
+    return _zone(settings.SALES_TIME_ZONE)
+
+
+def sales_zone_name() -> str:
+    return settings.SALES_TIME_ZONE
+
+
+def sales_today() -> date:
+    """Today, where the business is."""
+    return sales_date(timezone.now())
+
+
+def sales_date(moment: datetime) -> date:
+    """The business's day of an aware moment (a sale at 23:30 in Los Angeles is that day)."""
+    return moment.astimezone(sales_zone()).date()
+
+
+def sales_day_start(day: date) -> datetime:
+    """The first instant of the business's `day`, in UTC: its local midnight (or, where a
+    clock change skips midnight, the first local time that exists)."""
+    return datetime.combine(day, time.min, tzinfo=sales_zone()).astimezone(UTC)
