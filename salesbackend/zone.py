@@ -11,6 +11,7 @@ from functools import cache
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.http import HttpRequest
 from django.utils import timezone
 
 
@@ -36,6 +37,11 @@ def sales_today() -> date:
 def sales_date(moment: datetime) -> date:
     """The business's day of an aware moment (a sale at 23:30 in Los Angeles is that day)."""
     return moment.astimezone(sales_zone()).date()
+
+
+def sales_time_zone(request: HttpRequest) -> dict[str, str]:
+    """Template context: `SALES_TIME_ZONE`, for pages that name the zone of their days and hours."""
+    return {"SALES_TIME_ZONE": settings.SALES_TIME_ZONE}
 
 
 def sales_day_start(day: date) -> datetime:
