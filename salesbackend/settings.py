@@ -67,6 +67,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "salesbackend.errors.APIHostMiddleware",
+    # The JSON API's timestamps stay UTC while TIME_ZONE follows SALES_TIME_ZONE for pages.
+    "salesbackend.zone.ApiSpeaksUtcMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # After whitenoise: static files keep their long cache lifetime; private pages get no-store.

@@ -6,12 +6,13 @@ timestamps stay UTC. Read the setting at each call, not at import, so a test (or
 with another environment) sees the zone it set.
 """
 
+from collections.abc import Callable
 from datetime import UTC, date, datetime, time
 from functools import cache
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
 
@@ -48,3 +49,19 @@ def sales_day_start(day: date) -> datetime:
     """The first instant of the business's `day`, in UTC: its local midnight (or, where a
     clock change skips midnight, the first local time that exists)."""
     return datetime.combine(day, time.min, tzinfo=sales_zone()).astimezone(UTC)
+
+
+class ApiSpeaksUtcMiddleware:
+    """The JSON API's timestamps stay UTC (`...Z`), and a timestamp sent without an offset is
+    read as UTC, whatever SALES_TIME_ZONE is: clients keep one contract. Pages and the admin
+    show Django's TIME_ZONE, which follows SALES_TIME_ZONE. (Business days never come from the
+    current zone: they use `sales_zone()`, so the API's dates are the business's.)"""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if not request.path.startswith("/api/"):
+            return self.get_response(request)
+        with timezone.override(UTC):
+            return self.get_response(request)

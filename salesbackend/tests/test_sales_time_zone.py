@@ -4,6 +4,7 @@ helpers that turn the business's days into UTC instants and back."""
 from datetime import UTC, date, datetime
 
 import pytest
+from django.utils import timezone
 
 from salesbackend import formatting
 from salesbackend.tests.test_production_settings import _settings_of
@@ -57,3 +58,18 @@ def test_today_and_shown_dates_are_the_businesss(settings, monkeypatch):
 
     assert sales_today() == date(2026, 3, 31)
     assert formatting.business_date(datetime(2026, 4, 1, 6, 30, tzinfo=UTC)) == "31 Mar 2026"
+
+
+@pytest.mark.django_db
+def test_the_api_keeps_utc_timestamps_while_the_business_is_elsewhere(settings, salesperson_client):
+    settings.SALES_TIME_ZONE = settings.TIME_ZONE = "America/Los_Angeles"
+
+    created = salesperson_client.post(
+        "/api/v1/report-subscriptions/",
+        {"report": "channels", "filters": {"period": "yesterday"}, "frequency": "daily", "hour": 7},
+        format="json",
+    )
+
+    assert created.status_code == 201, created.content
+    assert created.json()["created_at"].endswith("Z")
+    assert timezone.get_current_timezone_name() == "America/Los_Angeles"  # only the request spoke UTC
