@@ -30,7 +30,7 @@ class Command(BaseCommand):
             if not differences:
                 self.stdout.write(
                     self.style.SUCCESS(
-                        f"The sales rollups equal the ledger. Their days are {sales_zone_name()}'s."
+                        f"The sales rollups equal the ledger. Their days are those of {sales_zone_name()}."
                     )
                 )
                 return
