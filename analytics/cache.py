@@ -34,7 +34,8 @@ def cached_answer(
     `reads_catalog`: the answer also lists products that sold nothing, so it follows product
     changes too. A cache outage is logged and the answer computed: reports stay up without Redis.
     """
-    fingerprint = json.dumps(params, sort_keys=True, default=str)
+    # Days are the business's (SALES_TIME_ZONE): an answer counted in another zone is another answer.
+    fingerprint = json.dumps({**params, "_zone": settings.SALES_TIME_ZONE}, sort_keys=True, default=str)
     versions = [SALES_LEDGER_VERSION_KEY, *([PRODUCTS_VERSION_KEY] if reads_catalog else [])]
     return cached_by_versions(
         f"analytics:{question}:{hashlib.sha256(fingerprint.encode()).hexdigest()}",

@@ -26,6 +26,7 @@ from analytics.selectors import (
 )
 from catalog.models import Category, Product, SalesChannel
 from catalog.selectors import category_descendant_ids
+from salesbackend.zone import sales_date, sales_today
 
 ISO_DATE = ["%Y-%m-%d"]
 DEFAULT_LIMIT = 10
@@ -64,14 +65,14 @@ def _limit_field(default: int) -> forms.IntegerField:
 
 
 class SalesFilterForm(forms.Form):
-    """The common filters. Dates are inclusive calendar days in UTC; a relative `period`
-    may stand for both."""
+    """The common filters. Dates are inclusive calendar days of the business (SALES_TIME_ZONE);
+    a relative `period` may stand for both, judged from the business's today."""
 
     period = forms.ChoiceField(
         label="Period",
         choices=[("", DEFAULT_PERIOD_LABEL), *PERIOD_CHOICES],
         required=False,
-        help_text="Instead of From and To (UTC).",
+        help_text="Instead of From and To.",
     )
     start = _date_field("From")
     end = _date_field("To")
@@ -106,7 +107,7 @@ class SalesFilterForm(forms.Form):
             if cleaned.get("start") or cleaned.get("end"):
                 self.add_error("period", "Give a period or start and end dates, not both.")
                 return cleaned
-            cleaned["start"], cleaned["end"] = period_dates(cleaned["period"], timezone.now().date())
+            cleaned["start"], cleaned["end"] = period_dates(cleaned["period"], sales_date(timezone.now()))
         start, end = cleaned.get("start"), cleaned.get("end")
         if start and end and start > end:
             self.add_error("end", "The end date must not be before the start date.")
@@ -211,7 +212,7 @@ class AbcForm(SalesFilterForm):
 
 
 class InventoryForm(SalesFilterForm):
-    """Stock against the sales of the last `window_days` days (to today, UTC)."""
+    """Stock against the sales of the last `window_days` days (to the business's today)."""
 
     period = None
     start = None
@@ -230,14 +231,14 @@ class InventoryForm(SalesFilterForm):
             if cleaned.get(name) is None:
                 cleaned[name] = default
         cleaned["state"] = cleaned.get("state") or None
-        today = timezone.now().date()
+        today = sales_date(timezone.now())
         cleaned["start"] = today - timedelta(days=cleaned["window_days"] - 1)
         cleaned["end"] = today
         return cleaned
 
 
 class RfmForm(SalesFilterForm):
-    """Customers scored as of a day (today by default, UTC). A `period` or an `end` sets that
+    """Customers scored as of a day (the business's today by default). A `period` or an `end` sets that
     day to the span's last one, as on the other pages: only sales up to it count."""
 
     start = None
@@ -268,7 +269,7 @@ class RfmForm(SalesFilterForm):
             self.add_error("as_of", "Give a day to score as of or a period (or end), not both.")
         # Customers are scored over all their history up to that day, never from a start.
         cleaned["start"] = cleaned["end"] = None
-        cleaned["as_of"] = cleaned.get("as_of") or span_end or timezone.now().date()
+        cleaned["as_of"] = cleaned.get("as_of") or span_end or sales_date(timezone.now())
         cleaned["segment"] = cleaned.get("segment") or None
         cleaned["page"] = cleaned.get("page") or 1
         cleaned["page_size"] = cleaned.get("page_size") or 100
@@ -328,5 +329,5 @@ class TargetsForm(SalesFilterForm):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
-        cleaned["as_of"] = cleaned.get("as_of") or timezone.now().date()
+        cleaned["as_of"] = cleaned.get("as_of") or sales_today()
         return cleaned

@@ -22,7 +22,7 @@ class Frequency(models.TextChoices):
 
 
 class ReportSubscription(models.Model):
-    """A report page e-mailed to a staff member at an hour (UTC), with the page's filters
+    """A report page e-mailed to a staff member at an hour (in SALES_TIME_ZONE), with the page's filters
     (dates only as a relative `period`, so each e-mail covers the same kind of span)."""
 
     user = models.ForeignKey(

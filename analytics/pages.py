@@ -10,7 +10,6 @@ from typing import Any
 
 from django.http import QueryDict
 from django.urls import reverse
-from django.utils import timezone
 
 from analytics import reports
 from analytics.charts import Chart, Series, bar_chart, column_chart, line_chart, pareto_chart
@@ -32,6 +31,7 @@ from analytics.selectors.common import _next_period
 from analytics.selectors.targets import targets_matching
 from analytics.targets.formulas import phased_amount
 from salesbackend import formatting
+from salesbackend.zone import sales_today
 
 Answers = dict[str, Any]  # a page's report answers by table name
 Tile = tuple[str, str]  # (label, value as printed)
@@ -221,7 +221,7 @@ def _compare_form_data(query: QueryDict) -> QueryDict:
     """Without chosen periods, the last 30 days against the 30 days before them."""
     data = query.copy()
     if not any(data.get(name) for name in PERIOD_FIELDS):
-        data.update(CompareForm.default_periods(timezone.now().date()))
+        data.update(CompareForm.default_periods(sales_today()))
     return data
 
 

@@ -1,5 +1,5 @@
-"""Relative periods (`period=`), resolved to inclusive UTC days in one place, so a saved or
-e-mailed report always covers the same kind of span."""
+"""Relative periods (`period=`), resolved to inclusive days of the business (SALES_TIME_ZONE) in
+one place, so a saved or e-mailed report always covers the same kind of span."""
 
 from datetime import date, timedelta
 

@@ -252,7 +252,9 @@ class ReportSubscriptionSerializer(StrictModelSerializer):
         required=False,
         help_text="The page's filters, dates as a relative `period` (e.g. previous_month).",
     )
-    hour = serializers.IntegerField(min_value=0, max_value=23, help_text="Hour of the day, UTC.")
+    hour = serializers.IntegerField(
+        min_value=0, max_value=23, help_text="Hour of the day, in SALES_TIME_ZONE."
+    )
 
     class Meta:
         model = ReportSubscription

@@ -7,7 +7,7 @@ carries the same tables as the page, rendered by the same reports, with CSV atta
 import io
 import logging
 from collections.abc import Mapping
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -23,6 +23,7 @@ from django.utils import timezone
 from analytics.pages import REPORT_PAGES
 from audit.models import AuditAction
 from audit.services import audited_update, record, snapshot
+from salesbackend.zone import sales_zone, sales_zone_name
 
 from .models import Frequency, ReportDelivery, ReportSubscription
 
@@ -45,20 +46,29 @@ def report_subscriptions_of(user) -> QuerySet[ReportSubscription]:
 
 
 def due_at(subscription: ReportSubscription, now: datetime) -> datetime:
-    """The latest due time at or before `now` (UTC): daily at the hour, weekly on Mondays,
-    monthly on the 1st."""
-    candidate = now.replace(hour=subscription.hour, minute=0, second=0, microsecond=0)
+    """The latest due time at or before `now`: daily at the hour, weekly on Mondays, monthly on
+    the 1st, all in SALES_TIME_ZONE; returned in UTC (the same instant however it is computed,
+    so a due time is claimed once)."""
+    candidate = _at_the_hour(subscription, now)
     while candidate > now or not _on_schedule(subscription.frequency, candidate):
         candidate -= timedelta(days=1)
-    return candidate
+    return candidate.astimezone(UTC)
 
 
 def next_due(subscription: ReportSubscription, now: datetime) -> datetime:
-    """The first due time after `now` (UTC): when a new subscription's first e-mail goes out."""
-    candidate = now.replace(hour=subscription.hour, minute=0, second=0, microsecond=0)
+    """The first due time after `now` (in UTC): when a new subscription's first e-mail goes out."""
+    candidate = _at_the_hour(subscription, now)
     while candidate <= now or not _on_schedule(subscription.frequency, candidate):
         candidate += timedelta(days=1)
-    return candidate
+    return candidate.astimezone(UTC)
+
+
+def _at_the_hour(subscription: ReportSubscription, now: datetime) -> datetime:
+    """The subscription's hour on the business's day of `now`, in the business's zone. Stepping a
+    day from it keeps the wall-clock hour across a clock change (aware arithmetic keeps the wall
+    clock); an hour the change skips is the instant of the change (PEP 495, fold=0)."""
+    local = now.astimezone(sales_zone())
+    return local.replace(hour=subscription.hour, minute=0, second=0, microsecond=0, fold=0)
 
 
 SCHEDULE_WORDS = {
@@ -69,11 +79,13 @@ SCHEDULE_WORDS = {
 
 
 def schedule_in_words(subscription: ReportSubscription) -> str:
-    """E.g. "every Monday at 07:00 UTC", as the report pages say it."""
-    return f"{SCHEDULE_WORDS[Frequency(subscription.frequency)]} at {subscription.hour:02d}:00 UTC"
+    """E.g. "every Monday at 07:00 UTC" (the hour in SALES_TIME_ZONE), as the report pages say it."""
+    words = SCHEDULE_WORDS[Frequency(subscription.frequency)]
+    return f"{words} at {subscription.hour:02d}:00 {sales_zone_name()}"
 
 
 def _on_schedule(frequency: str, moment: datetime) -> bool:
+    """Whether the local `moment` falls on the frequency's days (Mondays, the 1st)."""
     if frequency == Frequency.WEEKLY:
         return moment.weekday() == 0
     if frequency == Frequency.MONTHLY:
@@ -201,10 +213,11 @@ def _send(subscription: ReportSubscription, due: datetime) -> None:
         "tables": tables,
         "link": link,
         "due": due,
+        "zone": sales_zone_name(),
         "filters": subscription.filters,
     }
     message = EmailMultiAlternatives(
-        subject=f"{page.title} ({subscription.frequency}, {due:%Y-%m-%d})",
+        subject=f"{page.title} ({subscription.frequency}, {due.astimezone(sales_zone()):%Y-%m-%d})",
         body=render_to_string("reports/email.txt", context),
         to=[subscription.user.email],
     )

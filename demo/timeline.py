@@ -9,6 +9,7 @@ from itertools import accumulate
 from random import Random
 
 from orders.models import OrderStatus
+from salesbackend.zone import sales_zone
 
 
 @dataclass(frozen=True)
@@ -100,7 +101,9 @@ def showcase_orders(placed_times: list[datetime], now: datetime) -> dict[int, Ou
 
 def placement_times(rng: Random, count: int, start: datetime, now: datetime) -> list[datetime]:
     """Order times over the history, oldest first: growing, busier at weekends and year end,
-    mostly in the daytime."""
+    mostly in the business's daytime (SALES_TIME_ZONE)."""
+    zone = sales_zone()
+    start, now = start.astimezone(zone), now.astimezone(zone)
     days = (now - start).days + 1
     day_weights = []
     for day in range(days):

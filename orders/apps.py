@@ -10,6 +10,7 @@ class OrdersConfig(AppConfig):
 
         from catalog.selectors import products_changed
 
+        from . import checks  # noqa: F401  (registers the system checks)
         from .models import Review
 
         # Cache invalidation only (no business rule): product lists show the average rating.

@@ -18,6 +18,8 @@ from babel.numbers import get_currency_precision, parse_pattern
 from django.conf import settings
 from django.utils import timezone
 
+from salesbackend.zone import sales_date
+
 # Parsed once: a report page formats thousands of cells, and Babel would parse the locale and
 # the pattern again for each (a third of the formatting time).
 LOCALE = Locale.parse("en_US")  # separators: 1,234.56
@@ -140,8 +142,8 @@ def month(value: date | datetime | str | None) -> str:
 def as_date(value: date | datetime | str | None) -> date | None:
     if value is None or value == "":
         return None
-    if isinstance(value, datetime):
-        return value.date()
+    if isinstance(value, datetime):  # a moment is shown on the business's day
+        return sales_date(value) if timezone.is_aware(value) else value.date()
     if isinstance(value, date):
         return value
     text = str(value)

@@ -8,6 +8,7 @@ import os
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import environ
 from celery.schedules import crontab
@@ -66,6 +67,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "salesbackend.errors.APIHostMiddleware",
+    # The JSON API's timestamps stay UTC while TIME_ZONE follows SALES_TIME_ZONE for pages.
+    "salesbackend.zone.ApiSpeaksUtcMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # After whitenoise: static files keep their long cache lifetime; private pages get no-store.
@@ -98,6 +101,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "salesbackend.zone.sales_time_zone",
             ],
         },
     },
@@ -179,7 +183,7 @@ CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_SERIALIZER = "json"
-CELERY_TIMEZONE = "UTC"
+CELERY_TIMEZONE = "UTC"  # beat's clock; report hours are in SALES_TIME_ZONE (analytics.subscriptions)
 # A broker outage must not hang a request: give up quickly, the caller logs it.
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "socket_connect_timeout": 2, "socket_timeout": 2}
@@ -241,7 +245,20 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "admin:login"
 
 LANGUAGE_CODE = "en-us"
-TIME_ZONE = "UTC"
+# The business's own day: every day, week, month and year boundary of the analytics, the rollups,
+# the presets, "today" and the report e-mails' hours is in this zone (an IANA name). Stored
+# timestamps stay UTC. Django's TIME_ZONE follows it, so pages, the admin and
+# `timezone.localdate()` show the same day the figures count. Changing it on a database with
+# sales needs `manage.py rebuild_sales_rollup` (a system check says so).
+SALES_TIME_ZONE = env.str("SALES_TIME_ZONE", default="UTC")
+try:
+    ZoneInfo(SALES_TIME_ZONE)
+except (ZoneInfoNotFoundError, ValueError) as error:
+    raise ImproperlyConfigured(
+        f"SALES_TIME_ZONE={SALES_TIME_ZONE!r} is not an IANA time zone name: "
+        "use one like 'UTC', 'Europe/Berlin' or 'America/Los_Angeles'."
+    ) from error
+TIME_ZONE = SALES_TIME_ZONE
 USE_I18N = True
 USE_TZ = True
 

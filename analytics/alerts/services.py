@@ -27,6 +27,7 @@ from analytics.selectors.alerts import alert_period, alert_values
 from audit.models import AuditAction
 from audit.services import audited_update, record, snapshot
 from salesbackend import formatting
+from salesbackend.zone import sales_date, sales_today
 
 logger = logging.getLogger(__name__)
 
@@ -117,7 +118,7 @@ def _holds(condition: str, value: Decimal | None, threshold: Decimal) -> bool:
 
 def alerts_evaluate(alerts: Sequence[ReportAlert], *, today: date | None = None) -> list[Evaluation]:
     """Every alert's value now and whether its condition holds, in a bounded number of queries."""
-    today = today or timezone.now().date()
+    today = today or sales_today()
     values = alert_values(alerts=alerts, today=today)
     return [
         Evaluation(alert, value, _holds(alert.condition, value, alert.value), *alert_period(alert, today))
@@ -136,7 +137,7 @@ def report_alerts_check_due(*, now: datetime | None = None) -> int:
     now = now or timezone.now()
     alerts = list(ReportAlert.objects.filter(is_active=True).select_related("user", "channel", "category"))
     fired = 0
-    for evaluation in alerts_evaluate(alerts, today=now.date()):
+    for evaluation in alerts_evaluate(alerts, today=sales_date(now)):
         if evaluation.triggered and _may_receive(evaluation.alert.user) and _claim(evaluation, now):
             fired += 1
     return fired

@@ -18,7 +18,7 @@ Where the numbers come from: the ledger has a million rows in a big shop, so the
 are read from its five rollups (`orders.DailySales`, `ProductSales`, `DailyOrders`,
 `DailyCustomers`, `CustomerSales`), which orders keeps exact in the transaction of every sale
 and reversal, whenever they hold the answer exactly; otherwise from the ledger:
-- units, revenue, cost: `DailySales` (per UTC day, channel and category), unless a
+- units, revenue, cost: `DailySales` (per day, channel and category), unless a
   product is asked for;
 - orders and customers: `DailyOrders` (per day and channel) and `DailyCustomers` (per
   customer, day and channel), unless a category or product is asked for: distinct orders and
@@ -37,8 +37,9 @@ Definitions (also in the OpenAPI schema):
 - share and margin are fractions rounded to 4 places (0.2500 is 25 %); change_pct is a
   percentage rounded to 2 places. Money is rounded to cents.
 
-Date filters are inclusive calendar days in UTC, applied as a half-open range on `sold_at`
-so the (…, sold_at) indexes serve them, and as a range of days on the rollups.
+Date filters are inclusive calendar days of the business (`SALES_TIME_ZONE`, like every day of the
+rollups), applied as a half-open range on `sold_at` from the first day's local midnight to the
+day after the last one's, so the (…, sold_at) indexes serve them, and as a range of days on the rollups.
 """
 
 from .common import MONEY, RATIO, ZERO, SalesFilters, WindowSum, money

@@ -1,12 +1,14 @@
 """What every sales question shares: the validated filters, rounding, the calendar of periods."""
 
 from dataclasses import asdict, dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import Func
+
+from salesbackend.zone import sales_day_start
 
 MONEY = Decimal("0.01")
 RATIO = Decimal("0.0001")
@@ -55,7 +57,8 @@ def _ratio(part: Decimal, whole: Decimal) -> Decimal | None:
 
 
 def _day_start(day: date) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=UTC)
+    """The first instant of the business's `day` (SALES_TIME_ZONE), for filters on timestamps."""
+    return sales_day_start(day)
 
 
 def _as_date(value: date | datetime | None) -> date | None:

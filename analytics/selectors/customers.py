@@ -2,17 +2,17 @@
 
 import heapq
 from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.db import connection
 from django.db.models import Aggregate, Count, F, Max, Min, QuerySet, Sum, Window
 from django.db.models.functions import Ntile
-from django.utils import timezone
 
 from analytics.results import Cohort, CohortMonth, CustomerPeriod, Rfm, RfmCustomer, RfmSegment
 from orders.models import CustomerSales, DailyCustomers, SalesRecord
+from salesbackend.zone import sales_today
 
 from .common import ZERO, SalesFilters, _as_date, _period_start, _periods, _ratio, money
 from .sources import (
@@ -229,14 +229,14 @@ def customer_rfm(
 
     Per customer from the rollups unless a category or product is filtered: CustomerSales
     (a row per customer and channel) as of today or later, DailyCustomers (a row per day
-    with a purchase or a refund) as of an earlier day. Recency counts whole UTC days."""
+    with a purchase or a refund) as of an earlier day. Recency counts whole days (SALES_TIME_ZONE)."""
     source = _order_source(filters, DailyCustomers)
     orders: Aggregate
     if source is SalesRecord:
         orders = Count("order_id", distinct=True, filter=SOLD)
         last = Max(_day(source), filter=SOLD)
         rows = _rows(source, _up_to(as_of, filters))
-    elif as_of >= timezone.now().astimezone(UTC).date():  # nothing is dated later than today
+    elif as_of >= sales_today():  # nothing is dated later than today
         orders, last = Sum("orders_sold"), Max("last_day")
         rows = _customer_sales(filters)
     else:  # an order is paid on one day: the days' paid orders add up

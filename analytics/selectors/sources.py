@@ -1,7 +1,7 @@
 """Which table answers a question: a rollup where it holds the answer exactly, else the
 sales ledger; and the rows, periods and counts of whichever it is.
 
-`orders.DailySales` holds units, revenue and cost per UTC day, channel and category, so it
+`orders.DailySales` holds units, revenue and cost per day (SALES_TIME_ZONE), channel and category, so it
 answers unless a product is filtered. `DailyOrders`, `DailyCustomers` and `CustomerSales` hold
 distinct orders and customers per channel, which do not add up across categories or products,
 so they answer unless a category or product is filtered. `ProductSales` (day rows, and month
@@ -11,7 +11,7 @@ send those questions to the ledger and check it gets the same answers.
 """
 
 from collections.abc import Callable
-from datetime import UTC, date, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from django.db.models import Count, DateField, Expression, F, Model, Q, QuerySet, Sum
@@ -20,6 +20,7 @@ from django.db.models.functions import TruncDate, TruncDay, TruncMonth, TruncWee
 from django.db.models.functions.datetime import TruncBase
 
 from orders.models import DailyCustomers, DailyOrders, DailySales, ProductSales, SalesRecord
+from salesbackend.zone import sales_zone
 
 from .common import SalesFilters, _day_start, _next_period
 
@@ -147,7 +148,7 @@ def _rows(source: type[Model], filters: SalesFilters) -> QuerySet:
 def _period(source: type[Model], group_by: str) -> Expression:
     """The first day of the period a row falls in, as a date."""
     if source is SalesRecord:
-        return TRUNCATIONS[group_by]("sold_at", tzinfo=UTC, output_field=DateField())
+        return TRUNCATIONS[group_by]("sold_at", tzinfo=sales_zone(), output_field=DateField())
     return DATE_TRUNCATIONS[group_by]("day")
 
 
@@ -185,5 +186,5 @@ def _buyers(filters: SalesFilters) -> tuple[type[Model], QuerySet]:
 
 
 def _day(source: type[Model]) -> TruncDate | F:
-    """A row's UTC day, as a date."""
-    return TruncDate("sold_at", tzinfo=UTC) if source is SalesRecord else F("day")
+    """A row's day (SALES_TIME_ZONE), as a date."""
+    return TruncDate("sold_at", tzinfo=sales_zone()) if source is SalesRecord else F("day")

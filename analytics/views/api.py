@@ -16,17 +16,17 @@ from analytics.forms import form_errors
 from analytics.permissions import CanViewSalesReports
 
 PARAMETER_HELP = {
-    "period": "A relative period instead of start and end (UTC): today, yesterday, last_7_days, "
-    "last_30_days, month_to_date, previous_month, quarter_to_date, year_to_date, previous_year.",
-    "start": "First day, inclusive (YYYY-MM-DD, UTC).",
-    "end": "Last day, inclusive (YYYY-MM-DD, UTC).",
+    "period": "A relative period instead of start and end (days of SALES_TIME_ZONE): today, yesterday, "
+    "last_7_days, last_30_days, month_to_date, previous_month, quarter_to_date, year_to_date, previous_year.",
+    "start": "First day, inclusive (YYYY-MM-DD, a day of SALES_TIME_ZONE).",
+    "end": "Last day, inclusive (YYYY-MM-DD, a day of SALES_TIME_ZONE).",
     "category": "Category slug; includes its sub-categories.",
     "channel": "Sales channel code, e.g. web.",
     "product": "Product id.",
     "by": "Rank by revenue (default) or units.",
     "limit": "How many rows (1-100).",
     "group_by": "Period length (default month).",
-    "as_of": "The day the answer is as of (default today, UTC): customers are scored, targets measured.",
+    "as_of": "The day customers are scored and targets measured as of (default today, SALES_TIME_ZONE).",
     "segment": "Only the customers of this segment.",
     "page": "Page of customers (from 1).",
     "page_size": "Customers per page (1-500, default 100).",

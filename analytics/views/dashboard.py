@@ -2,18 +2,18 @@
 same span before, pending orders, low stock and the latest orders, each linking to its changelist
 or report."""
 
-from datetime import date, datetime, time
+from datetime import date
 from decimal import Decimal
 from urllib.parse import urlencode
 
 from django.contrib import admin
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
-from django.utils import timezone
 
 from analytics.selectors import admin_dashboard
 from analytics.selectors.dashboard import KeyFigure
 from salesbackend.admin import money_display
+from salesbackend.zone import sales_day_start, sales_today, sales_zone
 
 # Per figure: its label, what it is compared with, and where it leads.
 FIGURES = {
@@ -30,8 +30,8 @@ FIGURES = {
 
 
 def _placed_since(day: date) -> str:
-    """The order changelist's filter for orders placed since the start of `day` (local time)."""
-    return "?" + urlencode({"created_at__gte": str(timezone.make_aware(datetime.combine(day, time())))})
+    """The order changelist's filter for orders placed since the start of the business's `day`."""
+    return "?" + urlencode({"created_at__gte": str(sales_day_start(day).astimezone(sales_zone()))})
 
 
 def _change(value: Decimal | int, previous: Decimal | int) -> tuple[str, str]:
@@ -67,7 +67,7 @@ def admin_index(request: HttpRequest) -> HttpResponse:
     current, and an order placed a moment ago is on it at the next load."""
     extra = {}
     if request.user.has_perm("analytics.view_sales_reports"):
-        today = timezone.localdate()
+        today = sales_today()
         dashboard = admin_dashboard(today=today)
         extra["dashboard"] = {
             **dashboard,

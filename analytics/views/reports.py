@@ -17,7 +17,6 @@ from django.http import HttpRequest, HttpResponse, QueryDict
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils import timezone
 from django.views import View
 
 from analytics import reports, subscriptions
@@ -27,6 +26,7 @@ from analytics.pages import NAVIGATION, REPORT_PAGES, ReportPage, drilled_down
 from analytics.reports.base import Cell, Table
 from analytics.selectors.common import _next_period
 from catalog.tabular import XLSX_CONTENT_TYPE
+from salesbackend.zone import sales_today
 
 
 class ReportPageView(LoginRequiredMixin, PermissionRequiredMixin, View):
@@ -137,7 +137,7 @@ class ReportPageView(LoginRequiredMixin, PermissionRequiredMixin, View):
             answer = report.answer()
         except ValidationError as error:
             return HttpResponse(" ".join(error.messages), status=400, content_type="text/plain")
-        filename = f"sales-{report_class.table_name}-{timezone.now():%Y%m%d}.{file_format}"
+        filename = f"sales-{report_class.table_name}-{sales_today():%Y%m%d}.{file_format}"
         if file_format == "xlsx":
             response = HttpResponse(report.xlsx(answer), content_type=XLSX_CONTENT_TYPE)
         else:
@@ -189,7 +189,7 @@ def marked_to_date(table: Table, form: SalesFilterForm, today: date | None = Non
     keys = [column.key for column in table.columns]
     if not group_by or "period" not in keys:
         return table
-    today = today or timezone.now().date()
+    today = today or sales_today()
     at = keys.index("period")
     starts = [
         (index, row[at] if isinstance(row[at], date) else date.fromisoformat(str(row[at])))

@@ -16,6 +16,7 @@ from analytics.models import ReportSubscription
 from analytics.pages import REPORT_PAGES
 from analytics.permissions import CanViewSalesReports
 from analytics.serializers import ReportSubscriptionSerializer
+from salesbackend.zone import sales_zone, sales_zone_name
 
 
 class ReportSubscriptionViewSet(
@@ -87,12 +88,13 @@ def subscribe(request: HttpRequest, report: str) -> HttpResponse:
     except ValidationError as error:
         messages.error(request, f"Not subscribed: {' '.join(error.messages)}")
     else:
-        first = subscriptions.next_due(subscription, timezone.now())
+        zone = sales_zone_name()
+        first = subscriptions.next_due(subscription, timezone.now()).astimezone(sales_zone())
         email = getattr(request.user, "email", "") or "you"
         messages.success(
             request,
             f"Subscribed to “{REPORT_PAGES[report].title}”: it will be e-mailed to {email} "
-            f"{subscriptions.schedule_in_words(subscription)}, first on {first:%A %d %B %Y at %H:%M} UTC.",
+            f"{subscriptions.schedule_in_words(subscription)}, first on {first:%A %d %B %Y at %H:%M} {zone}.",
         )
     return _back_to(report)
 

@@ -13,6 +13,7 @@ from .rollups import (
     sales_rollup_rebuild,
     sales_rollup_rows,
     sales_rollup_verify,
+    sales_rollup_zone,
 )
 from .rows import SALE_FIELDS, Row, SoldLine, refund_rows, reversal_rows, sale_rows, sold_line
 from .version import SALES_LEDGER_VERSION_KEY, sales_ledger_version
@@ -33,5 +34,6 @@ __all__ = [
     "sales_rollup_rebuild",
     "sales_rollup_rows",
     "sales_rollup_verify",
+    "sales_rollup_zone",
     "sold_line",
 ]

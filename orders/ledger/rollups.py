@@ -4,7 +4,6 @@ rebuilt from the ledger, verified against it."""
 import logging
 from collections import defaultdict
 from collections.abc import Sequence
-from datetime import UTC
 from decimal import Decimal
 from typing import Any
 
@@ -13,10 +12,20 @@ from django.apps.registry import Apps
 from django.db import connection, transaction
 from django.db.models import Count, DateField, Max, Min, Model, Q, QuerySet, Sum, Value
 from django.db.models.functions import TruncDate, TruncMonth
+from django.utils import timezone
 
 from audit.models import AuditAction
 from audit.services import record
-from orders.models import CustomerSales, DailyCustomers, DailyOrders, DailySales, ProductSales, SalesRecord
+from orders.models import (
+    CustomerSales,
+    DailyCustomers,
+    DailyOrders,
+    DailySales,
+    ProductSales,
+    SalesRecord,
+    SalesRollupZone,
+)
+from salesbackend.zone import sales_zone, sales_zone_name
 
 from .upsert import ADD, EARLIEST, LATEST, rollup_upsert
 from .version import sales_ledger_version_bump_on_commit
@@ -71,11 +80,12 @@ def sales_rollup_rows(ledger: type[Model] = SalesRecord) -> dict[type[Model], Qu
 
     The columns are those of SALES_ROLLUP_COLUMNS, in that order: `sales_rollup_fill`
     inserts these rows as they are. `ledger` is the SalesRecord model (a migration passes
-    its historical one). Days and months are UTC, like the analytics date filters.
+    its historical one). Days and months are the business's (SALES_TIME_ZONE), like the analytics
+    date filters.
     """
     records = ledger._default_manager.order_by()
-    day = TruncDate("sold_at", tzinfo=UTC)
-    month = TruncMonth("sold_at", tzinfo=UTC, output_field=DateField())
+    day = TruncDate("sold_at", tzinfo=sales_zone())
+    month = TruncMonth("sold_at", tzinfo=sales_zone(), output_field=DateField())
     net = {
         "net_quantity": Sum("quantity"),
         "net_revenue": Sum("revenue"),
@@ -173,8 +183,9 @@ def sales_rollups_add(records: Sequence[SalesRecord]) -> None:
     reversed_: dict[tuple, set[int]] = defaultdict(set)
     bought: dict[tuple, set[int]] = defaultdict(set)
     customer_revenue: dict[tuple, Decimal] = defaultdict(Decimal)
+    zone = sales_zone()  # the day a sale counts on is the business's
     for sale in records:
-        day = sale.sold_at.astimezone(UTC).date()
+        day = sale.sold_at.astimezone(zone).date()
         shard = sale.order_id % ROLLUP_SHARDS
         for totals in (
             money[DailySales][day, sale.channel_id, sale.category_id, shard],
@@ -245,13 +256,17 @@ def sales_rollup_rebuild(*, actor=None) -> dict[str, int]:
     to the new rows; analytics keep reading the old rows until it commits.
     """
     _sales_rollups_lock()
+    built_for = sales_rollup_zone()
     written = sales_rollup_fill()
     record(
         actor=actor,
         action=AuditAction.UPDATE,
         entity_type="orders.salesrollup",
         entity_repr="Sales rollups rebuilt from the ledger",
-        changes={name: [None, rows] for name, rows in written.items()},
+        changes={
+            **{name: [None, rows] for name, rows in written.items()},
+            "time_zone": [built_for, sales_zone_name()],
+        },
     )
     sales_ledger_version_bump_on_commit()
     return written
@@ -267,9 +282,19 @@ def sales_rollup_verify(*, actor=None) -> dict[str, int]:
     """
     _sales_rollups_lock()
     differences = sales_rollup_differences()
-    if differences:
+    built_for = sales_rollup_zone()
+    if differences and built_for not in (None, sales_zone_name()):
+        logger.warning(
+            "Sales rollups were built for %s, SALES_TIME_ZONE is %s; rebuilding them in its days.",
+            built_for,
+            sales_zone_name(),
+        )
+        sales_rollup_rebuild(actor=actor)
+    elif differences:
         logger.error("Sales rollups differ from the ledger (rows per rollup: %s); rebuilding.", differences)
         sales_rollup_rebuild(actor=actor)
+    elif built_for != sales_zone_name():  # equal to the ledger's days in this zone: they are its
+        _zone_record(SalesRollupZone)
     return differences
 
 
@@ -280,7 +305,8 @@ def sales_rollup_fill(*, app_registry: Apps = apps) -> dict[str, int]:
 
     Callers lock the rollups first (`sales_rollup_rebuild`), or run before any sale can be
     recorded (the migration that creates the rollups passes its registry: the models are then
-    its historical versions of the same classes).
+    its historical versions of the same classes). Records SALES_TIME_ZONE as the zone they
+    were built in.
     """
     ledger = app_registry.get_model(SalesRecord._meta.label)
     written = {}
@@ -288,7 +314,23 @@ def sales_rollup_fill(*, app_registry: Apps = apps) -> dict[str, int]:
         model = app_registry.get_model(rollup._meta.label)
         model._default_manager.all().delete()
         written[rollup.__name__] = _insert_select(model, SALES_ROLLUP_COLUMNS[rollup], rows)
+    try:
+        zone = app_registry.get_model(SalesRollupZone._meta.label)
+    except LookupError:  # an earlier migration's registry: the migration that adds it records the zone
+        return written
+    _zone_record(zone)
     return written
+
+
+def _zone_record(model: type[Model]) -> None:
+    model._default_manager.update_or_create(
+        pk=1, defaults={"time_zone": sales_zone_name(), "built_at": timezone.now()}
+    )
+
+
+def sales_rollup_zone() -> str | None:
+    """The time zone whose days the rollups hold (None: not recorded, e.g. after a flush)."""
+    return SalesRollupZone.objects.filter(pk=1).values_list("time_zone", flat=True).first()
 
 
 def _insert_select(model: type[Model], columns: Sequence[str], rows: QuerySet) -> int:

@@ -8,6 +8,7 @@ from .ledger import (
     DailySales,
     ProductSales,
     SalesRecord,
+    SalesRollupZone,
     SalesTotals,
 )
 from .orders import (
@@ -43,5 +44,6 @@ __all__ = [
     "RefundReason",
     "Review",
     "SalesRecord",
+    "SalesRollupZone",
     "SalesTotals",
 ]

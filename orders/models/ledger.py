@@ -52,7 +52,7 @@ class SalesRecord(models.Model):
         return f"{self.order_id}/{self.product_id}: {self.quantity} for {self.revenue}"
 
 
-# The sales ledger's rollups: its rows summed per UTC day (and month) and per what analytics
+# The sales ledger's rollups: its rows summed per day (and month) of SALES_TIME_ZONE and per what analytics
 # filters and groups by. `orders.ledger.sales_ledger_append` adds every new ledger row to
 # them in the same transaction, so they are always exact; `sales_rollup_rebuild` recomputes
 # them from the ledger. A missing category is keyed as 0 in the unique constraints, because
@@ -103,7 +103,7 @@ class SalesTotals(Sharded):
 
 
 class DailySales(SalesTotals):
-    """Net units, revenue and cost of one UTC day, channel and category."""
+    """Net units, revenue and cost of one day (SALES_TIME_ZONE), channel and category."""
 
     day = models.DateField()
 
@@ -120,7 +120,7 @@ class DailySales(SalesTotals):
 
 
 class ProductSales(SalesTotals):
-    """Net units, revenue and cost of one product, category and channel on one UTC day,
+    """Net units, revenue and cost of one product, category and channel on one day,
     and again for the whole month (`whole_month`, dated the month's first day).
 
     Product rankings over any dates add up the month rows of the whole months and the day
@@ -154,7 +154,7 @@ class ProductSales(SalesTotals):
 
 
 class DailyOrders(Sharded):
-    """Orders paid and orders reversed (refunded or cancelled after payment) on one UTC day
+    """Orders paid and orders reversed (refunded or cancelled after payment) on one day
     and channel. Each order is paid once, on one day, so the days add up to distinct orders."""
 
     day = models.DateField()
@@ -196,7 +196,7 @@ class CustomerTotals(models.Model):
 
 
 class DailyCustomers(CustomerTotals):
-    """One customer's ledger rows of one UTC day and channel (a refund-only day is a row
+    """One customer's ledger rows of one day and channel (a refund-only day is a row
     with no order paid). The buyers of any window are the distinct customers of its rows
     with `orders_sold`, not a sum; recency, frequency and value as of any day add up from
     here without the ledger."""
@@ -232,3 +232,22 @@ class CustomerSales(CustomerTotals):
 
     def __str__(self) -> str:
         return f"{self.channel_id} {self.customer_id}: {self.orders_sold} orders, {self.revenue}"
+
+
+class SalesRollupZone(models.Model):
+    """The time zone whose days the rollups were built in (one row): `sales_rollup_fill` writes
+    it, and a system check (orders.checks) warns when SALES_TIME_ZONE has changed since, because
+    the rows keep the days they were added under until `manage.py rebuild_sales_rollup`."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    time_zone = models.CharField(max_length=64)
+    built_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "sales rollup time zone"
+        constraints = [
+            models.CheckConstraint(condition=models.Q(id=1), name="orders_salesrollupzone_one_row")
+        ]
+
+    def __str__(self) -> str:
+        return self.time_zone

@@ -18,12 +18,12 @@ from django.http.request import validate_host
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import URLPattern, reverse
-from django.utils import timezone
 from rest_framework_simplejwt.tokens import AccessToken
 
 from accounts.selectors import users_with_permission
 from catalog.models import Category, SalesChannel
 from orders.models import Order, SalesRecord
+from salesbackend.zone import sales_today
 
 API = "/api/v1/analytics/"
 COLUMNS = "{:>6} {:>10} {:>9} {:>4} {:>10} {:>9} {:>4}"
@@ -31,7 +31,7 @@ COLUMNS = "{:>6} {:>10} {:>9} {:>4} {:>10} {:>9} {:>4}"
 
 def analytics_paths() -> list[str]:
     """Every analytics endpoint of the contract, with the parameters a manager would use."""
-    today = timezone.localdate()
+    today = sales_today()
     recent_start, previous_start = today - timedelta(days=29), today - timedelta(days=59)
     compare = (
         f"period1_start={previous_start}&period1_end={recent_start - timedelta(days=1)}"

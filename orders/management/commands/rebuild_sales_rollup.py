@@ -4,14 +4,16 @@ from time import perf_counter
 
 from django.core.management.base import BaseCommand
 
-from orders.ledger import sales_rollup_rebuild, sales_rollup_verify
+from orders.ledger import sales_rollup_rebuild, sales_rollup_verify, sales_rollup_zone
+from salesbackend.zone import sales_zone_name
 
 
 class Command(BaseCommand):
     help = (
         "Recompute the sales rollups (DailySales, ProductSales, DailyOrders, DailyCustomers) that "
-        "analytics read, from the sales ledger. Payments keep them exact; run this after writing "
-        "sales records by other means (SQL, a partial restore). Sales wait while it runs."
+        "analytics read, from the sales ledger, in the days of SALES_TIME_ZONE. Payments keep them "
+        "exact; run this after changing SALES_TIME_ZONE or writing sales records by other means (SQL, "
+        "a partial restore). Sales wait while it runs."
     )
 
     def add_arguments(self, parser):
@@ -26,13 +28,27 @@ class Command(BaseCommand):
         if verify:
             differences = sales_rollup_verify(actor=None)
             if not differences:
-                self.stdout.write(self.style.SUCCESS("The sales rollups equal the ledger."))
+                self.stdout.write(
+                    self.style.SUCCESS(
+                        f"The sales rollups equal the ledger. Their days are those of {sales_zone_name()}."
+                    )
+                )
                 return
-            self.stdout.write(self.style.WARNING("Rows that differed from the ledger, now rebuilt:"))
+            self.stdout.write(
+                self.style.WARNING(
+                    f"Rows that differed from the ledger, now rebuilt for {sales_zone_name()}:"
+                )
+            )
             for name, rows in differences.items():
                 self.stdout.write(f"  {name}: {rows:,}")
             return
+        built_for, zone = sales_rollup_zone(), sales_zone_name()
         written = sales_rollup_rebuild(actor=None)
-        self.stdout.write(self.style.SUCCESS(f"Sales rollups rebuilt in {perf_counter() - started:.1f} s:"))
+        moved = f" (they were built for {built_for})" if built_for not in (None, zone) else ""
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Sales rollups rebuilt for {zone}{moved} in {perf_counter() - started:.1f} s:"
+            )
+        )
         for name, rows in written.items():
             self.stdout.write(f"  {name}: {rows:,} rows")
