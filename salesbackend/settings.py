@@ -365,6 +365,8 @@ ORDER_CONFIRMATION_RETRY_HOURS = env.int("ORDER_CONFIRMATION_RETRY_HOURS", defau
 # this many unpaid orders at once (0: no limit; staff placing orders are not limited).
 ORDER_PENDING_MINUTES = env.int("ORDER_PENDING_MINUTES", default=60)
 ORDER_MAX_PENDING_PER_CUSTOMER = env.int("ORDER_MAX_PENDING_PER_CUSTOMER", default=5)
+# A customer may ask to return delivered goods for this many days after delivery.
+RETURN_WINDOW_DAYS = env.int("RETURN_WINDOW_DAYS", default=30)
 
 # The live alert stream: open streams per user, and how long one lasts before the client
 # reconnects (its access is checked again at every keep-alive meanwhile).

@@ -1,4 +1,5 @@
-"""The orders app's models: orders and what hangs off them, and the sales ledger with its rollups."""
+"""The orders app's models: orders and what hangs off them (refunds, returns), and the sales
+ledger with its rollups."""
 
 from .ledger import (
     CustomerSales,
@@ -23,8 +24,18 @@ from .orders import (
     RefundReason,
     Review,
 )
+from .returns import (
+    OPEN_RETURN_STATUSES,
+    Return,
+    ReturnCondition,
+    ReturnDisposition,
+    ReturnLine,
+    ReturnStatus,
+    ReturnStatusChange,
+)
 
 __all__ = [
+    "OPEN_RETURN_STATUSES",
     "CustomerSales",
     "CustomerTotals",
     "DailyCustomers",
@@ -41,6 +52,12 @@ __all__ = [
     "Refund",
     "RefundLine",
     "RefundReason",
+    "Return",
+    "ReturnCondition",
+    "ReturnDisposition",
+    "ReturnLine",
+    "ReturnStatus",
+    "ReturnStatusChange",
     "Review",
     "SalesRecord",
     "SalesTotals",
