@@ -17,6 +17,7 @@ from salesbackend.exceptions import ApplicationError
 from .actions import _status_action, cancel_orders, export_csv
 from .forms import OrderEditForm, OrderPlaceForm
 from .refunds import RefundForm, RefundInline
+from .returns import ReturnInline
 
 
 def _order_money(field: str, description: str):
@@ -75,7 +76,7 @@ class OrderAdmin(admin.ModelAdmin):
     list_filter = ("status", "channel", ("created_at", admin.DateFieldListFilter))
     date_hierarchy = "created_at"
     search_fields = ("number", "customer__email")
-    inlines = (OrderItemInline, OrderStatusChangeInline, RefundInline)
+    inlines = (OrderItemInline, OrderStatusChangeInline, RefundInline, ReturnInline)
     fields = (
         "number",
         "status",
