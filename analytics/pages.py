@@ -187,7 +187,7 @@ REPORT_PAGES: dict[str, ReportPage] = {
             title="Products: top and lowest sellers",
             menu_title="Products",
             form_class=ProductRankingForm,
-            report_classes=(reports.TopProductsReport, reports.BottomProductsReport),
+            report_classes=(reports.TopProductsReport, reports.BottomProductsReport, reports.ReturnsReport),
             charts=_products_charts,
         ),
         ReportPage(

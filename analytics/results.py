@@ -165,3 +165,12 @@ AbcProduct = TypedDict(
         "class": str,
     },
 )
+
+
+class ProductReturns(TypedDict):
+    product: int
+    sku: str
+    units_sold: int
+    units_returned: int
+    rate: Decimal | None
+    top_reason: str

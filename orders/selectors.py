@@ -27,6 +27,8 @@ from .models import (
 )
 
 ZERO = Decimal("0.00")
+# Moves on after a return is received: answers that count returned units are cached under it.
+RETURNS_VERSION_KEY = "orders:returns-version"
 
 
 def manages_orders(user) -> bool:

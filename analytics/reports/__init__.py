@@ -23,6 +23,7 @@ from .products import (
     BottomProductsReport,
     CategoryLeadersReport,
     InventoryReport,
+    ReturnsReport,
     TopProductsReport,
 )
 from .sales import (
@@ -55,6 +56,7 @@ __all__ = [
     "InventoryReport",
     "OrderStatusReport",
     "Report",
+    "ReturnsReport",
     "RevenueReport",
     "RfmReport",
     "RfmSegmentReport",

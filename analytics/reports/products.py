@@ -1,15 +1,16 @@
-"""Reports per product: best and lowest sellers, category leaders, ABC, inventory."""
+"""Reports per product: best and lowest sellers, category leaders, ABC, inventory, returns."""
 
 from dataclasses import replace
 from typing import Any
 
 from analytics.forms import AbcForm, CategoryLeadersForm, InventoryForm, ProductRankingForm
-from analytics.results import AbcProduct, InventoryProduct
+from analytics.results import AbcProduct, InventoryProduct, ProductReturns
 from analytics.selectors import (
     abc_analysis,
     bottom_products,
     category_leaders,
     inventory_insight,
+    product_returns,
     top_products,
 )
 
@@ -131,3 +132,21 @@ class InventoryReport(Report):
 
     def compute(self) -> list[InventoryProduct]:
         return inventory_insight(filters=self.filters, **self.params())
+
+
+class ReturnsReport(Report):
+    question = "returns"
+    table_name = "returns"
+    title = "Return rate by product"
+    columns = (
+        Column("product", "Product id", kind="integer"),
+        Column("sku", "SKU"),
+        Column("units_sold", "Units sold", kind="count"),
+        Column("units_returned", "Units returned", kind="count"),
+        Column("rate", "Return rate", kind="percent"),
+        Column("top_reason", "Top reason", kind="words"),
+    )
+    reads_returns = True  # a receipt moves no ledger row
+
+    def compute(self) -> list[ProductReturns]:
+        return product_returns(filters=self.filters)

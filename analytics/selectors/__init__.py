@@ -4,6 +4,7 @@
 - `products`: best and lowest sellers, the leaders of each category, ABC analysis;
 - `customers`: new and returning, monthly cohorts, RFM;
 - `inventory`: stock against recent sales;
+- `returns`: units received back through returns against units sold, per product;
 - `dashboard`: the admin index's figures;
 - `sources`: which table answers (a rollup or the ledger) and the rows and periods it gives;
 - `common`: the filters, rounding and the calendar of periods that every question shares.
@@ -60,6 +61,7 @@ from .products import (
     category_leaders,
     top_products,
 )
+from .returns import product_returns
 from .sales import (
     order_status_counts,
     revenue_over_time,
@@ -96,6 +98,7 @@ __all__ = [
     "inventory_insight",
     "money",
     "order_status_counts",
+    "product_returns",
     "revenue_over_time",
     "sales_by_category",
     "sales_by_channel",

@@ -35,9 +35,16 @@ from orders.models import (
     ReturnStatus,
     ReturnStatusChange,
 )
-from orders.selectors import delivered_at, manages_orders, refunded_so_far, units_held_by_returns
+from orders.selectors import (
+    RETURNS_VERSION_KEY,
+    delivered_at,
+    manages_orders,
+    refunded_so_far,
+    units_held_by_returns,
+)
 from salesbackend.background import enqueue_on_commit
 from salesbackend.exceptions import ConflictError
+from salesbackend.versions import version_bump_on_commit
 
 from .lines import merged_lines
 from .refunds import refund_locked
@@ -197,6 +204,7 @@ def return_receive(
         if quantity and disposition == ReturnDisposition.RESTOCK:
             restocked[line.product] += quantity
     ReturnLine.objects.bulk_update(return_lines, ["received", "condition", "disposition"])
+    version_bump_on_commit(RETURNS_VERSION_KEY)  # the returns report counts received units
     if restocked:
         stock_return(
             lines=restocked, actor=person(actor), order_id=locked.order_id, reason=MovementReason.RETURN
