@@ -154,7 +154,7 @@ def delivered_at(order: Order):
 
 def returns_visible_to(user) -> QuerySet[Return]:
     """All returns for staff, a customer's own otherwise; with what the representation reads."""
-    returns = Return.objects.select_related("order").prefetch_related("lines", "history")
+    returns = Return.objects.prefetch_related("lines", "history")
     if user is None or not user.is_authenticated:
         return returns.none()
     if manages_orders(user):

@@ -5,8 +5,24 @@ from rest_framework import serializers
 from salesbackend.rendering import timestamp_text
 from salesbackend.serializers import StrictCharField
 
-from .models import RefundReason, Return, ReturnCondition, ReturnDisposition, ReturnLine, ReturnStatusChange
+from .models import (
+    RefundReason,
+    Return,
+    ReturnCondition,
+    ReturnDisposition,
+    ReturnLine,
+    ReturnStatus,
+    ReturnStatusChange,
+)
+from .selectors import manages_orders
 from .serializers import OrderLineInputSerializer, _changed_by
+
+
+def _note_for(change: ReturnStatusChange, viewer) -> str:
+    """Staff read every note; a customer reads their own and the reason for a rejection (they
+    are e-mailed it), never what staff wrote for each other (approval, receipt)."""
+    shown = manages_orders(viewer) or change.by_id == viewer.pk or change.to_status == ReturnStatus.REJECTED
+    return change.note if shown else ""
 
 
 class ReturnLineSerializer(serializers.ModelSerializer):
@@ -19,6 +35,7 @@ class ReturnHistorySerializer(serializers.ModelSerializer):
     status = serializers.CharField(source="to_status")
     at = serializers.DateTimeField(source="created_at")
     by = serializers.SerializerMethodField()
+    note = serializers.SerializerMethodField()
 
     class Meta:
         model = ReturnStatusChange
@@ -27,10 +44,14 @@ class ReturnHistorySerializer(serializers.ModelSerializer):
     def get_by(self, change) -> int | None:
         return _changed_by(change, self.context["request"].user)
 
+    def get_note(self, change) -> str:
+        return _note_for(change, self.context["request"].user)
+
 
 class ReturnSerializer(serializers.ModelSerializer):
     """`{id, number, order, customer, status, reason, note, items, refund, history, created_at}`;
-    a customer sees who acted only where it was themself (as on orders)."""
+    a customer sees who acted only where it was themself (as on orders), and only the notes
+    meant for them (`_note_for`)."""
 
     items = ReturnLineSerializer(many=True, source="lines", read_only=True)
     history = ReturnHistorySerializer(many=True, read_only=True)
@@ -79,7 +100,7 @@ class ReturnSerializer(serializers.ModelSerializer):
                     "status": change.to_status,
                     "at": timestamp_text(change.created_at),
                     "by": _changed_by(change, viewer),
-                    "note": change.note,
+                    "note": _note_for(change, viewer),
                 }
                 for change in returned.history.all()
             ],

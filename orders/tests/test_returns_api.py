@@ -4,11 +4,15 @@ refusals as 400/409 with nothing changed, and the constant query count of the li
 from decimal import Decimal
 
 import pytest
+from rest_framework import serializers
+from rest_framework.test import APIRequestFactory
 
 from catalog.tests.factories import ProductFactory
 from conftest import client_for
 from orders.models import OrderStatus, Refund, Return, ReturnStatus
-from orders.services import order_set_status, return_approve, return_request
+from orders.selectors import returns_visible_to
+from orders.serializers_returns import ReturnSerializer
+from orders.services import order_set_status, return_approve, return_receive, return_reject, return_request
 from orders.tests.factories import place_order
 
 pytestmark = pytest.mark.django_db
@@ -273,3 +277,39 @@ def test_lists_cost_the_same_queries_however_many_returns(
     with django_assert_max_num_queries(10):
         orders = customer_client.get("/api/v1/orders/").json()["results"]
     assert all(len(order["returns"]) == 1 for order in orders)
+
+
+@pytest.mark.parametrize("viewer_name", ["customer", "salesperson"])
+def test_the_written_out_representation_equals_drfs_and_hides_staff_notes(
+    viewer_name, customer, salesperson, lamp, request
+):
+    viewer = request.getfixturevalue(viewer_name)
+    order = delivered(customer, salesperson, {lamp: 3})
+    received = ask(order, customer, lamp, 2)
+    return_approve(return_request=received, actor=salesperson, note="Internal: check the box")
+    return_receive(
+        return_request=received,
+        lines=[{"product": lamp.pk, "quantity": 1, "condition": "opened", "disposition": "restock"}],
+        actor=salesperson,
+        note="Internal: one missing",
+    )
+    rejected = ask(order, customer, lamp, 1)
+    return_reject(return_request=rejected, actor=salesperson, note="Past the window of the offer.")
+    http = APIRequestFactory().get("/")
+    http.user = viewer
+
+    for returned in (received, rejected):
+        serializer = ReturnSerializer(
+            returns_visible_to(viewer).get(pk=returned.pk), context={"request": http}
+        )
+        generic = serializers.ModelSerializer.to_representation(serializer, serializer.instance)
+        assert serializer.data == generic
+        assert list(serializer.data) == list(generic)
+
+    notes = [h["note"] for h in ReturnSerializer(received, context={"request": http}).data["history"]]
+    rejection = ReturnSerializer(rejected, context={"request": http}).data["history"][-1]["note"]
+    assert rejection == "Past the window of the offer."
+    if viewer_name == "customer":
+        assert notes == ["", "", ""]
+    else:
+        assert notes == ["", "Internal: check the box", "Internal: one missing"]
