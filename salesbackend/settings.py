@@ -180,6 +180,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "orders.tasks.send_pending_confirmations",
         "schedule": ORDER_CONFIRMATION_SWEEP_SECONDS,
     },
+    # Return e-mails that could not be enqueued (broker down) once it is back.
+    "send-pending-return-mails": {
+        "task": "orders.tasks.send_pending_return_mails",
+        "schedule": 60.0,
+    },
     # Unpaid orders past ORDER_PENDING_MINUTES are cancelled, their stock and code uses released.
     "expire-pending-orders": {
         "task": "orders.tasks.expire_pending_orders",

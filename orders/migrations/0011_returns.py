@@ -235,5 +235,15 @@ class Migration(migrations.Migration):
                 name="orders_return_line_received_at_most_asked",
             ),
         ),
+        migrations.AddIndex(
+            model_name="returnstatuschange",
+            index=models.Index(
+                condition=models.Q(
+                    ("mail_sent_at__isnull", True), ("to_status__in", ("approved", "rejected", "refunded"))
+                ),
+                fields=["created_at"],
+                name="orders_return_mail_unsent",
+            ),
+        ),
         migrations.RunPython(sync_roles, migrations.RunPython.noop),
     ]

@@ -25,6 +25,7 @@ from .orders import (
     Review,
 )
 from .returns import (
+    MAILED_RETURN_STATUSES,
     OPEN_RETURN_STATUSES,
     Return,
     ReturnCondition,
@@ -35,6 +36,7 @@ from .returns import (
 )
 
 __all__ = [
+    "MAILED_RETURN_STATUSES",
     "OPEN_RETURN_STATUSES",
     "CustomerSales",
     "CustomerTotals",

@@ -25,6 +25,10 @@ class ReturnStatus(models.TextChoices):
 OPEN_RETURN_STATUSES = (ReturnStatus.REQUESTED, ReturnStatus.APPROVED, ReturnStatus.RECEIVED)
 
 
+# The steps the customer is e-mailed about (`orders.tasks.send_return_mail`).
+MAILED_RETURN_STATUSES = (ReturnStatus.APPROVED, ReturnStatus.REJECTED, ReturnStatus.REFUNDED)
+
+
 class ReturnCondition(models.TextChoices):
     OK = "ok"
     OPENED = "opened"
@@ -109,6 +113,14 @@ class ReturnStatusChange(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
+        indexes = [
+            # the sweep's question: which e-mails are still unsent (a handful at any time)
+            models.Index(
+                fields=["created_at"],
+                condition=models.Q(mail_sent_at__isnull=True, to_status__in=MAILED_RETURN_STATUSES),
+                name="orders_return_mail_unsent",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.from_status or '-'} → {self.to_status}"

@@ -25,6 +25,7 @@ from inventory.models import MovementReason
 from inventory.services import stock_return
 from orders import tasks
 from orders.models import (
+    MAILED_RETURN_STATUSES,
     Order,
     Refund,
     RefundReason,
@@ -60,7 +61,7 @@ RETURN_TRANSITIONS: dict[str, frozenset[str]] = {
     R.CANCELLED: frozenset(),
 }
 # The steps the customer is e-mailed about (after commit, once: `tasks.send_return_mail`).
-MAILED_STATUSES = frozenset({R.APPROVED, R.REJECTED, R.REFUNDED})
+MAILED_STATUSES = frozenset(MAILED_RETURN_STATUSES)
 CANCELLABLE_BY_OWNER = frozenset({R.REQUESTED})
 CANCELLABLE_BY_STAFF = frozenset({R.REQUESTED, R.APPROVED})
 

@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
 
 from audit.models import AuditAction, AuditEntry
 from catalog.tests.factories import ProductFactory
@@ -23,7 +24,7 @@ from orders.services import (
     return_reject,
     return_request,
 )
-from orders.tasks import send_return_mail
+from orders.tasks import send_pending_return_mails, send_return_mail
 from orders.tests.factories import place_order
 from salesbackend.exceptions import ConflictError
 
@@ -355,3 +356,17 @@ def test_bad_receipts_are_refused_and_change_nothing(customer, salesperson, lamp
 
     assert Return.objects.get().status == RS.APPROVED
     assert stock(lamp) == 18
+
+
+def test_a_mail_missed_while_the_broker_was_down_goes_out_once_with_the_sweep(customer, salesperson, lamp):
+    order = delivered(customer, salesperson, {lamp: 1})
+    returned = requested(order, customer, (lamp, 1))
+    return_approve(return_request=returned, actor=salesperson)  # the test never commits: nothing enqueued
+    mail.outbox.clear()
+    assert send_pending_return_mails() == 0  # not yet a minute old: its own task may still come
+
+    returned.history.update(created_at=timezone.now() - timedelta(minutes=2))
+
+    assert send_pending_return_mails() == 1
+    assert send_pending_return_mails() == 0
+    assert [m.subject for m in mail.outbox] == [f"Return {returned.number} approved"]
