@@ -10,7 +10,7 @@ from django.utils.html import format_html
 
 from orders import services
 from orders.models import Order, OrderItem, OrderStatus, OrderStatusChange
-from orders.selectors import manages_orders, refunded_so_far
+from orders.selectors import manages_orders, refunded_so_far, units_held_by_returns
 from salesbackend.admin import ReadOnlyAdminMixin, address_display, money_display, service_error_message
 from salesbackend.exceptions import ApplicationError
 
@@ -189,10 +189,11 @@ class OrderAdmin(admin.ModelAdmin):
         if not manages_orders(request.user):
             raise PermissionDenied
         order = get_object_or_404(Order, pk=pk)
+        held = units_held_by_returns(order)  # only their return's refund may take those
         left = [
-            (item, item.quantity - done.quantity)
+            (item, item.quantity - done.quantity - held.get(item.pk, 0))
             for item, done in refunded_so_far(order)
-            if item.quantity > done.quantity
+            if item.quantity > done.quantity + held.get(item.pk, 0)
         ]
         form = RefundForm(request.POST or None, left=left)
         if request.method == "POST" and form.is_valid():

@@ -234,7 +234,7 @@ def return_refund(*, return_request: Return, actor) -> Refund:
     amounts, tax shares and ledger reversals are the same as a staff refund of those units;
     `restock=False`, since receiving already restocked."""
     _staff_only(actor)
-    order = order_lock(return_request.order)
+    order = order_lock(Order(pk=return_request.order_id))
     locked = _return_lock(return_request)
     _check_transition(locked, R.REFUNDED)
     lines = [

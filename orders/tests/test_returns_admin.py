@@ -119,3 +119,21 @@ def test_a_refused_action_says_why_and_changes_nothing(staff_browser, customer, 
 
     assert any("cannot become refunded" in message for message in _messages(response))
     assert Return.objects.get().status == ReturnStatus.APPROVED
+
+
+def test_the_order_refund_form_offers_only_units_no_open_return_holds(
+    staff_browser, customer, salesperson, lamp
+):
+    order = place_order(customer=customer, products={lamp: 3})
+    for step in (OrderStatus.PAID, OrderStatus.SHIPPED, OrderStatus.DELIVERED):
+        order_set_status(order=order, to_status=step, actor=salesperson)
+    return_request(order=order, lines=[{"product": lamp.pk, "quantity": 2}], reason="other", actor=customer)
+    item = order.items.get()
+    url = reverse("admin:orders_order_refund", args=[order.pk])
+
+    page = staff_browser.get(url).content.decode()
+    held = staff_browser.post(url, {f"item_{item.pk}": 2, "reason": "other"})
+
+    assert "1 of 3 left to refund." in page
+    assert held.status_code == 200  # the form again: at most 1
+    assert staff_browser.post(url, {f"item_{item.pk}": 1, "reason": "other"}).status_code == 302
