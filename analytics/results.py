@@ -167,6 +167,13 @@ AbcProduct = TypedDict(
 )
 
 
+class ReturnReason(TypedDict):
+    reason: str
+    returns: int
+    units_returned: int
+    share: Decimal | None
+
+
 class ProductReturns(TypedDict):
     product: int
     sku: str

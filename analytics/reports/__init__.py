@@ -23,6 +23,7 @@ from .products import (
     BottomProductsReport,
     CategoryLeadersReport,
     InventoryReport,
+    ReturnReasonsReport,
     ReturnsReport,
     TopProductsReport,
 )
@@ -56,6 +57,7 @@ __all__ = [
     "InventoryReport",
     "OrderStatusReport",
     "Report",
+    "ReturnReasonsReport",
     "ReturnsReport",
     "RevenueReport",
     "RfmReport",

@@ -4,13 +4,14 @@ from dataclasses import replace
 from typing import Any
 
 from analytics.forms import AbcForm, CategoryLeadersForm, InventoryForm, ProductRankingForm
-from analytics.results import AbcProduct, InventoryProduct, ProductReturns
+from analytics.results import AbcProduct, InventoryProduct, ProductReturns, ReturnReason
 from analytics.selectors import (
     abc_analysis,
     bottom_products,
     category_leaders,
     inventory_insight,
     product_returns,
+    return_reasons,
     top_products,
 )
 
@@ -150,3 +151,21 @@ class ReturnsReport(Report):
 
     def compute(self) -> list[ProductReturns]:
         return product_returns(filters=self.filters)
+
+
+class ReturnReasonsReport(Report):
+    """On the products page (and its CSV) only: the JSON API has the per-product answer."""
+
+    question = "return-reasons"
+    table_name = "reasons"
+    title = "Returns by reason"
+    columns = (
+        Column("reason", "Reason", kind="words"),
+        Column("returns", "Returns", kind="count"),
+        Column("units_returned", "Units returned", kind="count"),
+        Column("share", "Share of units", kind="percent"),
+    )
+    reads_returns = True
+
+    def compute(self) -> list[ReturnReason]:
+        return return_reasons(filters=self.filters)

@@ -61,7 +61,7 @@ from .products import (
     category_leaders,
     top_products,
 )
-from .returns import product_returns
+from .returns import product_returns, return_reasons
 from .sales import (
     order_status_counts,
     revenue_over_time,
@@ -99,6 +99,7 @@ __all__ = [
     "money",
     "order_status_counts",
     "product_returns",
+    "return_reasons",
     "revenue_over_time",
     "sales_by_category",
     "sales_by_channel",

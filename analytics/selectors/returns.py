@@ -1,4 +1,4 @@
-"""Returns per product: units received back against units sold, and why they came back."""
+"""Returns per product (units received back against units sold) and per reason."""
 
 from collections import Counter, defaultdict
 from datetime import timedelta
@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from django.db.models import Count, Q, Sum
 
-from analytics.results import ProductReturns
+from analytics.results import ProductReturns, ReturnReason
 from orders.models import ReturnLine, ReturnStatus, SalesRecord
 
 from .common import SalesFilters, _day_start, _ratio
@@ -77,3 +77,24 @@ def product_returns(*, filters: SalesFilters) -> list[ProductReturns]:
         key=lambda row: (row["rate"] is None, -(row["rate"] or 0), -row["units_returned"], row["sku"])
     )
     return answer
+
+
+def return_reasons(*, filters: SalesFilters) -> list[ReturnReason]:
+    """Per reason, the return lines received back in the window and their units, with each
+    reason's share of the units; most units first."""
+    rows = list(
+        _received_lines(filters)
+        .values("return_request__reason")
+        .annotate(returns=Count("id"), units=Sum("received"))
+        .order_by("-units", "return_request__reason")
+    )
+    total = Decimal(sum(row["units"] for row in rows))
+    return [
+        ReturnReason(
+            reason=row["return_request__reason"],
+            returns=row["returns"],
+            units_returned=row["units"],
+            share=_ratio(Decimal(row["units"]), total),
+        )
+        for row in rows
+    ]

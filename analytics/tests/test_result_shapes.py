@@ -17,6 +17,7 @@ TABLES = [
     (reports.AbcReport, results.AbcProduct),
     (reports.InventoryReport, results.InventoryProduct),
     (reports.ReturnsReport, results.ProductReturns),
+    (reports.ReturnReasonsReport, results.ReturnReason),
     (reports.CustomerSummaryReport, results.CustomerPeriod),
     (reports.RfmReport, results.RfmCustomer),
     (reports.RfmSegmentReport, results.RfmSegment),

@@ -1,6 +1,8 @@
 """The returns report: units received back against units sold per product, the top reason, the
 common filters, the cache following receipts, and the products page showing the rate."""
 
+import csv
+import io
 from datetime import timedelta
 from decimal import Decimal
 
@@ -8,7 +10,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from analytics.selectors import SalesFilters, product_returns
+from analytics.selectors import SalesFilters, product_returns, return_reasons
 from analytics.tests.conftest import page_text
 from catalog.tests.factories import ProductFactory
 from conftest import client_for
@@ -145,3 +147,23 @@ def test_the_products_page_shows_the_return_rate(returns, client, salesperson):
     assert "Return rate by product" in html
     assert "30.0 %" in html or "30.0%" in html
     assert "Damaged" in html
+    assert "Returns by reason" in html
+    assert "75.0 %" in html or "75.0%" in html  # 3 of the 4 units back were damaged
+
+
+def test_the_products_csv_of_returns_has_the_api_numbers(returns, client, salesperson):
+    client.force_login(salesperson)
+    api_rows = client_for(salesperson).get(URL).json()
+
+    csv_text = client.get(reverse("reports:products"), {"format": "csv", "table": "returns"}).content.decode()
+    header, *body = list(csv.reader(io.StringIO(csv_text.lstrip("\ufeff"))))
+
+    assert header == ["product", "sku", "units_sold", "units_returned", "rate", "top_reason"]
+    assert body == [["" if row[key] is None else str(row[key]) for key in header] for row in api_rows]
+
+
+def test_reasons_with_their_share_of_the_units(returns):
+    assert return_reasons(filters=SalesFilters()) == [
+        {"reason": "damaged", "returns": 2, "units_returned": 3, "share": Decimal("0.7500")},
+        {"reason": "not_needed", "returns": 1, "units_returned": 1, "share": Decimal("0.2500")},
+    ]
