@@ -1,6 +1,7 @@
 """Reads on orders and reviews, scoped to what the asking user may see; the sales ledger's
 version and its rollups as the ledger computes them."""
 
+from datetime import datetime
 from decimal import Decimal
 from typing import NamedTuple
 
@@ -142,7 +143,7 @@ def units_held_by_returns(order: Order, *, exclude: Return | None = None) -> dic
     }
 
 
-def delivered_at(order: Order):
+def delivered_at(order: Order) -> datetime | None:
     """When the order was last marked delivered (the return window starts there), or None."""
     return (
         OrderStatusChange.objects.filter(order=order, to_status=OrderStatus.DELIVERED)
