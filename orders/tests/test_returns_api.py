@@ -313,3 +313,25 @@ def test_the_written_out_representation_equals_drfs_and_hides_staff_notes(
         assert notes == ["", "", ""]
     else:
         assert notes == ["", "Internal: check the box", "Internal: one missing"]
+
+
+def test_the_owner_cancels_while_requested_staff_also_once_approved(
+    customer, customer_client, salesperson, salesperson_client, lamp
+):
+    order = delivered(customer, salesperson, {lamp: 2})
+    first, second = ask(order, customer, lamp), ask(order, customer, lamp)
+    return_approve(return_request=second, actor=salesperson)
+
+    own = customer_client.post(f"/api/v1/returns/{first.pk}/cancel/", {"note": "Kept it"}, format="json")
+    late = customer_client.post(f"/api/v1/returns/{second.pk}/cancel/", {}, format="json")
+    staff = salesperson_client.post(f"/api/v1/returns/{second.pk}/cancel/", {}, format="json")
+
+    assert (own.status_code, own.json()["status"], own.json()["history"][-1]["note"]) == (
+        200,
+        "cancelled",
+        "Kept it",
+    )
+    assert (late.status_code, late.json()["code"]) == (409, "invalid_transition")
+    assert (staff.status_code, staff.json()["status"]) == (200, "cancelled")
+    # both units are free again
+    assert ask(order, customer, lamp, 2).status == ReturnStatus.REQUESTED
