@@ -21,22 +21,34 @@ from django.conf import settings
 
 from catalog.selectors import PRODUCTS_VERSION_KEY
 from orders.ledger import SALES_LEDGER_VERSION_KEY
+from orders.selectors import RETURNS_VERSION_KEY
 from salesbackend.versions import cached_by_versions
 
 Answer = TypeVar("Answer")
 
 
 def cached_answer(
-    question: str, params: dict[str, Any], compute: Callable[[], Answer], *, reads_catalog: bool = False
+    question: str,
+    params: dict[str, Any],
+    compute: Callable[[], Answer],
+    *,
+    reads_catalog: bool = False,
+    reads_returns: bool = False,
 ) -> Answer:
     """The cached answer to `question` with `params`, computed and stored on a miss.
 
     `reads_catalog`: the answer also lists products that sold nothing, so it follows product
-    changes too. A cache outage is logged and the answer computed: reports stay up without Redis.
+    changes too; `reads_returns`: it counts units received back through returns, which move no
+    ledger row, so it follows their receipts too. A cache outage is logged and the answer
+    computed: reports stay up without Redis.
     """
     # Days are the business's (SALES_TIME_ZONE): an answer counted in another zone is another answer.
     fingerprint = json.dumps({**params, "_zone": settings.SALES_TIME_ZONE}, sort_keys=True, default=str)
-    versions = [SALES_LEDGER_VERSION_KEY, *([PRODUCTS_VERSION_KEY] if reads_catalog else [])]
+    versions = [
+        SALES_LEDGER_VERSION_KEY,
+        *([PRODUCTS_VERSION_KEY] if reads_catalog else []),
+        *([RETURNS_VERSION_KEY] if reads_returns else []),
+    ]
     return cached_by_versions(
         f"analytics:{question}:{hashlib.sha256(fingerprint.encode()).hexdigest()}",
         versions,

@@ -273,10 +273,15 @@ REPORT_PAGES: dict[str, ReportPage] = {
         ),
         ReportPage(
             url_name="products",
-            title="Products: top and lowest sellers",
+            title="Products: top and lowest sellers, returns",
             menu_title="Products",
             form_class=ProductRankingForm,
-            report_classes=(reports.TopProductsReport, reports.BottomProductsReport),
+            report_classes=(
+                reports.TopProductsReport,
+                reports.BottomProductsReport,
+                reports.ReturnsReport,
+                reports.ReturnReasonsReport,
+            ),
             charts=_products_charts,
         ),
         ReportPage(

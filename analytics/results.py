@@ -187,3 +187,19 @@ class SalesLineTotals(TypedDict):
     quantity: int
     revenue: Decimal
     cost: Decimal
+
+
+class ReturnReason(TypedDict):
+    reason: str
+    returns: int
+    units_returned: int
+    share: Decimal | None
+
+
+class ProductReturns(TypedDict):
+    product: int
+    sku: str
+    units_sold: int
+    units_returned: int
+    rate: Decimal | None
+    top_reason: str

@@ -162,6 +162,17 @@ class InventoryProductSerializer(serializers.Serializer):
     state = serializers.ChoiceField(choices=["reorder", "ok", "overstock", "dead"])
 
 
+class ProductReturnsSerializer(serializers.Serializer):
+    product = serializers.IntegerField()
+    sku = serializers.CharField()
+    units_sold = serializers.IntegerField(help_text="Units sold in the window, before refunds.")
+    units_returned = serializers.IntegerField(help_text="Units received back through returns in the window.")
+    rate = ratio()
+    top_reason = serializers.ChoiceField(
+        choices=["damaged", "wrong_item", "not_needed", "other"], help_text="The reason of most returns."
+    )
+
+
 class CustomerPeriodSerializer(serializers.Serializer):
     period = serializers.DateField(help_text="First day of the period.")
     customers = serializers.IntegerField(help_text="Customers with a paid sale in the period.")

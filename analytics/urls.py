@@ -17,6 +17,7 @@ urlpatterns = [
     path("discounts/", api.DiscountsView.as_view(), name="discounts"),
     path("abc/", api.AbcView.as_view(), name="abc"),
     path("inventory/", api.InventoryView.as_view(), name="inventory"),
+    path("returns/", api.ReturnsView.as_view(), name="returns"),
     path("customers/summary/", api.CustomerSummaryView.as_view(), name="customers-summary"),
     path("customers/cohorts/", api.CustomerCohortsView.as_view(), name="customers-cohorts"),
     path("customers/rfm/", api.CustomerRfmView.as_view(), name="customers-rfm"),

@@ -1,19 +1,35 @@
 """Reads on orders and reviews, scoped to what the asking user may see; the sales ledger's
 version and its rollups as the ledger computes them."""
 
+from datetime import datetime
 from decimal import Decimal
 from typing import NamedTuple
 
-from django.db.models import Avg, Count, FloatField, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Avg, Case, Count, F, FloatField, OuterRef, Q, QuerySet, Subquery, Sum, When
 from django.db.models.functions import Lower
 from django.utils import timezone
 
 from catalog.models import Product
 from catalog.selectors import products_visible_to
 
-from .models import DiscountCode, Order, OrderItem, OrderStatus, Refund, RefundLine, Review
+from .models import (
+    OPEN_RETURN_STATUSES,
+    DiscountCode,
+    Order,
+    OrderItem,
+    OrderStatus,
+    OrderStatusChange,
+    Refund,
+    RefundLine,
+    Return,
+    ReturnLine,
+    ReturnStatus,
+    Review,
+)
 
 ZERO = Decimal("0.00")
+# Moves on after a return is received: answers that count returned units are cached under it.
+RETURNS_VERSION_KEY = "orders:returns-version"
 
 
 def manages_orders(user) -> bool:
@@ -25,7 +41,7 @@ def orders_visible_to(user) -> QuerySet[Order]:
     """All orders for staff, a customer's own otherwise; with what the representation reads,
     so a page of orders costs the same few queries however many rows it has."""
     orders = Order.objects.select_related("channel", "discount_code").prefetch_related(
-        "items", "status_history", "refunds__lines"
+        "items", "status_history", "refunds__lines", "returns"
     )
     if user is None or not user.is_authenticated:
         return orders.none()
@@ -38,7 +54,12 @@ def order_with_rows(order: Order, *, items, status_history) -> Order:
     """`order` with lines and status history already in hand (just written), as if prefetched:
     rendering it reads nothing back."""
     cache = order.__dict__.setdefault("_prefetched_objects_cache", {})
-    for name, rows in (("items", items), ("status_history", status_history), ("refunds", [])):
+    for name, rows in (
+        ("items", items),
+        ("status_history", status_history),
+        ("refunds", []),
+        ("returns", []),
+    ):
         queryset = getattr(order, name).all()
         queryset._result_cache = list(rows)
         queryset._prefetch_done = True
@@ -101,6 +122,45 @@ def refunded_so_far(order: Order) -> list[tuple[OrderItem, Refunded]]:
         .annotate(quantity=Sum("quantity"), revenue=Sum("revenue"), tax=Sum("tax"))
     }
     return [(item, done.get(item.pk, Refunded())) for item in order.items.select_related("product")]
+
+
+def units_held_by_returns(order: Order, *, exclude: Return | None = None) -> dict[int, int]:
+    """Units of each order line (by id) that open returns hold, but `exclude`: all they asked for
+    until received, then what was received (the rest is no longer held)."""
+    held = Case(
+        When(return_request__status=ReturnStatus.RECEIVED, then=F("received")),
+        default=F("quantity"),
+    )
+    lines = ReturnLine.objects.filter(
+        return_request__order=order, return_request__status__in=OPEN_RETURN_STATUSES
+    )
+    if exclude is not None:
+        lines = lines.exclude(return_request=exclude)
+    return {
+        row["order_item"]: row["held"]
+        for row in lines.values("order_item").annotate(held=Sum(held)).order_by()
+        if row["held"]
+    }
+
+
+def delivered_at(order: Order) -> datetime | None:
+    """When the order was last marked delivered (the return window starts there), or None."""
+    return (
+        OrderStatusChange.objects.filter(order=order, to_status=OrderStatus.DELIVERED)
+        .order_by("-created_at", "-id")
+        .values_list("created_at", flat=True)
+        .first()
+    )
+
+
+def returns_visible_to(user) -> QuerySet[Return]:
+    """All returns for staff, a customer's own otherwise; with what the representation reads."""
+    returns = Return.objects.prefetch_related("lines", "history")
+    if user is None or not user.is_authenticated:
+        return returns.none()
+    if manages_orders(user):
+        return returns
+    return returns.filter(customer=user)
 
 
 def products_with_rating(products: QuerySet[Product]) -> QuerySet[Product]:

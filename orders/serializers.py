@@ -23,6 +23,7 @@ from .models import (
     Refund,
     RefundLine,
     RefundReason,
+    Return,
     Review,
 )
 from .pricing import MAX_AMOUNT
@@ -229,6 +230,14 @@ class RefundInputSerializer(serializers.Serializer):
     note = StrictCharField(max_length=2000, required=False, allow_blank=True, default="")
 
 
+class OrderReturnSerializer(serializers.ModelSerializer):
+    """A return as its order lists it; `/returns/{id}/` has the rest."""
+
+    class Meta:
+        model = Return
+        fields = ["id", "number", "status"]
+
+
 class OrderSerializer(serializers.ModelSerializer):
     channel = serializers.SlugRelatedField(slug_field="code", read_only=True)
     discount_code = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
@@ -236,6 +245,7 @@ class OrderSerializer(serializers.ModelSerializer):
     status_history = StatusChangeSerializer(many=True, read_only=True)
     refunds = RefundSerializer(many=True, read_only=True)
     refunded_total = serializers.SerializerMethodField()
+    returns = OrderReturnSerializer(many=True, read_only=True)
 
     class Meta:
         model = Order
@@ -260,6 +270,7 @@ class OrderSerializer(serializers.ModelSerializer):
             "status_history",
             "refunds",
             "refunded_total",
+            "returns",
         ]
         read_only_fields = fields
 
@@ -312,6 +323,10 @@ class OrderSerializer(serializers.ModelSerializer):
                 RefundSerializer(refund, context=self.context).data for refund in order.refunds.all()
             ],
             "refunded_total": self.get_refunded_total(order),
+            "returns": [
+                {"id": returned.pk, "number": returned.number, "status": returned.status}
+                for returned in order.returns.all()
+            ],
         }
 
 

@@ -1,4 +1,5 @@
-"""Background work of orders: the confirmation e-mail that placement enqueues, and the periodic
+"""Background work of orders: the confirmation e-mail that placement enqueues, the e-mails
+about a return's steps, and the periodic
 jobs of CELERY_BEAT_SCHEDULE. Services and tasks import each other as modules (`tasks.x`,
 `services.x` at call time), so either may be imported first."""
 
@@ -13,7 +14,7 @@ from django.utils import timezone
 
 from orders import services
 from orders.ledger import sales_rollup_verify
-from orders.models import Order
+from orders.models import MAILED_RETURN_STATUSES, Order, ReturnStatus, ReturnStatusChange
 
 # A sweep every 15 s at a few hundred orders a second: thousands; each is a few quick queries.
 CONFIRMATIONS_PER_SWEEP = 10_000
@@ -66,6 +67,87 @@ def _confirmation_mail(order, connection: BaseEmailBackend | None) -> int:
         recipient_list=[order.customer.email],
         connection=connection,
     )
+
+
+RETURN_MAIL_TEXT = {
+    ReturnStatus.APPROVED: (
+        "approved",
+        "we have approved your return {number} for order {order}. Please send the items back.",
+    ),
+    ReturnStatus.REJECTED: ("rejected", "we cannot accept your return {number} for order {order}."),
+    ReturnStatus.REFUNDED: (
+        "refunded",
+        "we have refunded {amount} {currency} for your return {number} of order {order}.",
+    ),
+}
+
+
+@shared_task
+def send_return_mail(change_id: int) -> int:
+    """E-mail the customer that their return was approved, rejected or refunded, once.
+
+    Like `_confirm`: the history entry is the outbox row, locked while the mail goes out and
+    marked sent in the same transaction, so a task that runs twice sends one e-mail.
+    """
+    return _return_mail(change_id)
+
+
+def _return_mail(change_id: int, connection: BaseEmailBackend | None = None) -> int:
+    with transaction.atomic():
+        change = (
+            ReturnStatusChange.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("return_request__customer", "return_request__order", "return_request__refund")
+            .filter(pk=change_id, mail_sent_at__isnull=True, to_status__in=list(RETURN_MAIL_TEXT))
+            .first()
+        )
+        if change is None:
+            return 0
+        returned = change.return_request
+        word, text = RETURN_MAIL_TEXT[change.to_status]
+        body = text.format(
+            number=returned.number,
+            order=returned.order.number,
+            amount=returned.refund.amount if returned.refund else "",
+            currency=returned.order.currency,
+        )
+        if change.to_status == ReturnStatus.REJECTED and change.note:
+            body += f"\n\n{change.note}"
+        customer = returned.customer
+        sent = (
+            send_mail(
+                subject=f"Return {returned.number} {word}",
+                message=f"Hello {customer.first_name or customer.username},\n\n{body}\n",
+                from_email=None,
+                recipient_list=[customer.email],
+                connection=connection,
+            )
+            if customer.email
+            else 0
+        )
+        ReturnStatusChange.objects.filter(pk=change.pk).update(mail_sent_at=timezone.now())
+        return sent
+
+
+@shared_task
+def send_pending_return_mails() -> int:
+    """Every minute (CELERY_BEAT_SCHEDULE): return e-mails still unsent a minute after their
+    step, within ORDER_CONFIRMATION_RETRY_HOURS (the broker was down at commit). Returns the
+    mails sent."""
+    now = timezone.now()
+    unsent = list(
+        ReturnStatusChange.objects.filter(
+            mail_sent_at__isnull=True,
+            to_status__in=MAILED_RETURN_STATUSES,
+            created_at__gte=now - timedelta(hours=settings.ORDER_CONFIRMATION_RETRY_HOURS),
+            created_at__lte=now - timedelta(minutes=1),
+        )
+        .order_by("created_at")
+        .values_list("pk", flat=True)[:CONFIRMATIONS_PER_SWEEP]
+    )
+    if not unsent:
+        return 0
+    with get_connection() as connection:
+        return sum(_return_mail(change_id, connection) for change_id in unsent)
 
 
 @shared_task

@@ -5,6 +5,7 @@ from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import generics, mixins, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
@@ -13,7 +14,7 @@ from rest_framework.views import APIView
 from salesbackend.filters import BooleanFilter, IdFilter
 
 from . import selectors, services
-from .models import DiscountCode, Order, OrderStatus, Refund, Review
+from .models import DiscountCode, Order, OrderStatus, Refund, Return, ReturnStatus, Review
 from .permissions import CanManageDiscountCodes, CanManageOrders, CanPlaceOrders, CanWriteReviews
 from .serializers import (
     DiscountCodeSerializer,
@@ -26,6 +27,13 @@ from .serializers import (
     RefundSerializer,
     ReviewInputSerializer,
     ReviewSerializer,
+)
+from .serializers_returns import (
+    ReturnNoteInputSerializer,
+    ReturnReceiveInputSerializer,
+    ReturnRejectInputSerializer,
+    ReturnRequestInputSerializer,
+    ReturnSerializer,
 )
 
 IDEMPOTENCY_KEY_MAX_LENGTH = 255
@@ -188,6 +196,106 @@ class OrderCancelView(APIView):
         data = _validated(OrderCancelInputSerializer, request)
         order = services.order_cancel(order=order, actor=request.user, note=data["note"])
         return _order_response(request, order)
+
+
+class OrderReturnCreateView(APIView):
+    """A customer asks to send back units of their delivered order; staff do it for them."""
+
+    permission_classes = [CanPlaceOrManageOrders]
+
+    @extend_schema(request=ReturnRequestInputSerializer, responses={201: ReturnSerializer})
+    def post(self, request, pk: int):
+        order = _visible_order(request, pk)
+        data = _validated(ReturnRequestInputSerializer, request)
+        returned = services.return_request(
+            order=order, lines=data["items"], reason=data["reason"], note=data["note"], actor=request.user
+        )
+        return _return_response(request, returned, status.HTTP_201_CREATED)
+
+
+class ReturnFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(choices=ReturnStatus.choices)
+    order = IdFilter(field_name="order_id")
+    customer = IdFilter(field_name="customer_id")
+
+    class Meta:
+        model = Return
+        fields = ["status", "order", "customer"]
+
+
+class ReturnViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Returns: customers read and cancel their own (another's is 404); staff read all and move
+    them along (approve, reject, receive, refund); every step is a service call."""
+
+    serializer_class = ReturnSerializer
+    filterset_class = ReturnFilter
+    ordering_fields = ["created_at"]
+    ordering = ["-created_at", "-id"]
+    staff_actions = frozenset({"approve", "reject", "receive", "refund"})
+
+    def get_permissions(self):
+        if self.action in self.staff_actions:
+            return [CanManageOrders()]
+        return [CanPlaceOrManageOrders()]
+
+    def get_queryset(self):
+        return selectors.returns_visible_to(self.request.user)
+
+    def _target(self) -> Return:
+        """The return by id if the user may see it (else 404), id only: services lock and read it."""
+        visible = self.get_queryset().select_related(None).prefetch_related(None)
+        return get_object_or_404(visible.only("pk", "order_id"), pk=self.kwargs["pk"])
+
+    @extend_schema(request=ReturnNoteInputSerializer, responses=ReturnSerializer)
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        data = _validated(ReturnNoteInputSerializer, request)
+        returned = services.return_cancel(
+            return_request=self._target(), actor=request.user, note=data["note"]
+        )
+        return _return_response(request, returned)
+
+    @extend_schema(request=ReturnNoteInputSerializer, responses=ReturnSerializer)
+    @action(detail=True, methods=["post"])
+    def approve(self, request, pk=None):
+        data = _validated(ReturnNoteInputSerializer, request)
+        returned = services.return_approve(
+            return_request=self._target(), actor=request.user, note=data["note"]
+        )
+        return _return_response(request, returned)
+
+    @extend_schema(request=ReturnRejectInputSerializer, responses=ReturnSerializer)
+    @action(detail=True, methods=["post"])
+    def reject(self, request, pk=None):
+        data = _validated(ReturnRejectInputSerializer, request)
+        returned = services.return_reject(
+            return_request=self._target(), actor=request.user, note=data["note"]
+        )
+        return _return_response(request, returned)
+
+    @extend_schema(request=ReturnReceiveInputSerializer, responses=ReturnSerializer)
+    @action(detail=True, methods=["post"])
+    def receive(self, request, pk=None):
+        data = _validated(ReturnReceiveInputSerializer, request)
+        returned = services.return_receive(
+            return_request=self._target(), lines=data["items"], actor=request.user, note=data["note"]
+        )
+        return _return_response(request, returned)
+
+    @extend_schema(request=None, responses={201: RefundSerializer})
+    @action(detail=True, methods=["post"])
+    def refund(self, request, pk=None):
+        returned = self._target()
+        refund = services.return_refund(return_request=returned, actor=request.user)
+        fresh = selectors.refunds_of(refund.order).get(pk=refund.pk)
+        return Response(
+            RefundSerializer(fresh, context={"request": request}).data, status=status.HTTP_201_CREATED
+        )
+
+
+def _return_response(request, returned: Return, status_code: int = status.HTTP_200_OK) -> Response:
+    fresh = selectors.returns_visible_to(request.user).get(pk=returned.pk)
+    return Response(ReturnSerializer(fresh, context={"request": request}).data, status=status_code)
 
 
 def _visible_order(request, pk) -> Order:

@@ -208,6 +208,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "orders.tasks.send_pending_confirmations",
         "schedule": ORDER_CONFIRMATION_SWEEP_SECONDS,
     },
+    # Return e-mails that could not be enqueued (broker down) once it is back.
+    "send-pending-return-mails": {
+        "task": "orders.tasks.send_pending_return_mails",
+        "schedule": 60.0,
+    },
     # Unpaid orders past ORDER_PENDING_MINUTES are cancelled, their stock and code uses released.
     "expire-pending-orders": {
         "task": "orders.tasks.expire_pending_orders",
@@ -411,6 +416,8 @@ ORDER_CONFIRMATION_RETRY_HOURS = env.int("ORDER_CONFIRMATION_RETRY_HOURS", defau
 # this many unpaid orders at once (0: no limit; staff placing orders are not limited).
 ORDER_PENDING_MINUTES = env.int("ORDER_PENDING_MINUTES", default=60)
 ORDER_MAX_PENDING_PER_CUSTOMER = env.int("ORDER_MAX_PENDING_PER_CUSTOMER", default=5)
+# A customer may ask to return delivered goods for this many days after delivery.
+RETURN_WINDOW_DAYS = env.int("RETURN_WINDOW_DAYS", default=30)
 
 # The live alert stream: open streams per user, and how long one lasts before the client
 # reconnects (its access is checked again at every keep-alive meanwhile).

@@ -24,6 +24,8 @@ from .products import (
     BottomProductsReport,
     CategoryLeadersReport,
     InventoryReport,
+    ReturnReasonsReport,
+    ReturnsReport,
     TopProductsReport,
 )
 from .sales import (
@@ -59,6 +61,8 @@ __all__ = [
     "LinesReport",
     "OrderStatusReport",
     "Report",
+    "ReturnReasonsReport",
+    "ReturnsReport",
     "RevenueReport",
     "RfmReport",
     "RfmSegmentReport",

@@ -176,6 +176,7 @@ class Report:
     form_class: ClassVar[type[SalesFilterForm]] = SalesFilterForm
     columns: ClassVar[tuple[Column, ...]]
     reads_catalog: ClassVar[bool] = False
+    reads_returns: ClassVar[bool] = False
 
     def __init__(self, form: SalesFilterForm):
         """`form` is a valid form of `form_class` (or a subclass: pages share one form)."""
@@ -195,6 +196,7 @@ class Report:
             {"filters": self.filters.as_key(), **self.params()},
             self.compute,
             reads_catalog=self.reads_catalog,
+            reads_returns=self.reads_returns,
         )
 
     def rows(self, answer: Any) -> list[dict[str, Any]]:

@@ -1,15 +1,17 @@
-"""Reports per product: best and lowest sellers, category leaders, ABC, inventory."""
+"""Reports per product: best and lowest sellers, category leaders, ABC, inventory, returns."""
 
 from dataclasses import replace
 from typing import Any
 
 from analytics.forms import AbcForm, CategoryLeadersForm, InventoryForm, ProductRankingForm
-from analytics.results import AbcProduct, InventoryProduct
+from analytics.results import AbcProduct, InventoryProduct, ProductReturns, ReturnReason
 from analytics.selectors import (
     abc_analysis,
     bottom_products,
     category_leaders,
     inventory_insight,
+    product_returns,
+    return_reasons,
     top_products,
 )
 
@@ -131,3 +133,39 @@ class InventoryReport(Report):
 
     def compute(self) -> list[InventoryProduct]:
         return inventory_insight(filters=self.filters, **self.params())
+
+
+class ReturnsReport(Report):
+    question = "returns"
+    table_name = "returns"
+    title = "Return rate by product"
+    columns = (
+        Column("product", "Product id", kind="integer"),
+        Column("sku", "SKU"),
+        Column("units_sold", "Units sold", kind="count"),
+        Column("units_returned", "Units returned", kind="count"),
+        Column("rate", "Return rate", kind="percent"),
+        Column("top_reason", "Top reason", kind="words"),
+    )
+    reads_returns = True  # a receipt moves no ledger row
+
+    def compute(self) -> list[ProductReturns]:
+        return product_returns(filters=self.filters)
+
+
+class ReturnReasonsReport(Report):
+    """On the products page (and its CSV) only: the JSON API has the per-product answer."""
+
+    question = "return-reasons"
+    table_name = "reasons"
+    title = "Returns by reason"
+    columns = (
+        Column("reason", "Reason", kind="words"),
+        Column("returns", "Returns", kind="count"),
+        Column("units_returned", "Units returned", kind="count"),
+        Column("share", "Share of units", kind="percent"),
+    )
+    reads_returns = True
+
+    def compute(self) -> list[ReturnReason]:
+        return return_reasons(filters=self.filters)

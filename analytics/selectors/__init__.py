@@ -4,6 +4,7 @@
 - `products`: best and lowest sellers, the leaders of each category, ABC analysis;
 - `customers`: new and returning, monthly cohorts, RFM;
 - `inventory`: stock against recent sales;
+- `returns`: units received back through returns against units sold, per product;
 - `dashboard`: the admin index's figures;
 - `lines`: the ledger's own rows behind any figure (the drill-down) and their totals;
 - `sources`: which table answers (a rollup or the ledger) and the rows and periods it gives;
@@ -63,6 +64,7 @@ from .products import (
     category_leaders,
     top_products,
 )
+from .returns import product_returns, return_reasons
 from .sales import (
     order_status_counts,
     revenue_over_time,
@@ -101,6 +103,8 @@ __all__ = [
     "inventory_insight",
     "money",
     "order_status_counts",
+    "product_returns",
+    "return_reasons",
     "revenue_over_time",
     "sales_by_category",
     "sales_by_channel",

@@ -183,6 +183,15 @@ class InventoryView(AnalyticsView):
     serializer_class = serializers.InventoryProductSerializer
 
 
+class ReturnsView(AnalyticsView):
+    """Per product with units received back through returns in the window: units sold (before
+    refunds), units returned, rate = returned / sold and the most frequent reason; highest
+    rate first."""
+
+    report_class = reports.ReturnsReport
+    serializer_class = serializers.ProductReturnsSerializer
+
+
 class CustomerSummaryView(AnalyticsView):
     """New and returning customers per period: a customer is new in the period of their first
     paid sale (MIN over their sales), returning after; repeat rate = returning / customers."""

@@ -18,6 +18,7 @@ from .ledger import (
 )
 from .orders import OrderAdmin, OrderItemInline, OrderStatusChangeInline
 from .refunds import RefundAdmin, RefundForm, RefundInline
+from .returns import ReceiveForm, RejectForm, ReturnAdmin, ReturnInline
 from .reviews import ReviewAdmin
 
 __all__ = [
@@ -37,9 +38,13 @@ __all__ = [
     "OrderPlaceForm",
     "OrderStatusChangeInline",
     "ProductSalesAdmin",
+    "ReceiveForm",
     "RefundAdmin",
     "RefundForm",
     "RefundInline",
+    "RejectForm",
+    "ReturnAdmin",
+    "ReturnInline",
     "ReviewAdmin",
     "SalesRecordAdmin",
     "_apply_to_each",

@@ -10,13 +10,14 @@ from django.utils.html import format_html
 
 from orders import services
 from orders.models import Order, OrderItem, OrderStatus, OrderStatusChange
-from orders.selectors import manages_orders, refunded_so_far
+from orders.selectors import manages_orders, refunded_so_far, units_held_by_returns
 from salesbackend.admin import ReadOnlyAdminMixin, address_display, money_display, service_error_message
 from salesbackend.exceptions import ApplicationError
 
 from .actions import _status_action, cancel_orders, export_csv
 from .forms import OrderEditForm, OrderPlaceForm
 from .refunds import RefundForm, RefundInline
+from .returns import ReturnInline
 
 
 def _order_money(field: str, description: str):
@@ -75,7 +76,7 @@ class OrderAdmin(admin.ModelAdmin):
     list_filter = ("status", "channel", ("created_at", admin.DateFieldListFilter))
     date_hierarchy = "created_at"
     search_fields = ("number", "customer__email")
-    inlines = (OrderItemInline, OrderStatusChangeInline, RefundInline)
+    inlines = (OrderItemInline, OrderStatusChangeInline, RefundInline, ReturnInline)
     fields = (
         "number",
         "status",
@@ -188,10 +189,11 @@ class OrderAdmin(admin.ModelAdmin):
         if not manages_orders(request.user):
             raise PermissionDenied
         order = get_object_or_404(Order, pk=pk)
+        held = units_held_by_returns(order)  # only their return's refund may take those
         left = [
-            (item, item.quantity - done.quantity)
+            (item, item.quantity - done.quantity - held.get(item.pk, 0))
             for item, done in refunded_so_far(order)
-            if item.quantity > done.quantity
+            if item.quantity > done.quantity + held.get(item.pk, 0)
         ]
         form = RefundForm(request.POST or None, left=left)
         if request.method == "POST" and form.is_valid():

@@ -1,4 +1,5 @@
-"""The orders app's models: orders and what hangs off them, and the sales ledger with its rollups."""
+"""The orders app's models: orders and what hangs off them (refunds, returns), and the sales
+ledger with its rollups."""
 
 from .ledger import (
     CustomerSales,
@@ -24,8 +25,20 @@ from .orders import (
     RefundReason,
     Review,
 )
+from .returns import (
+    MAILED_RETURN_STATUSES,
+    OPEN_RETURN_STATUSES,
+    Return,
+    ReturnCondition,
+    ReturnDisposition,
+    ReturnLine,
+    ReturnStatus,
+    ReturnStatusChange,
+)
 
 __all__ = [
+    "MAILED_RETURN_STATUSES",
+    "OPEN_RETURN_STATUSES",
     "CustomerSales",
     "CustomerTotals",
     "DailyCustomers",
@@ -42,6 +55,12 @@ __all__ = [
     "Refund",
     "RefundLine",
     "RefundReason",
+    "Return",
+    "ReturnCondition",
+    "ReturnDisposition",
+    "ReturnLine",
+    "ReturnStatus",
+    "ReturnStatusChange",
     "Review",
     "SalesRecord",
     "SalesRollupZone",

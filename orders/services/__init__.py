@@ -1,5 +1,5 @@
 """Every change to orders, by topic: placement, editing a pending order, the status machine and
-its lifecycle, refunds, discount codes and reviews.
+its lifecycle, refunds, returns, discount codes and reviews.
 
 The API, the admin and the commands call these functions; each outermost one is a durable
 transaction that writes its own status change and audit entry and sends events only after
@@ -19,6 +19,15 @@ from .lines import MAX_LINE_QUANTITY
 from .placement import Placement, order_place
 from .products import unordered_product_delete
 from .refunds import order_refund
+from .returns import (
+    RETURN_TRANSITIONS,
+    return_approve,
+    return_cancel,
+    return_receive,
+    return_refund,
+    return_reject,
+    return_request,
+)
 from .reviews import review_create
 from .status import (
     CANCELLABLE_BY_OWNER,
@@ -35,6 +44,7 @@ __all__ = [
     "KEEP",
     "MAX_LINE_QUANTITY",
     "REFUNDABLE_STATUSES",
+    "RETURN_TRANSITIONS",
     "SALE_RECORDED_STATUSES",
     "TRANSITIONS",
     "Placement",
@@ -49,6 +59,12 @@ __all__ = [
     "order_set_status",
     "order_update",
     "orders_expire",
+    "return_approve",
+    "return_cancel",
+    "return_receive",
+    "return_refund",
+    "return_reject",
+    "return_request",
     "review_create",
     "unordered_product_delete",
 ]

@@ -37,6 +37,8 @@ def order_set_status(*, order: Order, to_status: str, actor, note: str = "") -> 
             "Name the units to refund: POST them to the order's refunds.", code="invalid_transition"
         )
     if to_status == OrderStatus.REFUNDED:  # everything that is left, back in stock
+        # Units an open return holds are among what is left: refund_locked refuses them (409
+        # `nothing_to_return`) rather than refunding less than "everything" under this name.
         left = [
             {"product": item.product_id, "quantity": item.quantity - done.quantity}
             for item, done in refunded_so_far(locked)

@@ -23,8 +23,9 @@ from orders.models import (
     Refund,
     RefundLine,
     RefundReason,
+    Return,
 )
-from orders.selectors import manages_orders, refunded_so_far
+from orders.selectors import manages_orders, refunded_so_far, units_held_by_returns
 from salesbackend.exceptions import ConflictError
 
 from .lines import merged_lines
@@ -47,7 +48,9 @@ def order_refund(
     share) and tax share for those units, pro rata, the last unit taking what rounding left;
     reversing sales records for exactly those units; `return` movements when `restock`; the
     order `partially_refunded`, or `refunded` once every unit is; a status change and an
-    audit entry. More than was delivered and not yet refunded: 409, nothing written.
+    audit entry. More than was delivered and not yet refunded: 409, nothing written; units
+    that an open return holds are refunded only by that return's refund (else 409
+    `nothing_to_return`).
     """
     if not manages_orders(actor):
         raise PermissionDenied("Only staff refund orders.")
@@ -64,9 +67,11 @@ def refund_locked(
     reason: str,
     note: str,
     actor,
+    for_return: Return | None = None,
 ) -> Refund:
     """`order_refund` of an order this transaction has locked (`order_set_status` to
-    `refunded` refunds what is left with it)."""
+    `refunded` refunds what is left with it; a return's refund passes `for_return`, whose own
+    units are then not counted as held)."""
     if reason not in RefundReason.values:
         raise ValidationError({"reason": [f"Unknown reason {reason!r}."]})
     if locked.status not in REFUNDABLE_STATUSES:
@@ -90,6 +95,23 @@ def refund_locked(
             "More units than were delivered and not yet refunded.",
             code="refund_exceeds_delivered",
             extra={"items": over},
+        )
+    held = units_held_by_returns(locked, exclude=for_return)
+    claimed = [
+        {
+            "product": item.product_id,
+            "sku": item.sku,
+            "requested": wanted[item],
+            "available": item.quantity - done.quantity - held.get(item.pk, 0),
+        }
+        for item, done in so_far
+        if item in wanted and wanted[item] > item.quantity - done.quantity - held.get(item.pk, 0)
+    ]
+    if claimed:
+        raise ConflictError(
+            "Some of these units are in an open return: only that return's refund pays them back.",
+            code="nothing_to_return",
+            extra={"items": claimed},
         )
     shares = pricing.refund_shares(
         lines=[

@@ -176,6 +176,7 @@ def test_a_salespersons_admin_lists_fit_1366_px_without_a_sideways_scroll(browse
     for model in (
         "orders/order",
         "orders/refund",
+        "orders/return",
         "orders/discountcode",
         "catalog/product",
         "inventory/stock",
