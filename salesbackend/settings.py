@@ -403,6 +403,9 @@ SPECTACULAR_SETTINGS = {
         "ProductStatusEnum": "catalog.models.ProductStatus",
         "RefundReasonEnum": "orders.models.RefundReason",
         "DiscountKindEnum": "orders.models.DiscountKind",
+        "ReturnStatusEnum": "orders.models.returns.ReturnStatus",
+        "ReturnConditionEnum": "orders.models.returns.ReturnCondition",
+        "AlertConditionEnum": "analytics.models.AlertCondition",
     },
 }
 
