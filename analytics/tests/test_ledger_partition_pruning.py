@@ -32,7 +32,7 @@ def test_a_dated_lines_query_reads_only_its_months_partition(ledger):
         plan = "\n".join(line for (line,) in cursor.fetchall())
 
     # The ledger fixture's March: O3's two lines, O4's sale and reversal, O5's line.
-    assert (count, totals.quantity, totals.revenue) == (5, 4, Decimal("220.00"))
+    assert (count, totals["quantity"], totals["revenue"]) == (5, 4, Decimal("220.00"))
     assert set(re.findall(r"orders_salesrecord_\w+", plan)) <= {
         "orders_salesrecord_y2026m03",
         *re.findall(r"orders_salesrecord_y2026m03_\w+", plan),  # its indexes
