@@ -34,7 +34,7 @@ from audit.services import record
 from catalog.models import Category, Product, ProductStatus
 from inventory.models import Stock
 from orders import pricing
-from orders.ledger import sales_rollup_rebuild
+from orders.ledger import sales_ledger_partitions_ensure, sales_rollup_rebuild
 from orders.models import (
     CustomerSales,
     DailyCustomers,
@@ -310,6 +310,9 @@ def demo_seed(*, customers: int, products: int, orders: int, seed: int, log: Log
         with _timed(result, "discount codes", log):
             codes = demo_discount_codes_ensure(actor=users["ceo"], start=history_start, now=now, rng=rng)
         with _timed(result, "orders", log):
+            # The history's months get their ledger partitions first (PostgreSQL): nothing may
+            # land in the default partition.
+            sales_ledger_partitions_ensure(since=history_start, now=now)
             order_counts = demo_orders_create(
                 count=orders,
                 rng=rng,

@@ -1,4 +1,5 @@
-"""System checks of the orders app: the sales rollups hold the days of the current SALES_TIME_ZONE."""
+"""System checks of the orders app: the sales rollups hold the days of the current SALES_TIME_ZONE,
+and the sales ledger's default partition is empty."""
 
 from collections.abc import Sequence
 from typing import Any
@@ -8,6 +9,7 @@ from django.core import checks
 from django.db import DatabaseError, connections
 
 ROLLUPS_IN_ANOTHER_ZONE = "orders.W001"
+LEDGER_DEFAULT_PARTITION_NOT_EMPTY = "orders.W002"
 
 
 @checks.register(checks.Tags.database)
@@ -43,6 +45,37 @@ def sales_rollups_zone_check(
                     f"{settings.SALES_TIME_ZONE}.",
                     obj=alias,
                     id=ROLLUPS_IN_ANOTHER_ZONE,
+                )
+            )
+    return warnings
+
+
+@checks.register(checks.Tags.database)
+def sales_ledger_default_partition_check(
+    *, databases: Sequence[str] | None = None, **kwargs: Any
+) -> list[checks.CheckMessage]:
+    """Warn when sales records sit in the ledger's DEFAULT partition: a month had no partition
+    when they were written (the beat task did not run), and every dated query now scans them.
+
+    Silent where the ledger is not partitioned (SQLite, before migrations) or unreachable.
+    """
+    from orders.ledger.partitions import DEFAULT_PARTITION, sales_ledger_default_rows
+
+    warnings: list[checks.CheckMessage] = []
+    for alias in databases or ():
+        try:
+            rows = sales_ledger_default_rows(alias)
+        except DatabaseError:
+            continue
+        if rows:
+            warnings.append(
+                checks.Warning(
+                    f"{rows:,} sales records are in the ledger's default partition {DEFAULT_PARTITION}, "
+                    "which should stay empty: their months have no partition.",
+                    hint="Run `python manage.py ensure_partitions`: it makes their months' partitions "
+                    "and moves them there.",
+                    obj=alias,
+                    id=LEDGER_DEFAULT_PARTITION_NOT_EMPTY,
                 )
             )
     return warnings

@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from orders import services
-from orders.ledger import sales_rollup_verify
+from orders.ledger import sales_ledger_partitions_ensure, sales_rollup_verify
 from orders.models import MAILED_RETURN_STATUSES, Order, ReturnStatus, ReturnStatusChange
 
 # A sweep every 15 s at a few hundred orders a second: thousands; each is a few quick queries.
@@ -183,6 +183,13 @@ def verify_sales_rollups() -> dict[str, int]:
     """Nightly (CELERY_BEAT_SCHEDULE): rebuild the sales rollups if they ever differ from the
     ledger; returns how many rows differed per rollup ({} when exact, the usual answer)."""
     return sales_rollup_verify(actor=None)
+
+
+@shared_task
+def ensure_sales_ledger_partitions() -> list[str]:
+    """Daily (CELERY_BEAT_SCHEDULE): the sales ledger's monthly partitions three months ahead, so
+    no sale lands in the default partition; returns the partitions created (usually none)."""
+    return sales_ledger_partitions_ensure()
 
 
 @shared_task

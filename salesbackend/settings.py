@@ -233,6 +233,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "orders.tasks.verify_sales_rollups",
         "schedule": crontab(hour=3, minute=30),
     },
+    # The sales ledger's monthly partitions (PostgreSQL), made three months ahead; daily, so a
+    # missed run or two changes nothing.
+    "ensure-sales-ledger-partitions": {
+        "task": "orders.tasks.ensure_sales_ledger_partitions",
+        "schedule": crontab(hour=3, minute=10),
+    },
 }
 
 AUTH_USER_MODEL = "accounts.User"

@@ -1,11 +1,13 @@
 """The sales ledger: every sale (payment) and reversal (refund, cancellation after payment) as
 append-only `SalesRecord` rows, built by `rows`, written by `append` with the exact rollups
-(`rollups`) in the same transaction, and the `version` that analytics cache keys carry.
+(`rollups`) in the same transaction, the `version` that analytics cache keys carry, and its monthly
+`partitions` on PostgreSQL.
 
 Order services write through `sales_ledger_append`; analytics read the models and the version.
 """
 
 from .append import sales_ledger_append
+from .partitions import sales_ledger_default_rows, sales_ledger_is_partitioned, sales_ledger_partitions_ensure
 from .rollups import (
     SALES_ROLLUP_COLUMNS,
     sales_rollup_differences,
@@ -28,6 +30,9 @@ __all__ = [
     "reversal_rows",
     "sale_rows",
     "sales_ledger_append",
+    "sales_ledger_default_rows",
+    "sales_ledger_is_partitioned",
+    "sales_ledger_partitions_ensure",
     "sales_ledger_version",
     "sales_rollup_differences",
     "sales_rollup_fill",
