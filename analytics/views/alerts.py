@@ -2,7 +2,6 @@
 everyone's. Another's alert is 404 to a salesperson."""
 
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
@@ -11,44 +10,25 @@ from analytics.alerts.serializers import AlertCheckSerializer, ReportAlertSerial
 from analytics.models import ReportAlert
 from analytics.permissions import ReportAlertPermission
 
+from .owned import OwnedByStaffViewSet
 
-class ReportAlertViewSet(
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    mixins.UpdateModelMixin,
-    mixins.DestroyModelMixin,
-    viewsets.GenericViewSet,
-):
+
+class ReportAlertViewSet(OwnedByStaffViewSet):
     permission_classes = [ReportAlertPermission]
     serializer_class = ReportAlertSerializer
     queryset = ReportAlert.objects.none()  # for the schema; get_queryset scopes by user
-    lookup_value_regex = r"\d+"
-    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return ReportAlert.objects.none()
-        return services.report_alerts_of(self.request.user)
+    def owned_by(self, user):
+        return services.report_alerts_of(user)
 
-    def create(self, request):
-        serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        alert = services.report_alert_create(
-            user=request.user, actor=request.user, **serializer.validated_data
-        )
-        return Response(self.get_serializer(alert).data, status=status.HTTP_201_CREATED)
+    def create_owned(self, *, actor, data):
+        return services.report_alert_create(user=actor, actor=actor, **data)
 
-    def partial_update(self, request, pk=None):
-        alert = self.get_object()
-        serializer = self.get_serializer(alert, data=request.data, partial=True)
-        serializer.is_valid(raise_exception=True)
-        alert = services.report_alert_update(alert=alert, actor=request.user, data=serializer.validated_data)
-        return Response(self.get_serializer(alert).data)
+    def update_owned(self, owned, *, actor, data):
+        return services.report_alert_update(alert=owned, actor=actor, data=data)
 
-    def destroy(self, request, pk=None):
-        services.report_alert_delete(alert=self.get_object(), actor=request.user)
-        return Response(status=status.HTTP_204_NO_CONTENT)
+    def delete_owned(self, owned, *, actor):
+        services.report_alert_delete(alert=owned, actor=actor)
 
     @extend_schema(request=None, responses=AlertCheckSerializer)
     @action(detail=True, methods=["post"])

@@ -7,8 +7,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.views.decorators.http import require_POST
-from rest_framework import mixins, status, viewsets
-from rest_framework.response import Response
 
 from analytics import subscriptions
 from analytics.forms import SubscribeForm
@@ -18,48 +16,25 @@ from analytics.permissions import CanViewSalesReports
 from analytics.serializers import ReportSubscriptionSerializer
 from salesbackend.zone import sales_zone, sales_zone_name
 
+from .owned import OwnedByStaffViewSet
 
-class ReportSubscriptionViewSet(
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    mixins.UpdateModelMixin,
-    mixins.DestroyModelMixin,
-    viewsets.GenericViewSet,
-):
-    """Staff's own subscriptions; the CEO (who manages users) sees and changes everyone's."""
 
+class ReportSubscriptionViewSet(OwnedByStaffViewSet):
     permission_classes = [CanViewSalesReports]
     serializer_class = ReportSubscriptionSerializer
     queryset = ReportSubscription.objects.none()  # for the schema; get_queryset scopes by user
-    lookup_value_regex = r"\d+"
-    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return ReportSubscription.objects.none()
-        return subscriptions.report_subscriptions_of(self.request.user)
+    def owned_by(self, user):
+        return subscriptions.report_subscriptions_of(user)
 
-    def create(self, request):
-        serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        subscription = subscriptions.report_subscription_create(
-            user=request.user, actor=request.user, **serializer.validated_data
-        )
-        return Response(self.get_serializer(subscription).data, status=status.HTTP_201_CREATED)
+    def create_owned(self, *, actor, data):
+        return subscriptions.report_subscription_create(user=actor, actor=actor, **data)
 
-    def partial_update(self, request, pk=None):
-        subscription = self.get_object()
-        serializer = self.get_serializer(subscription, data=request.data, partial=True)
-        serializer.is_valid(raise_exception=True)
-        subscription = subscriptions.report_subscription_update(
-            subscription=subscription, actor=request.user, data=serializer.validated_data
-        )
-        return Response(self.get_serializer(subscription).data)
+    def update_owned(self, owned, *, actor, data):
+        return subscriptions.report_subscription_update(subscription=owned, actor=actor, data=data)
 
-    def destroy(self, request, pk=None):
-        subscriptions.report_subscription_delete(subscription=self.get_object(), actor=request.user)
-        return Response(status=status.HTTP_204_NO_CONTENT)
+    def delete_owned(self, owned, *, actor):
+        subscriptions.report_subscription_delete(subscription=owned, actor=actor)
 
 
 def _back_to(report: str) -> HttpResponse:
