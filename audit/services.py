@@ -66,6 +66,27 @@ def audited_save(
     return changes
 
 
+def audited_create(
+    instance: models.Model, *, actor, fields: tuple[str, ...], validate: Callable[[Any], None]
+) -> models.Model:
+    """Validate and save a new row, with a `create` entry of its `fields`. In the transaction."""
+    validate(instance)
+    instance.save()
+    record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        entity=instance,
+        changes={name: [None, value] for name, value in snapshot(instance, fields).items()},
+    )
+    return instance
+
+
+def audited_delete(instance: models.Model, *, actor, name: str) -> None:
+    """Delete a row with a `delete` entry naming it. In the transaction."""
+    record(actor=actor, action=AuditAction.DELETE, entity=instance, changes={"name": [name, None]})
+    instance.delete()
+
+
 def audited_update(
     instance: models.Model,
     *,

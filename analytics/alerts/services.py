@@ -24,8 +24,7 @@ from django.utils import timezone
 
 from analytics.models import AlertCondition, AlertMetric, AlertPeriod, ReportAlert, ReportAlertFiring
 from analytics.selectors.alerts import alert_period, alert_values
-from audit.models import AuditAction
-from audit.services import audited_update, record, snapshot
+from audit.services import audited_create, audited_delete, audited_update, snapshot
 from salesbackend import formatting
 from salesbackend.zone import sales_date, sales_today
 
@@ -67,14 +66,7 @@ def validate_alert(alert: ReportAlert) -> None:
 @transaction.atomic
 def report_alert_create(*, user, actor, **fields: Any) -> ReportAlert:
     alert = ReportAlert(user=user, **{name: value for name, value in fields.items() if name in ALERT_FIELDS})
-    validate_alert(alert)
-    alert.save()
-    record(
-        actor=actor,
-        action=AuditAction.CREATE,
-        entity=alert,
-        changes={name: [None, value] for name, value in snapshot(alert, ALERT_FIELDS).items()},
-    )
+    audited_create(alert, actor=actor, fields=ALERT_FIELDS, validate=validate_alert)
     return alert
 
 
@@ -93,8 +85,7 @@ def report_alert_update(*, alert: ReportAlert, actor, data: Mapping[str, Any]) -
 
 @transaction.atomic
 def report_alert_delete(*, alert: ReportAlert, actor) -> None:
-    record(actor=actor, action=AuditAction.DELETE, entity=alert, changes={"name": [alert.name, None]})
-    alert.delete()
+    audited_delete(alert, actor=actor, name=alert.name)
 
 
 @dataclass(frozen=True)

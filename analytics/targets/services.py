@@ -8,8 +8,7 @@ from typing import Any
 from django.db import transaction
 
 from analytics.models import Target
-from audit.models import AuditAction
-from audit.services import audited_update, record, snapshot
+from audit.services import audited_create, audited_delete, audited_update, snapshot
 
 TARGET_FIELDS = ("name", "metric", "start", "end", "channel", "category", "amount")
 
@@ -22,14 +21,7 @@ def validate_target(target: Target) -> None:
 @transaction.atomic
 def target_create(*, actor, **fields: Any) -> Target:
     target = Target(**{name: value for name, value in fields.items() if name in TARGET_FIELDS})
-    validate_target(target)
-    target.save()
-    record(
-        actor=actor,
-        action=AuditAction.CREATE,
-        entity=target,
-        changes={name: [None, value] for name, value in snapshot(target, TARGET_FIELDS).items()},
-    )
+    audited_create(target, actor=actor, fields=TARGET_FIELDS, validate=validate_target)
     return target
 
 
@@ -48,5 +40,4 @@ def target_update(*, target: Target, actor, data: Mapping[str, Any]) -> Target:
 
 @transaction.atomic
 def target_delete(*, target: Target, actor) -> None:
-    record(actor=actor, action=AuditAction.DELETE, entity=target, changes={"name": [target.name, None]})
-    target.delete()
+    audited_delete(target, actor=actor, name=target.name)
