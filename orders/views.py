@@ -246,32 +246,26 @@ class ReturnViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         visible = self.get_queryset().select_related(None).prefetch_related(None)
         return get_object_or_404(visible.only("pk", "order_id"), pk=self.kwargs["pk"])
 
+    def _noted_step(self, request, service, note_serializer=ReturnNoteInputSerializer) -> Response:
+        """A step that takes only a note (cancel, approve, reject), answered with the return."""
+        data = _validated(note_serializer, request)
+        returned = service(return_request=self._target(), actor=request.user, note=data["note"])
+        return _return_response(request, returned)
+
     @extend_schema(request=ReturnNoteInputSerializer, responses=ReturnSerializer)
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
-        data = _validated(ReturnNoteInputSerializer, request)
-        returned = services.return_cancel(
-            return_request=self._target(), actor=request.user, note=data["note"]
-        )
-        return _return_response(request, returned)
+        return self._noted_step(request, services.return_cancel)
 
     @extend_schema(request=ReturnNoteInputSerializer, responses=ReturnSerializer)
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
-        data = _validated(ReturnNoteInputSerializer, request)
-        returned = services.return_approve(
-            return_request=self._target(), actor=request.user, note=data["note"]
-        )
-        return _return_response(request, returned)
+        return self._noted_step(request, services.return_approve)
 
     @extend_schema(request=ReturnRejectInputSerializer, responses=ReturnSerializer)
     @action(detail=True, methods=["post"])
     def reject(self, request, pk=None):
-        data = _validated(ReturnRejectInputSerializer, request)
-        returned = services.return_reject(
-            return_request=self._target(), actor=request.user, note=data["note"]
-        )
-        return _return_response(request, returned)
+        return self._noted_step(request, services.return_reject, ReturnRejectInputSerializer)
 
     @extend_schema(request=ReturnReceiveInputSerializer, responses=ReturnSerializer)
     @action(detail=True, methods=["post"])
