@@ -128,3 +128,32 @@ def test_a_replica_query_that_fails_runs_again_on_the_primary(paid_order, ceo_cl
 
     assert response.status_code == 200
     assert response.json()["revenue"] == str(paid_order.subtotal)
+
+
+def test_with_replay_paused_a_sale_shows_at_once_from_the_primary_then_from_the_replica(
+    customer, salesperson, ceo_client
+):
+    """The standby stops replaying (as when it falls behind): a payment made meanwhile is in the
+    answer at once, from the primary; once it replays again, the replica answers the same."""
+    _replica_caught_up()
+    standby = connections[replica.REPLICA]
+    with standby.cursor() as cursor:
+        cursor.execute("SELECT pg_wal_replay_pause()")
+    try:
+        with transaction.atomic():  # stock_create locks the new stock row
+            product = ProductFactory(price=Decimal("25.00"), cost_price=Decimal("5.00"), stock=10)
+        order = place_order(customer=customer, products={product: 1})
+        order_set_status(order=order, to_status=OrderStatus.PAID, actor=salesperson)
+        with CaptureQueriesContext(standby) as paused:
+            while_paused = ceo_client.get(SUMMARY)
+    finally:
+        with standby.cursor() as cursor:
+            cursor.execute("SELECT pg_wal_replay_resume()")
+    replica.cache.clear()  # the answer above is cached: ask again
+    _replica_caught_up()
+    with CaptureQueriesContext(standby) as resumed:
+        after = ceo_client.get(SUMMARY)
+
+    assert while_paused.json()["revenue"] == after.json()["revenue"] == str(order.subtotal)
+    assert not [q for q in paused.captured_queries if "orders_" in q["sql"]]  # the primary answered
+    assert [q for q in resumed.captured_queries if "orders_" in q["sql"]]  # the replica answered
