@@ -112,7 +112,8 @@ class SalesFilterForm(forms.Form):
 
     def clean_compare(self) -> str | None:
         """The comparison asked for, None for none."""
-        return self.cleaned_data.get("compare") if self.cleaned_data.get("compare") in COMPARISONS else None
+        compare = self.cleaned_data["compare"]
+        return compare if compare in COMPARISONS else None
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()

@@ -53,7 +53,7 @@ class TopProductsReport(Report):
         previous = previous_filters(self.filters, self.compare)
         only = [row["product"] for row in rows]
         return with_previous_revenue(
-            rows, "product", previous and previous_revenue_by(previous, "product", only)
+            rows, "product", previous_revenue_by(previous, "product", only) if previous else None
         )
 
 

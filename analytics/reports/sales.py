@@ -65,7 +65,7 @@ class SummaryReport(Report):
 
     def compute(self) -> dict[str, Any]:
         if not self.compare:
-            return sales_summary(filters=self.filters)
+            return dict(sales_summary(filters=self.filters))
         previous = previous_filters(self.filters, self.compare)
         if previous is None:  # all time (or an open end) has no span before it
             answer: dict[str, Any] = dict(sales_summary(filters=self.filters))
@@ -252,7 +252,9 @@ class CategoryReport(Report):
         if not self.compare:
             return rows  # type: ignore[return-value]
         previous = previous_filters(self.filters, self.compare)
-        return with_previous_revenue(rows, "category", previous and previous_revenue_by(previous, "category"))
+        return with_previous_revenue(
+            rows, "category", previous_revenue_by(previous, "category") if previous else None
+        )
 
 
 class ChannelReport(Report):
@@ -275,7 +277,9 @@ class ChannelReport(Report):
         if not self.compare:
             return rows  # type: ignore[return-value]
         previous = previous_filters(self.filters, self.compare)
-        return with_previous_revenue(rows, "channel", previous and previous_revenue_by(previous, "channel"))
+        return with_previous_revenue(
+            rows, "channel", previous_revenue_by(previous, "channel") if previous else None
+        )
 
 
 class DiscountCodeReport(Report):
@@ -298,4 +302,4 @@ class DiscountCodeReport(Report):
         if not self.compare:
             return rows  # type: ignore[return-value]
         previous = previous_filters(self.filters, self.compare)
-        return with_previous_revenue(rows, "code", previous and previous_revenue_by_code(previous))
+        return with_previous_revenue(rows, "code", previous_revenue_by_code(previous) if previous else None)

@@ -105,7 +105,6 @@ def previous_revenue_per_period(filters: SalesFilters, group_by: str) -> dict[da
 def paired_summaries(*, filters: SalesFilters, previous: SalesFilters) -> tuple[Summary, Summary]:
     """The summary of `filters` and of `previous` (the same filters, earlier dates) with as many
     queries as one summary: each reads the rows of both spans once and sums each span apart."""
-    both: list[dict[str, Any]] = [{}, {}]
     spans = (filters, previous)
 
     source = _money_source(filters)
@@ -147,10 +146,11 @@ def paired_summaries(*, filters: SalesFilters, previous: SalesFilters) -> tuple[
             )
         )
     statuses = _paired_status_counts(spans)
+    both: list[Summary] = []
     for index in (0, 1):
         revenue, cost = money(totals[f"revenue{index}"]), money(totals[f"cost{index}"])
         orders = counts[f"orders{index}"] or 0
-        both[index] = Summary(
+        summary = Summary(
             revenue=revenue,
             cost=cost,
             profit=revenue - cost,
@@ -161,6 +161,7 @@ def paired_summaries(*, filters: SalesFilters, previous: SalesFilters) -> tuple[
             customers=counts[f"customers{index}"] or 0,
             status_counts=statuses[index],
         )
+        both.append(summary)
     return both[0], both[1]
 
 
