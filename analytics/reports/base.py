@@ -29,12 +29,15 @@ PRINTERS: dict[str, Callable[[Any], str]] = {
     "number": formatting.number,  # a measure with two decimals (units per day)
     "percent": formatting.percent,  # a fraction: 0.4123 -> 41.2 %
     "percent_points": formatting.percent_points,  # already in percent: 11.0 -> 11.0 %
+    "change": formatting.change,  # a change in percent with its mark: -3.0 -> ▼ 3.0 %
     "retention": formatting.percent,  # a fraction, its cell shaded by it
     "date": formatting.business_date,
     "datetime": formatting.business_datetime,  # a moment, on the pages' clock
     "month": formatting.month,  # "2026-01" -> Jan 2026
 }
-NUMERIC_KINDS = frozenset({"money", "count", "integer", "number", "percent", "percent_points", "retention"})
+NUMERIC_KINDS = frozenset(
+    {"money", "count", "integer", "number", "percent", "percent_points", "change", "retention"}
+)
 
 
 @dataclass(frozen=True)
@@ -159,7 +162,7 @@ def _xlsx_cell(kind: str, value: Any) -> Any:
         return Formatted(Decimal(str(value)), formatting.XLSX_DECIMAL)
     if kind in ("percent", "retention"):
         return Formatted(Decimal(str(value)), formatting.XLSX_PERCENT)
-    if kind == "percent_points":
+    if kind in ("percent_points", "change"):
         return Formatted(Decimal(str(value)), formatting.XLSX_PERCENT_POINTS)
     return value
 
@@ -182,7 +185,7 @@ class Report:
     # What a comparison adds to its rows, shown after its own columns.
     comparison_columns: ClassVar[tuple[Column, ...]] = (
         Column("previous_revenue", "Previous revenue", kind="money"),
-        Column("change_pct", "Change", kind="percent_points"),
+        Column("change_pct", "Change", kind="change"),
     )
 
     def __init__(self, form: SalesFilterForm):

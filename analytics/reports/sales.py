@@ -60,7 +60,7 @@ class SummaryReport(Report):
     )
     comparison_columns = (
         Column("previous", "Previous", kind="count"),  # each row its own kind, as `value`
-        Column("change_pct", "Change", kind="percent_points"),
+        Column("change_pct", "Change", kind="change"),
     )
 
     def compute(self) -> dict[str, Any]:

@@ -74,7 +74,11 @@ def test_the_overview_chart_also_draws_the_earlier_span(ledger, browser):
 
 def test_tables_gain_the_previous_revenue_and_change_columns(ledger, browser):
     html = page_text(browser.get(reverse("reports:channels"), SPAN).content.decode())
-    assert "Previous revenue" in html and "42.9 %" in html
+    assert "Previous revenue" in html and "▲ 42.9 %" in html
+    assert (
+        '<td class="num" data-kind="change"'
+        in browser.get(reverse("reports:channels"), SPAN).content.decode()
+    )
 
 
 def test_pages_without_comparisons_have_no_compare_select(ledger, browser):
