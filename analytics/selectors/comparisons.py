@@ -14,7 +14,7 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import Count, F, Q, Sum
+from django.db.models import CharField, Count, F, Q, Sum, Value
 
 from analytics.results import Summary
 from orders.models import DailyCustomers, Order, OrderStatus, ProductSales, SalesRecord
@@ -79,14 +79,29 @@ def previous_revenue_by(filters: SalesFilters, key: str, only: list[Any] | None 
 
 
 def previous_revenue_by_code(filters: SalesFilters) -> dict[str | None, Decimal]:
-    """Net revenue of the span per discount code (None: orders without one), one ledger query."""
-    rows = (
+    """Net revenue of the span per discount code (None: orders without one), in one query, read
+    as today's answer reads it: the orders with a code from the ledger (through the orders' code
+    index), the span's total from the rollup, the rest (no code) the difference."""
+    with_code = (
         _rows(SalesRecord, filters)
+        .filter(order__discount_code__isnull=False)
         .values(code=F("order__discount_code__code"))
         .annotate(revenue=Sum("revenue"))
         .values_list("code", "revenue")
     )
-    return {code: money(revenue) for code, revenue in rows}
+    total = (
+        _rows(_money_source(filters), filters)
+        .annotate(code=Value(None, output_field=CharField()))
+        .values("code")
+        .annotate(revenue=Sum("revenue"))
+        .values_list("code", "revenue")
+    )
+    by_code: dict[str | None, Decimal] = {}
+    for code, revenue in with_code.union(total, all=True):
+        by_code[code] = money(revenue)  # the total's row (code None) has no code of its own
+    coded = sum((revenue for code, revenue in by_code.items() if code is not None), ZERO)
+    by_code[None] = by_code.get(None, ZERO) - coded
+    return by_code
 
 
 def previous_revenue_per_period(filters: SalesFilters, group_by: str) -> dict[date, Decimal]:
