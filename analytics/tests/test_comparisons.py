@@ -218,3 +218,17 @@ def test_a_comparison_is_its_own_cached_answer(ledger, ceo_client):
     assert "change_pct" not in plain[0]
     assert compared[0]["previous_revenue"] == "140.00"
     assert yearly[0]["previous_revenue"] == "0.00"
+
+
+def test_spans_longer_than_a_year_overlap_their_previous_year_and_count_in_both(
+    ledger, ceo_client, sales_source
+):
+    # 2026-01-01..2027-03-31 against 2025-01-01..2026-03-31: every sale is in both
+    answer = ceo_client.get(
+        BASE + "summary/", {"start": "2026-01-01", "end": "2027-03-31", "compare": "previous_year"}
+    ).json()
+    before = ceo_client.get(BASE + "summary/", {"start": "2025-01-01", "end": "2026-03-31"}).json()
+
+    assert answer["previous"] == before
+    assert before["revenue"] == answer["revenue"] == "500.00"
+    assert set(answer["change"].values()) == {"0.0"}
