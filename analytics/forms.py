@@ -16,6 +16,7 @@ from django.utils.functional import cached_property
 from analytics.periods import PERIODS, period_dates
 from analytics.selectors import (
     ABC_METRICS,
+    COMPARISONS,
     GROUPINGS,
     INVENTORY_STATES,
     LINE_KINDS,
@@ -41,6 +42,12 @@ DEFAULT_PERIOD_LABEL = "All time"
 CUSTOM_DATES_LABEL = "Custom dates"
 DATE_FIELDS = ("start", "end", "as_of")
 PERIOD_CHOICES = [(name, name.replace("_", " ").capitalize()) for name in PERIODS]
+COMPARE_CHOICES = [
+    ("previous_period", "Previous period"),
+    ("previous_year", "Previous year"),
+    ("none", "None"),
+]
+DEFAULT_PAGE_COMPARE = "previous_period"
 
 
 def _date_field(label: str, *, required: bool = False) -> forms.DateField:
@@ -91,6 +98,8 @@ class SalesFilterForm(forms.Form):
     )
     # An API filter; the report pages only carry it along in the URL.
     product = forms.ModelChoiceField(queryset=Product.objects.all(), required=False, widget=forms.HiddenInput)
+    # Blank (the API's default) or `none`: no comparison; the pages default to the previous period.
+    compare = forms.ChoiceField(label="Compare with", choices=COMPARE_CHOICES, required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -100,6 +109,11 @@ class SalesFilterForm(forms.Form):
             dates = [name for name in DATE_FIELDS if name in self.fields and self.data.get(name)]
             blank = CUSTOM_DATES_LABEL if dates else DEFAULT_PERIOD_LABEL
             period.choices = [("", blank), *PERIOD_CHOICES]
+
+    def clean_compare(self) -> str | None:
+        """The comparison asked for, None for none."""
+        compare = self.cleaned_data["compare"]
+        return compare if compare in COMPARISONS else None
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
@@ -168,6 +182,7 @@ class CompareForm(SalesFilterForm):
     period = None
     start = None
     end = None
+    compare = None  # it is a comparison itself
     period1_start = _date_field("Period 1 from", required=True)
     period1_end = _date_field("Period 1 to", required=True)
     period2_start = _date_field("Period 2 from", required=True)

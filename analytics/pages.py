@@ -14,6 +14,7 @@ from django.urls import reverse
 from analytics import reports
 from analytics.charts import Chart, Series, bar_chart, column_chart, line_chart, pareto_chart
 from analytics.forms import (
+    DEFAULT_PAGE_COMPARE,
     PERIOD_FIELDS,
     AbcForm,
     CategoryLeadersForm,
@@ -34,7 +35,9 @@ from salesbackend import formatting
 from salesbackend.zone import sales_today
 
 Answers = dict[str, Any]  # a page's report answers by table name
-Tile = tuple[str, str]  # (label, value as printed)
+# (label, value as printed), and on pages that compare, how it changed (`tile_change`).
+Tile = tuple[str, str] | tuple[str, str, dict[str, str] | None]
+COMPARED_WITH = {"previous_period": "previous period", "previous_year": "previous year"}
 
 
 def _no_tiles(form: SalesFilterForm, answers: Answers) -> list[Tile]:
@@ -54,6 +57,11 @@ class ReportPage:
     # The filters a page reads from its query, where it fills in defaults of its own.
     form_data: Callable[[QueryDict], QueryDict] | None = None
 
+    @property
+    def compares(self) -> bool:
+        """Whether its figures can be compared with an earlier span (its form shows "Compare with")."""
+        return any(report_class.compares for report_class in self.report_classes)
+
 
 def _period_label(start: date, group_by: str) -> str:
     """A bucket as the axis names it: `Dec 2026` for a month, `2026` for a year, else its first day."""
@@ -68,20 +76,57 @@ def _periods(series: list[dict[str, Any]], key: str, group_by: str) -> list[tupl
     return [(_period_label(row["period"], group_by), row[key]) for row in series]
 
 
-def _revenue_chart(series: list[dict[str, Any]], group_by: str) -> Chart:
-    return line_chart(f"Revenue by {group_by}", [Series("Revenue", _periods(series, "revenue", group_by))])
+def _earlier_series(form: SalesFilterForm, series: list[dict[str, Any]], group_by: str) -> list[Series]:
+    """The earlier span's revenue, dashed, each bucket under the bucket it is compared with;
+    none without a comparison or an earlier span (all time)."""
+    compare = form.cleaned_data.get("compare")
+    if not compare or not any(row.get("previous_revenue") is not None for row in series):
+        return []
+    name = f"Revenue, {COMPARED_WITH[compare]}"
+    return [Series(name, _periods(series, "previous_revenue", group_by), dashed=True)]
+
+
+def _revenue_chart(form: SalesFilterForm, series: list[dict[str, Any]], group_by: str) -> Chart:
+    revenue = Series("Revenue", _periods(series, "revenue", group_by))
+    return line_chart(f"Revenue by {group_by}", [revenue, *_earlier_series(form, series, group_by)])
 
 
 def _overview_charts(form: SalesFilterForm, answers: Answers) -> list[Chart]:
     series = reports.RevenueReport(form).answer()
-    return [_revenue_chart(series, form.cleaned_data["group_by"])]
+    return [_revenue_chart(form, series, form.cleaned_data["group_by"])]
+
+
+def tile_change(change: Any, previous_text: str, compare: str) -> dict[str, str]:
+    """A key figure's change as its card shows it: `▲ 12.5 %` (up), `▼ 3.0 %` (down), with what
+    it is compared with; `n/a` when the earlier figure is zero (no percentage of nothing)."""
+    against = f"vs {previous_text or 'n/a'}, {COMPARED_WITH[compare]}"
+    if change is None:
+        return {"direction": "flat", "mark": "", "text": "n/a", "against": against}
+    direction = "up" if change > 0 else "down" if change < 0 else "flat"
+    mark = {"up": "▲", "down": "▼", "flat": ""}[direction]
+    return {
+        "direction": direction,
+        "mark": mark,
+        "text": formatting.percent_points(abs(change)),
+        "against": against,
+    }
 
 
 def _overview_tiles(form: SalesFilterForm, answers: Answers) -> list[Tile]:
     """The key figures as the summary table prints them: money with its currency, counts with
-    separators, the margin in percent."""
-    table = reports.SummaryReport(form).table(answers["summary"])
-    return [(label.text, value.text) for label, value in table.cells()]
+    separators, the margin in percent; with a comparison, each with its change."""
+    report = reports.SummaryReport(form)
+    table = report.table(answers["summary"])
+    compare, has_previous = report.compare, answers["summary"].get("previous") is not None
+    tiles: list[Tile] = []
+    for cells in table.cells():
+        label, value = cells[0], cells[1]
+        if not (compare and has_previous):
+            tiles.append((label.text, value.text))
+            continue
+        previous, change = cells[2], table.rows[len(tiles)][-1]
+        tiles.append((label.text, value.text, tile_change(change, previous.text, compare)))
+    return tiles
 
 
 def _products_charts(form: SalesFilterForm, answers: Answers) -> list[Chart]:
@@ -97,8 +142,8 @@ def _revenue_charts(form: SalesFilterForm, answers: Answers) -> list[Chart]:
         "Running total", [Series("Running total", _periods(series, "running_total", group_by))]
     )
     revenue = Series("Revenue", _periods(series, "revenue", group_by))
-    chart = line_chart(f"Revenue by {group_by}", [revenue, *_target_lines(form, series, group_by)])
-    return [chart, running]
+    lines = [revenue, *_earlier_series(form, series, group_by), *_target_lines(form, series, group_by)]
+    return [line_chart(f"Revenue by {group_by}", lines), running]
 
 
 def _target_lines(form: SalesFilterForm, series: list[dict[str, Any]], group_by: str) -> list[Series]:
@@ -414,8 +459,8 @@ def drilled_down(table: reports.Table, query: QueryDict) -> reports.Table:
     at = [column.key for column in table.columns].index(drill.key)
     carried = QueryDict(mutable=True)
     for name in CARRIED_FILTERS:
-        if value := query.get(name):
-            carried[name] = value
+        if (value := query.get(name)) and not (name == "compare" and value == DEFAULT_PAGE_COMPARE):
+            carried[name] = value  # the pages' own default comparison goes without saying
     target = reverse(f"reports:{drill.page}")
     links: list[str | None] = []
     for row in table.rows:

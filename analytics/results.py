@@ -203,3 +203,35 @@ class ProductReturns(TypedDict):
     units_returned: int
     rate: Decimal | None
     top_reason: str
+
+
+# What `compare=` adds (only then: the keys are absent without it).
+class ComparedSummary(Summary, total=False):
+    previous: Summary | None
+    change: dict[str, Decimal | None] | None
+    previous_start: date | None
+    previous_end: date | None
+
+
+class ComparedProductRank(ProductRank, total=False):
+    previous_revenue: Decimal | None
+    change_pct: Decimal | None
+
+
+class ComparedRevenuePeriod(RevenuePeriod, total=False):
+    previous_revenue: Decimal | None
+
+
+class ComparedCategorySales(CategorySales, total=False):
+    previous_revenue: Decimal | None
+    change_pct: Decimal | None
+
+
+class ComparedChannelSales(ChannelSales, total=False):
+    previous_revenue: Decimal | None
+    change_pct: Decimal | None
+
+
+class ComparedDiscountCodeSales(DiscountCodeSales, total=False):
+    previous_revenue: Decimal | None
+    change_pct: Decimal | None

@@ -20,7 +20,8 @@ ORDERS_HELP = (
 
 
 def money(**kwargs) -> serializers.DecimalField:
-    return serializers.DecimalField(max_digits=None, decimal_places=2, help_text=MONEY_HELP, **kwargs)
+    kwargs.setdefault("help_text", MONEY_HELP)
+    return serializers.DecimalField(max_digits=None, decimal_places=2, **kwargs)
 
 
 def ratio() -> serializers.DecimalField:
@@ -31,7 +32,35 @@ def orders() -> serializers.IntegerField:
     return serializers.IntegerField(help_text=ORDERS_HELP)
 
 
-class SummarySerializer(serializers.Serializer):
+CHANGE_HELP = (
+    "With `compare`: (now - previous) / previous x 100, one decimal; null when previous is zero "
+    "or there is no earlier span."
+)
+PREVIOUS_HELP = (
+    "With `compare`: the same figure over the earlier span (null without start and end: no span to shift)."
+)
+
+
+def change_pct(**kwargs) -> serializers.DecimalField:
+    return serializers.DecimalField(
+        max_digits=None, decimal_places=1, allow_null=True, required=False, help_text=CHANGE_HELP, **kwargs
+    )
+
+
+class ComparedFieldsMixin:
+    """Fields an answer has only when a comparison was asked for: absent keys are left out, so
+    an answer without `compare` reads exactly as before."""
+
+    compared_fields: tuple[str, ...] = ("previous_revenue", "change_pct")
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)  # type: ignore[misc]
+        own = {key: value for key, value in data.items() if key not in self.compared_fields}
+        # after the answer's own keys, and only those it has
+        return own | {key: data[key] for key in self.compared_fields if key in instance}
+
+
+class SummaryTotalsSerializer(serializers.Serializer):
     revenue = money()
     cost = money()
     profit = money()
@@ -46,7 +75,26 @@ class SummarySerializer(serializers.Serializer):
     )
 
 
-class ProductRankSerializer(serializers.Serializer):
+class SummarySerializer(ComparedFieldsMixin, SummaryTotalsSerializer):
+    compared_fields = ("previous", "change", "previous_start", "previous_end")
+    previous = SummaryTotalsSerializer(allow_null=True, required=False, help_text=PREVIOUS_HELP)
+    change = serializers.DictField(
+        child=serializers.DecimalField(max_digits=None, decimal_places=1, allow_null=True),
+        allow_null=True,
+        required=False,
+        help_text="With `compare`, per figure but status_counts: " + CHANGE_HELP,
+    )
+    previous_start = serializers.DateField(
+        allow_null=True, required=False, help_text="The earlier span's first day."
+    )
+    previous_end = serializers.DateField(
+        allow_null=True, required=False, help_text="The earlier span's last day."
+    )
+
+
+class ProductRankSerializer(ComparedFieldsMixin, serializers.Serializer):
+    previous_revenue = money(allow_null=True, required=False, help_text="With `compare`: " + PREVIOUS_HELP)
+    change_pct = change_pct()
     rank = serializers.IntegerField(help_text="RANK(): ties share a rank (1, 1, 3).")
     product = serializers.IntegerField(help_text="Product id.")
     sku = serializers.CharField()
@@ -57,7 +105,13 @@ class ProductRankSerializer(serializers.Serializer):
     share = ratio()
 
 
-class RevenuePeriodSerializer(serializers.Serializer):
+class RevenuePeriodSerializer(ComparedFieldsMixin, serializers.Serializer):
+    compared_fields = ("previous_revenue",)
+    previous_revenue = money(
+        allow_null=True,
+        required=False,
+        help_text="With `compare`: the bucket at the same offset in the earlier span.",
+    )
     period = serializers.DateField(help_text="First day of the period (weeks start on Monday).")
     revenue = money()
     orders = orders()
@@ -87,7 +141,9 @@ class CompareSerializer(serializers.Serializer):
     )
 
 
-class CategorySalesSerializer(serializers.Serializer):
+class CategorySalesSerializer(ComparedFieldsMixin, serializers.Serializer):
+    previous_revenue = money(allow_null=True, required=False, help_text="With `compare`: " + PREVIOUS_HELP)
+    change_pct = change_pct()
     rank = serializers.IntegerField()
     category = serializers.CharField(allow_null=True, help_text="Category slug recorded with the sale.")
     name = serializers.CharField()
@@ -97,7 +153,9 @@ class CategorySalesSerializer(serializers.Serializer):
     share = ratio()
 
 
-class ChannelSalesSerializer(serializers.Serializer):
+class ChannelSalesSerializer(ComparedFieldsMixin, serializers.Serializer):
+    previous_revenue = money(allow_null=True, required=False, help_text="With `compare`: " + PREVIOUS_HELP)
+    change_pct = change_pct()
     rank = serializers.IntegerField()
     channel = serializers.CharField(help_text="Channel code.")
     name = serializers.CharField()
@@ -117,7 +175,9 @@ class CategoryLeaderSerializer(serializers.Serializer):
     units = serializers.IntegerField()
 
 
-class DiscountCodeSalesSerializer(serializers.Serializer):
+class DiscountCodeSalesSerializer(ComparedFieldsMixin, serializers.Serializer):
+    previous_revenue = money(allow_null=True, required=False, help_text="With `compare`: " + PREVIOUS_HELP)
+    change_pct = change_pct()
     code = serializers.CharField(allow_null=True, help_text="The discount code; null: orders without one.")
     orders = orders()
     discount = money()  # what the code took off the units sold in the window

@@ -109,6 +109,16 @@ def percent_points(value: Any) -> str:
     return EMPTY if number is None else percent(number / 100)
 
 
+def change(value: Any) -> str:
+    """A change already in percent with its direction: 12.5 -> `▲ 12.5 %`, -3.0 -> `▼ 3.0 %`,
+    0 -> `0.0 %`; '' for None (nothing to compare with)."""
+    number = _decimal(value)
+    if number is None:
+        return EMPTY
+    mark = "▲ " if number > 0 else "▼ " if number < 0 else ""
+    return mark + percent_points(abs(number))
+
+
 def words(key: Any) -> str:
     """A key in words: `partially_refunded` -> `Partially refunded`, `at_risk` -> `At risk`."""
     if key is None or key == "":

@@ -29,12 +29,15 @@ PRINTERS: dict[str, Callable[[Any], str]] = {
     "number": formatting.number,  # a measure with two decimals (units per day)
     "percent": formatting.percent,  # a fraction: 0.4123 -> 41.2 %
     "percent_points": formatting.percent_points,  # already in percent: 11.0 -> 11.0 %
+    "change": formatting.change,  # a change in percent with its mark: -3.0 -> ▼ 3.0 %
     "retention": formatting.percent,  # a fraction, its cell shaded by it
     "date": formatting.business_date,
     "datetime": formatting.business_datetime,  # a moment, on the pages' clock
     "month": formatting.month,  # "2026-01" -> Jan 2026
 }
-NUMERIC_KINDS = frozenset({"money", "count", "integer", "number", "percent", "percent_points", "retention"})
+NUMERIC_KINDS = frozenset(
+    {"money", "count", "integer", "number", "percent", "percent_points", "change", "retention"}
+)
 
 
 @dataclass(frozen=True)
@@ -159,7 +162,7 @@ def _xlsx_cell(kind: str, value: Any) -> Any:
         return Formatted(Decimal(str(value)), formatting.XLSX_DECIMAL)
     if kind in ("percent", "retention"):
         return Formatted(Decimal(str(value)), formatting.XLSX_PERCENT)
-    if kind == "percent_points":
+    if kind in ("percent_points", "change"):
         return Formatted(Decimal(str(value)), formatting.XLSX_PERCENT_POINTS)
     return value
 
@@ -177,11 +180,20 @@ class Report:
     columns: ClassVar[tuple[Column, ...]]
     reads_catalog: ClassVar[bool] = False
     reads_returns: ClassVar[bool] = False
+    # Whether its answer gains the earlier span's figures with `compare=` (the rest ignore it).
+    compares: ClassVar[bool] = False
+    # What a comparison adds to its rows, shown after its own columns.
+    comparison_columns: ClassVar[tuple[Column, ...]] = (
+        Column("previous_revenue", "Previous revenue", kind="money"),
+        Column("change_pct", "Change", kind="change"),
+    )
 
     def __init__(self, form: SalesFilterForm):
         """`form` is a valid form of `form_class` (or a subclass: pages share one form)."""
         self.data = form.cleaned_data
         self.filters = form.sales_filters
+        # The comparison asked for (None: none), where this report makes one.
+        self.compare: str | None = self.data.get("compare") if self.compares else None
 
     def params(self) -> dict[str, Any]:
         """The question's own parameters beyond the common filters."""
@@ -191,9 +203,11 @@ class Report:
         raise NotImplementedError
 
     def answer(self) -> Any:
+        # `compare` joins the key only when given, so answers without it keep their keys.
+        compare = {"compare": self.compare} if self.compare else {}
         return cached_answer(
             self.question,
-            {"filters": self.filters.as_key(), **self.params()},
+            {"filters": self.filters.as_key(), **self.params(), **compare},
             self.compute,
             reads_catalog=self.reads_catalog,
             reads_returns=self.reads_returns,
@@ -202,12 +216,16 @@ class Report:
     def rows(self, answer: Any) -> list[dict[str, Any]]:
         return answer
 
+    def table_columns(self) -> tuple[Column, ...]:
+        return self.columns + (self.comparison_columns if self.compare else ())
+
     def table(self, answer: Any) -> Table:
+        columns = self.table_columns()
         return Table(
             title=self.title,
             name=self.table_name,
-            columns=self.columns,
-            rows=[[row[column.key] for column in self.columns] for row in self.rows(answer)],
+            columns=columns,
+            rows=[[row[column.key] for column in columns] for row in self.rows(answer)],
         )
 
     def xlsx(self, answer: Any) -> bytes:

@@ -7,13 +7,21 @@ from typing import Any
 
 from analytics.forms import PERIOD_FIELDS, CompareForm, RevenueForm
 from analytics.selectors import (
+    change_pct,
+    paired_summaries,
+    previous_filters,
+    previous_revenue_by,
+    previous_revenue_by_code,
+    previous_revenue_per_period,
     revenue_over_time,
     sales_by_category,
     sales_by_channel,
     sales_by_discount_code,
     sales_compare,
     sales_summary,
+    with_previous_revenue,
 )
+from analytics.selectors.common import ZERO, SalesFilters, _period_start, _periods
 
 from .base import Column, Report, Table
 
@@ -44,21 +52,48 @@ class SummaryReport(Report):
     question = "summary"
     table_name = "summary"
     title = "Key figures"
+    compares = True
     columns = (
         Column("metric", "Metric", kind="words", on_page=False),  # the label says it in words
         Column("label", "Name"),
         Column("value", "Value", kind="count"),  # each row its own kind: SUMMARY_KINDS
     )
+    comparison_columns = (
+        Column("previous", "Previous", kind="count"),  # each row its own kind, as `value`
+        Column("change_pct", "Change", kind="change"),
+    )
 
     def compute(self) -> dict[str, Any]:
-        return sales_summary(filters=self.filters)
+        if not self.compare:
+            return dict(sales_summary(filters=self.filters))
+        previous = previous_filters(self.filters, self.compare)
+        if previous is None:  # all time (or an open end) has no span before it
+            answer: dict[str, Any] = dict(sales_summary(filters=self.filters))
+            return answer | {"previous": None, "change": None, "previous_start": None, "previous_end": None}
+        now, before = paired_summaries(filters=self.filters, previous=previous)
+        return dict(now) | {
+            "previous": before,
+            "change": {key: change_pct(now[key], before[key]) for key, _ in SUMMARY_METRICS},  # type: ignore[literal-required]
+            "previous_start": previous.start,
+            "previous_end": previous.end,
+        }
 
     def rows(self, answer: dict[str, Any]) -> list[dict[str, Any]]:
-        return [{"metric": key, "label": label, "value": answer[key]} for key, label in SUMMARY_METRICS]
+        before, change = answer.get("previous"), answer.get("change")
+        return [
+            {
+                "metric": key,
+                "label": label,
+                "value": answer[key],
+                "previous": before[key] if before else None,
+                "change_pct": change[key] if change else None,
+            }
+            for key, label in SUMMARY_METRICS
+        ]
 
     def table(self, answer: Any) -> Table:
         table = super().table(answer)
-        kinds = tuple({"value": SUMMARY_KINDS[row[0]]} for row in table.rows)
+        kinds = tuple(dict.fromkeys(("value", "previous"), SUMMARY_KINDS[row[0]]) for row in table.rows)
         return replace(table, row_kinds=kinds)
 
 
@@ -68,6 +103,9 @@ class OrderStatusReport(SummaryReport):
     table_name = "status"
     title = "Orders placed, by status"
     columns = (Column("status", "Status", kind="words"), Column("orders", "Orders", kind="count"))
+
+    def table_columns(self) -> tuple[Column, ...]:
+        return self.columns  # the counts of this span only
 
     def rows(self, answer: dict[str, Any]) -> list[dict[str, Any]]:
         return [{"status": status, "orders": count} for status, count in answer["status_counts"].items()]
@@ -91,11 +129,17 @@ class RevenueReport(Report):
         Column("change", "Change", kind="money"),
     )
 
+    compares = True
+    comparison_columns = (Column("previous_revenue", "Previous revenue", kind="money"),)
+
     def params(self) -> dict[str, Any]:
         return {"group_by": self.data["group_by"]}
 
     def compute(self) -> list[dict[str, Any]]:
-        return revenue_over_time(filters=self.filters, **self.params())
+        series = revenue_over_time(filters=self.filters, **self.params())
+        if not self.compare:
+            return series  # type: ignore[return-value]
+        return _with_previous_buckets(series, self.filters, self.compare, self.data["group_by"])
 
 
 class CompareReport(Report):
@@ -164,6 +208,24 @@ class CompareReport(Report):
         return replace(table, row_kinds=kinds)
 
 
+def _with_previous_buckets(
+    series: list[Any], filters: SalesFilters, compare: str, group_by: str
+) -> list[dict[str, Any]]:
+    """Each bucket with the revenue of the bucket at the same offset in the earlier span (None
+    past its last bucket, or without an earlier span), read with one more query."""
+    previous = previous_filters(filters, compare)
+    if previous is None or previous.start is None or previous.end is None:
+        return [{**row, "previous_revenue": None} for row in series]
+    revenue = previous_revenue_per_period(previous, group_by)
+    buckets = _periods(
+        _period_start(previous.start, group_by), _period_start(previous.end, group_by), group_by
+    )
+    return [
+        {**row, "previous_revenue": revenue.get(buckets[index], ZERO) if index < len(buckets) else None}
+        for index, row in enumerate(series)
+    ]
+
+
 def _percent_of(part: int, whole: int) -> Decimal | None:
     """`part` in percent of `whole` to 2 places, as the selector gives revenue's change_pct."""
     return (Decimal(part * 100) / whole).quantize(Decimal("0.01"), ROUND_HALF_UP) if whole else None
@@ -183,8 +245,16 @@ class CategoryReport(Report):
         Column("share", "Share", kind="percent"),
     )
 
+    compares = True
+
     def compute(self) -> list[dict[str, Any]]:
-        return sales_by_category(filters=self.filters)
+        rows = sales_by_category(filters=self.filters)
+        if not self.compare:
+            return rows  # type: ignore[return-value]
+        previous = previous_filters(self.filters, self.compare)
+        return with_previous_revenue(
+            rows, "category", previous_revenue_by(previous, "category") if previous else None
+        )
 
 
 class ChannelReport(Report):
@@ -200,8 +270,16 @@ class ChannelReport(Report):
         Column("share", "Share", kind="percent"),
     )
 
+    compares = True
+
     def compute(self) -> list[dict[str, Any]]:
-        return sales_by_channel(filters=self.filters)
+        rows = sales_by_channel(filters=self.filters)
+        if not self.compare:
+            return rows  # type: ignore[return-value]
+        previous = previous_filters(self.filters, self.compare)
+        return with_previous_revenue(
+            rows, "channel", previous_revenue_by(previous, "channel") if previous else None
+        )
 
 
 class DiscountCodeReport(Report):
@@ -217,5 +295,11 @@ class DiscountCodeReport(Report):
         Column("share", "Share", kind="percent"),
     )
 
+    compares = True
+
     def compute(self) -> list[dict[str, Any]]:
-        return sales_by_discount_code(filters=self.filters)
+        rows = sales_by_discount_code(filters=self.filters)
+        if not self.compare:
+            return rows  # type: ignore[return-value]
+        previous = previous_filters(self.filters, self.compare)
+        return with_previous_revenue(rows, "code", previous_revenue_by_code(previous) if previous else None)

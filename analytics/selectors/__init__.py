@@ -6,6 +6,7 @@
 - `inventory`: stock against recent sales;
 - `returns`: units received back through returns against units sold, per product;
 - `dashboard`: the admin index's figures;
+- `comparisons`: the earlier span a figure is compared with (`compare=`) and its revenue;
 - `lines`: the ledger's own rows behind any figure (the drill-down) and their totals;
 - `sources`: which table answers (a rollup or the ledger) and the rows and periods it gives;
 - `common`: the filters, rounding and the calendar of periods that every question shares.
@@ -44,6 +45,17 @@ day after the last one's, so the (…, sold_at) indexes serve them, and as a ran
 """
 
 from .common import MONEY, RATIO, ZERO, SalesFilters, WindowSum, money
+from .comparisons import (
+    COMPARISONS,
+    change_pct,
+    paired_summaries,
+    previous_filters,
+    previous_revenue_by,
+    previous_revenue_by_code,
+    previous_revenue_per_period,
+    previous_span,
+    with_previous_revenue,
+)
 from .customers import (
     RFM_SEGMENT_NAMES,
     RFM_SEGMENTS,
@@ -78,6 +90,7 @@ from .sources import GROUPINGS, OfDates
 
 __all__ = [
     "ABC_METRICS",
+    "COMPARISONS",
     "GROUPINGS",
     "INVENTORY_STATES",
     "LINE_KINDS",
@@ -96,6 +109,7 @@ __all__ = [
     "admin_dashboard",
     "bottom_products",
     "category_leaders",
+    "change_pct",
     "customer_cohorts",
     "customer_months",
     "customer_rfm",
@@ -103,6 +117,12 @@ __all__ = [
     "inventory_insight",
     "money",
     "order_status_counts",
+    "paired_summaries",
+    "previous_filters",
+    "previous_revenue_by",
+    "previous_revenue_by_code",
+    "previous_revenue_per_period",
+    "previous_span",
     "product_returns",
     "return_reasons",
     "revenue_over_time",
@@ -115,4 +135,5 @@ __all__ = [
     "sales_lines",
     "sales_summary",
     "top_products",
+    "with_previous_revenue",
 ]

@@ -94,3 +94,24 @@ def test_orders_without_a_code_show_the_staff_discounts_they_got(customer, sales
     assert [(r["code"], r["orders"], r["discount"], r["revenue"]) for r in rows] == [
         (None, 1, D("4.00"), D("26.00"))
     ]
+
+
+@pytest.mark.parametrize("span", ["today", "all time"])
+def test_the_earlier_spans_revenue_per_code_is_what_the_codes_report_says(customer, salesperson, span):
+    from analytics.selectors import previous_revenue_by_code
+    from salesbackend.zone import sales_today
+
+    lamp = ProductFactory(price=D("10.00"), stock=50)
+    DiscountCodeFactory(code="TEN", value=D("10"))
+    with_ten = _paid(
+        place_order(customer=customer, products={lamp: 4}, discount_code="TEN"), salesperson, delivered=True
+    )
+    _paid(place_order(customer=customer, products={lamp: 3}), salesperson)
+    order_refund(order=with_ten, lines=[{"product": lamp.pk, "quantity": 1}], actor=salesperson)
+    filters = SalesFilters(start=sales_today(), end=sales_today()) if span == "today" else SalesFilters()
+
+    assert (
+        previous_revenue_by_code(filters)
+        == {row["code"]: row["revenue"] for row in sales_by_discount_code(filters=filters)}
+        == {"TEN": D("27.00"), None: D("30.00")}
+    )

@@ -23,15 +23,15 @@ TABLES = [
     (reports.RfmSegmentReport, results.RfmSegment),
 ]
 SERIALIZERS = [
-    (serializers.SummarySerializer, results.Summary),
-    (serializers.ProductRankSerializer, results.ProductRank),
-    (serializers.RevenuePeriodSerializer, results.RevenuePeriod),
+    (serializers.SummarySerializer, results.ComparedSummary),
+    (serializers.ProductRankSerializer, results.ComparedProductRank),
+    (serializers.RevenuePeriodSerializer, results.ComparedRevenuePeriod),
     (serializers.PeriodTotalsSerializer, results.PeriodTotals),
     (serializers.CompareSerializer, results.Comparison),
-    (serializers.CategorySalesSerializer, results.CategorySales),
-    (serializers.ChannelSalesSerializer, results.ChannelSales),
+    (serializers.CategorySalesSerializer, results.ComparedCategorySales),
+    (serializers.ChannelSalesSerializer, results.ComparedChannelSales),
     (serializers.CategoryLeaderSerializer, results.CategoryLeader),
-    (serializers.DiscountCodeSalesSerializer, results.DiscountCodeSales),
+    (serializers.DiscountCodeSalesSerializer, results.ComparedDiscountCodeSales),
     (serializers.AbcProductSerializer, results.AbcProduct),
     (serializers.InventoryProductSerializer, results.InventoryProduct),
     (serializers.ProductReturnsSerializer, results.ProductReturns),
@@ -52,3 +52,19 @@ def test_report_tables_show_the_answers_keys_in_order(report, shape):
 @pytest.mark.parametrize(("serializer", "shape"), SERIALIZERS)
 def test_serializers_name_exactly_the_answers_keys(serializer, shape):
     assert set(serializer().fields) == set(shape.__annotations__)
+
+
+COMPARED_TABLES = [
+    (reports.TopProductsReport, results.ComparedProductRank),
+    (reports.BottomProductsReport, results.ComparedProductRank),
+    (reports.RevenueReport, results.ComparedRevenuePeriod),
+    (reports.CategoryReport, results.ComparedCategorySales),
+    (reports.ChannelReport, results.ComparedChannelSales),
+    (reports.DiscountCodeReport, results.ComparedDiscountCodeSales),
+]
+
+
+@pytest.mark.parametrize(("report", "shape"), COMPARED_TABLES)
+def test_compared_tables_add_the_comparisons_keys_last(report, shape):
+    keys = [column.key for column in (*report.columns, *report.comparison_columns)]
+    assert keys == list(shape.__annotations__)

@@ -23,6 +23,9 @@ PARAMETER_HELP = {
     "category": "Category slug; includes its sub-categories.",
     "channel": "Sales channel code, e.g. web.",
     "product": "Product id.",
+    "compare": "Add the earlier span's figures: previous_period (as many days just before) or previous_year "
+    "(the same dates a year earlier, 29 February -> 28 February); none or absent: no comparison. Needs a "
+    "span with both ends (start and end, or period); otherwise the added keys are null.",
     "by": "Rank by revenue (default) or units.",
     "limit": "How many rows (1-100).",
     "group_by": "Period length (default month).",

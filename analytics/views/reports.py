@@ -20,12 +20,13 @@ from django.urls import reverse
 from django.views import View
 
 from analytics import reports, subscriptions
-from analytics.forms import SalesFilterForm, SubscribeForm
+from analytics.forms import DEFAULT_PAGE_COMPARE, SalesFilterForm, SubscribeForm
 from analytics.models import ReportSubscription
 from analytics.pages import NAVIGATION, REPORT_PAGES, ReportPage, drilled_down
 from analytics.reports.base import Cell, Table
 from analytics.selectors.common import _next_period
 from catalog.tabular import XLSX_CONTENT_TYPE
+from salesbackend import formatting
 from salesbackend.zone import sales_today
 
 
@@ -42,11 +43,24 @@ class ReportPageView(LoginRequiredMixin, PermissionRequiredMixin, View):
 
     def form_data(self) -> QueryDict:
         form_data = self.page.form_data
-        return form_data(self.request.GET) if form_data else self.request.GET
+        data = form_data(self.request.GET) if form_data else self.request.GET
+        # The page compares unless told not to; a download asks as the API does (its page's
+        # download links carry the page's comparison).
+        if self.page.compares and "compare" not in data and self.request.GET.get("format") is None:
+            data = data.copy()
+            data["compare"] = DEFAULT_PAGE_COMPARE
+        return data
+
+    def page_form(self, data: QueryDict) -> SalesFilterForm:
+        """The page's filter form; "Compare with" only where the page's figures compare."""
+        form = self.page.form_class(data)
+        if not self.page.compares:
+            form.fields.pop("compare", None)
+        return form
 
     def get(self, request: HttpRequest) -> HttpResponseBase:
         data = self.form_data()
-        form = self.page.form_class(data)
+        form = self.page_form(data)
         if request.GET.get("format") in ("csv", "xlsx"):
             table = request.GET.get("table") or self.page.report_classes[0].table_name
             return self.download_response(form, table, request.GET["format"])
@@ -91,7 +105,7 @@ class ReportPageView(LoginRequiredMixin, PermissionRequiredMixin, View):
     def applied_filters(form: SalesFilterForm) -> list[str]:
         """The filters in words, for the printed page (which has no form)."""
         return [
-            f"{form.fields[name].label}: {value}"
+            f"{form.fields[name].label}: {formatting.words(value) if name == 'compare' else value}"
             for name, value in form.cleaned_data.items()
             if value not in (None, "") and name in form.fields  # not what a form derives itself
         ]

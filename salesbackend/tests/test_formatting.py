@@ -78,6 +78,13 @@ def test_values_already_in_percent_read_like_fractions():
     assert formatting.percent_points(None) == ""
 
 
+def test_a_change_reads_with_its_direction():
+    assert formatting.change(Decimal("142.9")) == "▲ 142.9 %"
+    assert formatting.change(Decimal("-15.3")) == "▼ 15.3 %"
+    assert formatting.change(Decimal("0.0")) == "0.0 %"
+    assert formatting.change(None) == ""
+
+
 @pytest.mark.parametrize(
     ("key", "shown"),
     [

@@ -21,11 +21,22 @@ from django.urls import URLPattern, reverse
 from rest_framework_simplejwt.tokens import AccessToken
 
 from accounts.selectors import users_with_permission
+from analytics.selectors import COMPARISONS
 from catalog.models import Category, SalesChannel
 from orders.models import Order, SalesRecord
 from salesbackend.zone import sales_today
 
 API = "/api/v1/analytics/"
+COMPARED = (
+    "summary/",
+    "top-products/?by=revenue&limit=10",
+    "bottom-products/?by=revenue&limit=10",
+    "revenue/?group_by=day",
+    "revenue/?group_by=month",
+    "by-category/",
+    "by-channel/",
+    "discounts/",
+)
 COLUMNS = "{:>6} {:>10} {:>9} {:>4} {:>10} {:>9} {:>4}"
 
 
@@ -66,6 +77,11 @@ def analytics_paths() -> list[str]:
         paths.append(f"summary/?category={root}&channel={channel}&start={previous_start}&end={today}")
         paths.append(f"lines/?category={root}&channel={channel}&start={previous_start}&end={today}")
         paths.append(f"lines/?channel={channel}&kind=sale")
+    # `compare=`: each comparing endpoint over a span, then against both earlier spans (the
+    # comparison should cost under 1.5 x the line above it; all time has nothing to compare).
+    for path in COMPARED:
+        spanned = f"{path}{'&' if '?' in path else '?'}period=year_to_date"
+        paths += [spanned, *(f"{spanned}&compare={compare}" for compare in COMPARISONS)]
     customer = SalesRecord.objects.order_by("-id").values_list("customer_id", flat=True).first()
     product = SalesRecord.objects.order_by("-id").values_list("product_id", flat=True).first()
     if customer and product:

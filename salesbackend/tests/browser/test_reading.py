@@ -112,8 +112,14 @@ def demo_data(db):
 
 
 def _pages() -> list[tuple[str, str]]:
+    # With dates, so the key figures' changes and the earlier span's dashed series are read too.
+    compared = [
+        ("read-overview-compared", f"{reverse('reports:overview')}?period=last_30_days&group_by=day"),
+        ("read-revenue-compared", f"{reverse('reports:revenue')}?period=year_to_date&group_by=week"),
+    ]
     return [(f"read-{name}", reverse(f"reports:{name}")) for name in REPORT_PAGES] + [
-        ("read-admin-dashboard", reverse("admin:index"))
+        *compared,
+        ("read-admin-dashboard", reverse("admin:index")),
     ]
 
 
