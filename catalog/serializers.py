@@ -9,6 +9,7 @@ from rest_framework import serializers
 from salesbackend.limits import MAX_STOCK_QUANTITY
 from salesbackend.rendering import money_text, timestamp_text
 from salesbackend.serializers import (
+    SlugLookupField,
     StrictModelSerializer,
     StrictSlugField,
 )
@@ -44,19 +45,13 @@ class CategoryDetailSerializer(CategoryNodeSerializer):
     children = CategoryRefSerializer(many=True)
 
 
-class CategorySlugField(serializers.SlugRelatedField):
-    """A category by its slug, or null. A value holding NUL names no category; it never reaches
-    the database, which would refuse it (PostgreSQL)."""
+class CategorySlugField(SlugLookupField):
+    """A category by its slug, or null."""
 
     def __init__(self, **kwargs):
         super().__init__(
             slug_field="slug", queryset=Category.objects.all(), allow_null=True, required=False, **kwargs
         )
-
-    def to_internal_value(self, data):
-        if isinstance(data, str) and "\x00" in data:
-            self.fail("does_not_exist", slug_name=self.slug_field, value=data)
-        return super().to_internal_value(data)
 
 
 class CategoryInputSerializer(StrictModelSerializer):

@@ -11,7 +11,13 @@ from rest_framework import serializers
 from catalog.models import Category, SalesChannel
 from salesbackend.filters import MAX_ID
 from salesbackend.rendering import money_text, timestamp_text
-from salesbackend.serializers import ExactlyOneOf, StrictBooleanField, StrictCharField, StrictModelSerializer
+from salesbackend.serializers import (
+    ExactlyOneOf,
+    SlugLookupField,
+    StrictBooleanField,
+    StrictCharField,
+    StrictModelSerializer,
+)
 
 from .models import (
     DiscountCode,
@@ -351,24 +357,6 @@ class ReviewSerializer(serializers.ModelSerializer):
         return f"{customer.first_name or 'Customer'}{initial}"
 
 
-class ScopeField(serializers.SlugRelatedField):
-    """A channel code or category slug: text no slug can be (a NUL, which PostgreSQL refuses
-    in a query, or a lone surrogate, which cannot be echoed back as UTF-8) is refused before
-    the lookup, without repeating it."""
-
-    default_error_messages = {"unusable": "Not a valid {slug_name}."}
-
-    def to_internal_value(self, data):
-        if isinstance(data, str):
-            try:
-                data.encode("utf-8")
-            except UnicodeEncodeError:
-                self.fail("unusable", slug_name=self.slug_field)
-            if "\x00" in data:
-                self.fail("unusable", slug_name=self.slug_field)
-        return super().to_internal_value(data)
-
-
 CODE_PATTERN = RegexValidator(r"^[A-Za-z0-9_-]+$", "Letters, digits, '-' and '_' only.")
 
 
@@ -396,14 +384,14 @@ class DiscountCodeSerializer(StrictModelSerializer):
     max_uses_per_customer = serializers.IntegerField(
         min_value=1, max_value=MAX_ID, required=False, allow_null=True
     )
-    channels = ScopeField(
+    channels = SlugLookupField(
         slug_field="code",
         many=True,
         required=False,
         queryset=SalesChannel.objects.all(),
         help_text="Empty: all.",
     )
-    categories = ScopeField(
+    categories = SlugLookupField(
         slug_field="slug",
         many=True,
         required=False,

@@ -228,6 +228,7 @@ class ReturnViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     them along (approve, reject, receive, refund); every step is a service call."""
 
     serializer_class = ReturnSerializer
+    lookup_value_regex = r"\d+"  # anything else is no return: 404 before any lookup
     filterset_class = ReturnFilter
     ordering_fields = ["created_at"]
     ordering = ["-created_at", "-id"]

@@ -63,3 +63,21 @@ class StrictModelSerializer(serializers.ModelSerializer):
         models.SlugField: StrictSlugField,
         models.EmailField: StrictEmailField,
     }
+
+
+class SlugLookupField(serializers.SlugRelatedField):
+    """A row by its code or slug (a channel, a category): text no slug can be (a NUL, which
+    PostgreSQL refuses in a query, or a lone surrogate, which cannot be echoed back as UTF-8) is
+    refused before the lookup, without repeating it."""
+
+    default_error_messages = {"unusable": "Not a valid {slug_name}."}
+
+    def to_internal_value(self, data):
+        if isinstance(data, str):
+            try:
+                data.encode("utf-8")
+            except UnicodeEncodeError:
+                self.fail("unusable", slug_name=self.slug_field)
+            if "\x00" in data:
+                self.fail("unusable", slug_name=self.slug_field)
+        return super().to_internal_value(data)

@@ -4,7 +4,7 @@ from rest_framework import serializers
 
 from analytics.models import ReportAlert
 from catalog.models import Category, SalesChannel
-from salesbackend.serializers import StrictModelSerializer
+from salesbackend.serializers import SlugLookupField, StrictModelSerializer
 
 VALUE_HELP = (
     "Decimal string with 4 places: money for revenue and average_order_value, a whole number "
@@ -13,10 +13,10 @@ VALUE_HELP = (
 
 
 class ReportAlertSerializer(StrictModelSerializer):
-    channel = serializers.SlugRelatedField(
+    channel = SlugLookupField(
         slug_field="code", queryset=SalesChannel.objects.all(), allow_null=True, required=False
     )
-    category = serializers.SlugRelatedField(
+    category = SlugLookupField(
         slug_field="slug", queryset=Category.objects.all(), allow_null=True, required=False
     )
     value = serializers.DecimalField(max_digits=14, decimal_places=4, help_text=VALUE_HELP)

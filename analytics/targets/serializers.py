@@ -5,18 +5,18 @@ from rest_framework import serializers
 from analytics.models import Target
 from analytics.serializers import money, ratio
 from catalog.models import Category, SalesChannel
-from salesbackend.serializers import StrictModelSerializer
+from salesbackend.serializers import SlugLookupField, StrictModelSerializer
 
 
 class TargetSerializer(StrictModelSerializer):
-    channel = serializers.SlugRelatedField(
+    channel = SlugLookupField(
         slug_field="code",
         queryset=SalesChannel.objects.all(),
         allow_null=True,
         required=False,
         help_text="Sales channel code; null: every channel.",
     )
-    category = serializers.SlugRelatedField(
+    category = SlugLookupField(
         slug_field="slug",
         queryset=Category.objects.all(),
         allow_null=True,

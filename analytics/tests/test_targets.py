@@ -268,3 +268,24 @@ def test_targets_in_sequence_share_a_line_and_overlapping_ones_get_their_own(
 
     assert "Target: Half year web" in html and ">Targets<" in html
     assert "March web" not in html  # its line is named "Targets": it carries April's too
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", ["/api/v1/targets/", "/api/v1/report-alerts/"])
+def test_a_category_or_channel_no_slug_can_be_is_a_400(ceo_client, path):
+    """Found by the fuzzer: a NUL in the category reached PostgreSQL, which refused it (500)."""
+    body = {
+        "name": "n",
+        "metric": "revenue",
+        "start": "2026-01-01",
+        "end": "2026-01-31",
+        "amount": "10.00",
+        "period": "today",
+        "condition": "below",
+        "value": "1",
+    }
+    for field in ("category", "channel"):
+        response = ceo_client.post(path, {**body, field: "a\x00b"}, format="json")
+
+        assert response.status_code == 400
+        assert field in response.json()

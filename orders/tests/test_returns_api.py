@@ -335,3 +335,11 @@ def test_the_owner_cancels_while_requested_staff_also_once_approved(
     assert (staff.status_code, staff.json()["status"]) == (200, "cancelled")
     # both units are free again
     assert ask(order, customer, lamp, 2).status == ReturnStatus.REQUESTED
+
+
+@pytest.mark.parametrize("step", ["approve", "cancel", "reject", "refund", "receive"])
+def test_a_step_on_an_id_that_is_no_number_is_404(ceo_client, step):
+    """Found by the fuzzer: `/returns/null,null/approve/` was a 500."""
+    response = ceo_client.post(f"/api/v1/returns/null,null/{step}/", {"note": "x"}, format="json")
+
+    assert response.status_code == 404
