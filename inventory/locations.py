@@ -8,6 +8,7 @@ from django.db import transaction
 from audit.models import AuditAction
 from audit.services import record, snapshot
 from catalog.models import SalesChannel
+from catalog.selectors import products_changed
 from salesbackend.exceptions import ConflictError
 
 from .models import Location, LocationStock
@@ -60,4 +61,5 @@ def location_update(*, location: Location, actor, data: Mapping[str, Any]) -> Lo
     changes = {key: [before[key], after[key]] for key in after if before[key] != after[key]}
     if changes:
         record(actor=actor, action=AuditAction.UPDATE, entity=locked, changes=changes)
+        products_changed()  # customers' stock figures follow the locations their channel sells from
     return locked

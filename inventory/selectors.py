@@ -4,7 +4,7 @@
 from collections.abc import Iterator
 from typing import Any
 
-from django.db.models import IntegerField, Prefetch, QuerySet, Value
+from django.db.models import Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
@@ -65,9 +65,17 @@ def _on_hand() -> Coalesce:
     return Coalesce("stock__quantity", Value(0), output_field=IntegerField())
 
 
-def products_with_stock(products: QuerySet[Product]) -> QuerySet[Product]:
-    """`products` with `stock_quantity` annotated: on hand, 0 without a stock row."""
-    return products.annotate(stock_quantity=_on_hand())
+def products_with_stock(products: QuerySet[Product], *, channel: str | None = None) -> QuerySet[Product]:
+    """`products` with `stock_quantity` annotated: on hand, 0 without a stock row; with a
+    `channel` code, only what its locations hold (active, listing it or listing none), in SQL."""
+    if channel is None:
+        return products.annotate(stock_quantity=_on_hand())
+    listed = Location.channels.through.objects.filter(location_id=OuterRef("location_id"))
+    selling = LocationStock.objects.filter(stock__product=OuterRef("pk"), location__is_active=True).filter(
+        Q(Exists(listed.filter(saleschannel__code=channel))) | ~Q(Exists(listed))
+    )
+    held = selling.values("stock__product").annotate(total=Sum("quantity")).values("total")
+    return products.annotate(stock_quantity=Coalesce(Subquery(held), Value(0), output_field=IntegerField()))
 
 
 def products_in_stock(products: QuerySet, *, in_stock: bool) -> QuerySet:

@@ -249,10 +249,19 @@ def stock_adjust_many(
     delta: int | None = None,
     quantity: int | None = None,
     note: str = "",
+    location: Location | None = None,
 ) -> list[Stock]:
-    """The same adjustment for several products: all of them or, on any refusal, none."""
+    """The same adjustment for several products (at `location`): all of them or, on any refusal, none."""
     return [
-        stock_adjust(product=product, actor=actor, reason=reason, delta=delta, quantity=quantity, note=note)
+        stock_adjust(
+            product=product,
+            actor=actor,
+            reason=reason,
+            delta=delta,
+            quantity=quantity,
+            note=note,
+            location=location,
+        )
         for product in products
     ]
 

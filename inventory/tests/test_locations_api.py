@@ -4,6 +4,7 @@ per location; movements with their location."""
 import pytest
 
 from audit.models import AuditEntry
+from catalog.models import SalesChannel
 from catalog.tests.factories import ProductFactory
 from inventory.models import Location, MovementReason
 from inventory.services import stock_adjust
@@ -108,3 +109,17 @@ def test_customers_never_see_inventory_or_locations(customer_client):
     assert customer_client.get("/api/v1/locations/main/").status_code == 403
     product = customer_client.get("/api/v1/products/sku/INV-7/").json()
     assert "location" not in str(product)
+
+
+def test_a_customer_sees_the_stock_of_the_channel_they_buy_through(customer_client, salesperson):
+    product = ProductFactory(sku="INV-6", stock=2)  # at main: every channel
+    shop = Location.objects.create(code="shop", name="Shop", kind="store")
+    shop.channels.set(SalesChannel.objects.filter(code="retail"))
+    stock_adjust(product=product, actor=salesperson, reason=MovementReason.RESTOCK, delta=5, location=shop)
+
+    web = customer_client.get("/api/v1/products/sku/INV-6/").json()
+    retail = customer_client.get("/api/v1/products/sku/INV-6/?channel=retail").json()
+    listed = customer_client.get("/api/v1/products/?channel=retail&search=INV-6").json()["results"]
+
+    assert (web["stock"], retail["stock"], listed[0]["stock"]) == (2, 7, 7)
+    assert customer_client.get("/api/v1/products/?channel=nowhere").status_code == 400
