@@ -13,7 +13,7 @@ def sync_roles(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("inventory", "0007_stock_total_trigger"),
-        ("orders", "0014_allocations"),
+        ("orders", "0015_allocations"),
         ("accounts", "0002_role_groups"),
     ]
 

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("inventory", "0006_movement_location_required"),
-        ("orders", "0013_returns"),
+        ("orders", "0014_sales_ledger_partitioned_by_month"),
     ]
 
     operations = [
