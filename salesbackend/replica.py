@@ -5,7 +5,8 @@ read side (report pages, analytics answers, report e-mails and alerts: READ_SIDE
 READ_SIDE_TASK_PREFIX) reads there when, checked before every query:
 
 - no transaction is open on `default` (a transaction reads its own writes);
-- the replica has replayed the WAL up to the last commit that wrote sales-ledger rows: that
+- the replica has replayed the WAL up to the last commit that wrote sales-ledger rows (or
+  received a return: `read_side_version_bump_on_commit`): that
   commit keeps the primary's WAL position in the cache (`ledger_lsn_record_on_commit`) before
   the ledger version moves on, so a reader that saw the new version (in its cache key) also
   finds the position it must wait for, and an answer cached under a version was computed from
@@ -31,7 +32,9 @@ from contextvars import ContextVar
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, transaction
+
+from salesbackend.versions import version_bump_on_commit
 
 logger = logging.getLogger(__name__)
 
@@ -92,7 +95,7 @@ class ReplicaRouter:
 
 def replica_fresh() -> bool:
     """Whether the replica may answer now: no transaction open here, and it has replayed the
-    last commit that wrote sales-ledger rows."""
+    last commit that wrote what the read side caches (sales, received returns)."""
     if not replica_configured() or connections[DEFAULT_DB_ALIAS].in_atomic_block:
         return False
     replayed = replica_replayed_lsn()
@@ -154,6 +157,16 @@ _RAISE_TO = """
 local stored = tonumber(redis.call('GET', KEYS[1]) or '0')
 if tonumber(ARGV[1]) > stored then redis.call('SET', KEYS[1], ARGV[1]) end
 """
+
+
+def read_side_version_bump_on_commit(version_key: str) -> None:
+    """After the current transaction commits: with a replica, keep the primary's WAL position
+    first, then move `version_key` on. For every write the read side caches answers under (the
+    sales ledger, received returns): whoever sees the new version also finds the position a
+    replica must have replayed to answer for it."""
+    if replica_configured():
+        transaction.on_commit(ledger_lsn_record)
+    version_bump_on_commit(version_key)
 
 
 def ledger_lsn_record() -> None:

@@ -1,10 +1,8 @@
 """The sales ledger's version: a number that moves on whenever ledger rows are committed, for
 the cache keys (and replica reads) of every answer computed from the ledger or its rollups."""
 
-from django.db import transaction
-
-from salesbackend.replica import ledger_lsn_record, replica_configured
-from salesbackend.versions import version_bump_on_commit, version_get
+from salesbackend.replica import read_side_version_bump_on_commit
+from salesbackend.versions import version_get
 
 SALES_LEDGER_VERSION_KEY = "orders:sales-ledger-version"
 
@@ -25,6 +23,4 @@ def sales_ledger_version_bump_on_commit() -> None:
     """Move the version on once the current transaction commits (at once outside one). With a
     replica, the commit's WAL position is kept first: whoever sees the new version also finds
     the position a replica must have replayed to answer for it (salesbackend.replica)."""
-    if replica_configured():
-        transaction.on_commit(ledger_lsn_record)
-    version_bump_on_commit(SALES_LEDGER_VERSION_KEY)
+    read_side_version_bump_on_commit(SALES_LEDGER_VERSION_KEY)

@@ -43,7 +43,7 @@ from orders.selectors import (
 )
 from salesbackend.background import enqueue_on_commit
 from salesbackend.exceptions import ConflictError
-from salesbackend.versions import version_bump_on_commit
+from salesbackend.replica import read_side_version_bump_on_commit
 
 from .allocations import restock_origins
 from .lines import merged_lines
@@ -210,7 +210,7 @@ def return_receive(
         if quantity and disposition == ReturnDisposition.RESTOCK:
             restocked.append((line.order_item, quantity))
     ReturnLine.objects.bulk_update(return_lines, ["received", "condition", "disposition"])
-    version_bump_on_commit(RETURNS_VERSION_KEY)  # the returns report counts received units
+    read_side_version_bump_on_commit(RETURNS_VERSION_KEY)  # the returns report counts received units
     if restocked:
         stock_return(
             lines=restock_origins(restocked, location=location),
