@@ -1,5 +1,8 @@
 """Fixtures shared by every app's tests: users of each role and API clients for them."""
 
+import time
+from types import SimpleNamespace
+
 import pytest
 from django.apps import apps
 from django.core.cache import cache
@@ -7,6 +10,7 @@ from django.db import connections
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import RefreshToken
 
+from accounts import signin
 from accounts.roles import Role, sync_role_groups
 from accounts.tests.factories import CEOFactory, CustomerFactory, SalespersonFactory
 from catalog.channels import ensure_default_channels
@@ -33,6 +37,14 @@ def _clean_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _sign_in_clock_stopped(monkeypatch):
+    """Sign-in budgets count per clock-aligned minute: a test that straddled two (a slow CI run)
+    started afresh halfway and let one more guess through. Their clock stands still in tests."""
+    now = time.time()
+    monkeypatch.setattr(signin, "time", SimpleNamespace(time=lambda: now))
 
 
 @pytest.fixture(autouse=True)
