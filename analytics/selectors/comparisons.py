@@ -38,10 +38,13 @@ def previous_span(start: date | None, end: date | None, compare: str) -> tuple[d
         raise ValueError(f"Unknown comparison {compare!r}.")
     if start is None or end is None:
         return None
-    if compare == "previous_year":
-        return _year_before(start), _year_before(end)
-    days = (end - start).days + 1
-    return start - timedelta(days=days), start - timedelta(days=1)
+    try:
+        if compare == "previous_year":
+            return _year_before(start), _year_before(end)
+        days = (end - start).days + 1
+        return start - timedelta(days=days), start - timedelta(days=1)
+    except (OverflowError, ValueError):  # before the first day a date can hold: no earlier span
+        return None
 
 
 def previous_filters(filters: SalesFilters, compare: str) -> SalesFilters | None:

@@ -232,3 +232,15 @@ def test_spans_longer_than_a_year_overlap_their_previous_year_and_count_in_both(
     assert answer["previous"] == before
     assert before["revenue"] == answer["revenue"] == "500.00"
     assert set(answer["change"].values()) == {"0.0"}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("compare", ["previous_period", "previous_year"])
+def test_a_span_whose_earlier_span_would_start_before_year_one_has_none(ceo_client, compare):
+    """Found by the fuzzer: start=0094-04-23 with the previous period was a 500 (date overflow)."""
+    response = ceo_client.get(
+        f"/api/v1/analytics/bottom-products/?start=0001-01-01&end=2026-12-08&compare={compare}"
+    )
+
+    assert response.status_code == 200
+    assert all(row["change_pct"] is None for row in response.json())

@@ -13,7 +13,6 @@ from .ledger import (
     SalesTotals,
 )
 from .orders import (
-    Allocation,
     DiscountCode,
     DiscountKind,
     IdempotencyKey,
@@ -40,7 +39,6 @@ from .returns import (
 __all__ = [
     "MAILED_RETURN_STATUSES",
     "OPEN_RETURN_STATUSES",
-    "Allocation",
     "CustomerSales",
     "CustomerTotals",
     "DailyCustomers",

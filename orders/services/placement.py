@@ -31,7 +31,6 @@ from salesbackend.background import enqueue_on_commit
 from salesbackend.events import publish_on_commit
 from salesbackend.exceptions import ConflictError
 
-from .allocations import allocations_record
 from .lines import price_lines, resolve_lines
 
 logger = logging.getLogger(__name__)
@@ -211,8 +210,7 @@ def _order_create(
             "total": [None, order.total],
         },
     )
-    taken = stock_take(lines=quantities, actor=person(actor), order_id=order.pk, channel=channel)
-    allocations_record(items, taken)
+    stock_take(lines=quantities, actor=person(actor), order_id=order.pk)
     publish_on_commit(
         "order_placed",
         {

@@ -8,6 +8,7 @@ finds the first's status and gets 409. When a step needs both rows the order is 
 like every other writer of orders, so the two locks never wait on each other in a cycle.
 """
 
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from datetime import timedelta
 from typing import Any
@@ -19,7 +20,8 @@ from django.utils import timezone
 
 from audit.models import AuditAction
 from audit.services import person, record
-from inventory.models import Location, MovementReason
+from catalog.models import Product
+from inventory.models import MovementReason
 from inventory.services import stock_return
 from orders import tasks
 from orders.models import (
@@ -45,7 +47,6 @@ from salesbackend.background import enqueue_on_commit
 from salesbackend.exceptions import ConflictError
 from salesbackend.replica import read_side_version_bump_on_commit
 
-from .allocations import restock_origins
 from .lines import merged_lines
 from .refunds import refund_locked
 from .status import REFUNDABLE_STATUSES, order_lock
@@ -187,36 +188,27 @@ def return_cancel(*, return_request: Return, actor, note: str = "") -> Return:
 
 @transaction.atomic(durable=True)
 def return_receive(
-    *,
-    return_request: Return,
-    lines: Sequence[Mapping[str, Any]],
-    actor,
-    note: str = "",
-    location: Location | None = None,
+    *, return_request: Return, lines: Sequence[Mapping[str, Any]], actor, note: str = ""
 ) -> Return:
     """The parcel arrived: per product the units received (at most those asked back), their
-    condition and disposition. Restocked units go back on the shelf as `return` movements (at
-    `location`, else where they were sold from),
+    condition and disposition. Restocked units go back on the shelf as `return` movements,
     scrapped ones move no stock. Lines not named received nothing; those units are released."""
     _staff_only(actor)
     locked = _return_lock(return_request)
     _check_transition(locked, R.RECEIVED)
     return_lines = list(locked.lines.select_related("product"))
     received = _received_lines(lines, return_lines)
-    restocked: list[tuple[Any, int]] = []
+    restocked: Counter[Product] = Counter()
     for line in return_lines:
         quantity, condition, disposition = received.get(line, (0, "", ""))
         line.received, line.condition, line.disposition = quantity, condition, disposition
         if quantity and disposition == ReturnDisposition.RESTOCK:
-            restocked.append((line.order_item, quantity))
+            restocked[line.product] += quantity
     ReturnLine.objects.bulk_update(return_lines, ["received", "condition", "disposition"])
     read_side_version_bump_on_commit(RETURNS_VERSION_KEY)  # the returns report counts received units
     if restocked:
         stock_return(
-            lines=restock_origins(restocked, location=location),
-            actor=person(actor),
-            order_id=locked.order_id,
-            reason=MovementReason.RETURN,
+            lines=restocked, actor=person(actor), order_id=locked.order_id, reason=MovementReason.RETURN
         )
     return _transition(
         locked,
