@@ -15,6 +15,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from analytics.cache import cached_answer
 from analytics.forms import SalesFilterForm
+from catalog.selectors import category_names, channel_names
 from catalog.tabular import write_xlsx
 from salesbackend import formatting
 from salesbackend.spreadsheets import Formatted, spreadsheet_safe
@@ -34,6 +35,12 @@ PRINTERS: dict[str, Callable[[Any], str]] = {
     "date": formatting.business_date,
     "datetime": formatting.business_datetime,  # a moment, on the pages' clock
     "month": formatting.month,  # "2026-01" -> Jan 2026
+}
+# Kinds whose values are keys (a category's slug, a channel's code): a page prints the name, read
+# once per table; the CSV and XLSX keep the key, as the JSON does.
+NAMED_KINDS: dict[str, Callable[[], dict[str, str]]] = {
+    "category": category_names,
+    "channel": channel_names,
 }
 NUMERIC_KINDS = frozenset(
     {"money", "count", "integer", "number", "percent", "percent_points", "change", "retention"}
@@ -77,9 +84,18 @@ class Table:
 
     def cells(self) -> list[list[Cell]]:
         """The rows as a page and an e-mail show them, through the one formatting layer."""
+        names = {
+            kind: load() for kind, load in NAMED_KINDS.items() if any(c.kind == kind for c in self.columns)
+        }
+
+        def printed(kind: str, value: Any) -> str:
+            if kind in names:  # a key no longer known (a category deleted since) shows as it is
+                return "" if value is None else names[kind].get(value, str(value))
+            return PRINTERS[kind](value)
+
         return [
             [
-                Cell(column, PRINTERS[kind](value), _style(kind, value), kind)
+                Cell(column, printed(kind, value), _style(kind, value), kind)
                 for column, kind, value in zip(self.columns, self.kinds(index), row, strict=True)
                 if column.on_page
             ]

@@ -73,8 +73,8 @@ class CategoryLeadersReport(Report):
     title = "Best sellers in each category"
     form_class = CategoryLeadersForm
     columns = (
-        Column("category", "Category"),
-        Column("category_name", "Category name"),
+        Column("category", "Category key", on_page=False),  # the page shows the name
+        Column("category_name", "Category"),
         Column("rank", "Rank", kind="integer"),
         Column("product", "Product id", kind="integer"),
         Column("sku", "SKU"),

@@ -237,8 +237,8 @@ class CategoryReport(Report):
     title = "Sales by category"
     columns = (
         Column("rank", "Rank", kind="integer"),
-        Column("category", "Category"),
-        Column("name", "Name"),
+        Column("category", "Category key", on_page=False),  # the page shows the name
+        Column("name", "Category"),
         Column("revenue", "Revenue", kind="money"),
         Column("units", "Units", kind="count"),
         Column("profit", "Profit", kind="money"),
@@ -263,8 +263,8 @@ class ChannelReport(Report):
     title = "Sales by channel"
     columns = (
         Column("rank", "Rank", kind="integer"),
-        Column("channel", "Channel"),
-        Column("name", "Name"),
+        Column("channel", "Channel code", on_page=False),  # the page shows the name
+        Column("name", "Channel"),
         Column("revenue", "Revenue", kind="money"),
         Column("orders", "Orders", kind="count"),
         Column("share", "Share", kind="percent"),

@@ -93,6 +93,22 @@ def test_overview_shows_statuses_in_words_and_money_with_separators(ledger, staf
     assert "average_order_value" not in html.split("<main", 1)[-1].split("?format=", 1)[0]
 
 
+@pytest.mark.parametrize(
+    ("page", "name", "key"),
+    [("reports:categories", "Electronics", "electronics"), ("reports:channels", "Web shop", "web")],
+)
+def test_category_and_channel_tables_name_them_and_keep_keys_for_the_files(
+    ledger, staff_browser, page, name, key
+):
+    url = reverse(page)
+    html = page_text(staff_browser.get(url).content.decode())
+    rows = read_csv(staff_browser.get(url, {"format": "csv"}))
+
+    assert f">{name}</a></td>" in html
+    assert f"<td>{key}</td>" not in html  # the slug or code is the files', not the reader's
+    assert key in {row.get("category", row.get("channel")) for row in rows}
+
+
 def test_compare_page_labels_dates_as_dates(ledger, staff_browser):
     html = staff_browser.get(
         reverse("reports:compare"),
