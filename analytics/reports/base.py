@@ -31,7 +31,8 @@ PRINTERS: dict[str, Callable[[Any], str]] = {
     "percent": formatting.percent,  # a fraction: 0.4123 -> 41.2 %
     "percent_points": formatting.percent_points,  # already in percent: 11.0 -> 11.0 %
     "change": formatting.change,  # a change in percent with its mark: -3.0 -> ▼ 3.0 %
-    "retention": formatting.percent,  # a fraction, its cell shaded by it
+    # A fraction, its cell shaded by it; whole percents, so a cohort grid of 18 months fits a page.
+    "retention": formatting.whole_percent,
     "date": formatting.business_date,
     "datetime": formatting.business_datetime,  # a moment, on the pages' clock
     "month": formatting.month,  # "2026-01" -> Jan 2026

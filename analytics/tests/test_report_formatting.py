@@ -130,7 +130,7 @@ def test_cohort_table_is_shaded_by_retention(ledger, staff_browser):
     ).content.decode()
 
     full, text = formatting.shade(Decimal(1))
-    assert f'style="background-color: {full}; color: {text}">100.0 %</td>' in html
+    assert f'style="background-color: {full}; color: {text}">100 %</td>' in html  # whole percents in the grid
     none, _ = formatting.shade(Decimal(0))
     assert none == "#ffffff"
 
