@@ -20,6 +20,8 @@ from catalog.tabular import write_xlsx
 from salesbackend import formatting
 from salesbackend.spreadsheets import Formatted, spreadsheet_safe
 
+NO_CODE = "No code"  # how pages and charts name the orders placed without a discount code
+
 # The kinds of values a column holds, and how a page prints each.
 PRINTERS: dict[str, Callable[[Any], str]] = {
     "text": lambda value: "" if value is None else str(value),
@@ -36,6 +38,7 @@ PRINTERS: dict[str, Callable[[Any], str]] = {
     "date": formatting.business_date,
     "datetime": formatting.business_datetime,  # a moment, on the pages' clock
     "month": formatting.month,  # "2026-01" -> Jan 2026
+    "discount_code": lambda value: NO_CODE if value is None else str(value),  # None: orders without
 }
 # Kinds whose values are keys (a category's slug, a channel's code): a page prints the name, read
 # once per table; the CSV and XLSX keep the key, as the JSON does.

@@ -287,7 +287,7 @@ class DiscountCodeReport(Report):
     table_name = "discounts"
     title = "Sales by discount code"
     columns = (
-        Column("code", "Code"),
+        Column("code", "Code", kind="discount_code"),
         Column("orders", "Orders", kind="count"),
         Column("discount", "Discount", kind="money"),
         Column("revenue", "Revenue", kind="money"),
