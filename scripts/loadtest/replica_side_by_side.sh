@@ -124,7 +124,7 @@ for mode in off on; do
   results+=("replica $mode: during make loadtest ${during#RESULT } - -")
   echo "-- make loadtest (replica $mode):"
   sed -n '/^== .* connections/,/^$/p' "$OUT/loadtest-$mode.log"
-  grep -E '^(payments|flash-sale|stock equals|connections on .* after)' "$OUT/loadtest-$mode.log" || true
+  grep -E '^(payments:|flash-sale|stock equals|connections on .* after)' "$OUT/loadtest-$mode.log" || true
 done
 
 echo
