@@ -26,7 +26,7 @@ help:  ## list the targets and the variables they read
 		"HOST, PORT" "where run and dev listen ($(HOST):$(PORT))" \
 		"WORKERS" "web processes of make run ($(WORKERS); 4 with REDIS_URL, else 1)" \
 		"PYTEST_ARGS" "extra pytest arguments for make test, e.g. PYTEST_ARGS='-n 2 -x'" \
-		"DJANGO_DEBUG" "1 for migrate, demo, run, dev, worker, bench, lint unless set (the public development key)" \
+		"DJANGO_DEBUG" "1 for migrate, demo, run, dev, worker, bench, bench-scale, lint unless set (the public development key)" \
 		"DATABASE_URL" "PostgreSQL for every target (unset: SQLite db.sqlite3)" \
 		"REDIS_URL" "Redis cache, throttles and Celery broker (unset: local memory, eager tasks)" \
 		"CELERY_BROKER_URL" "another broker for worker, e.g. RabbitMQ amqp://..." \

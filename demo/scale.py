@@ -234,6 +234,10 @@ def ledger_scale_seed(
     history_start = now - timedelta(days=HISTORY_DAYS)
     # Copies of a base of `base_orders` (~4 lines an order) until `lines`; the last copy is the
     # oldest, every month it reaches gets its partition before anything is loaded.
+    # A small seed is its base alone (a few lines more than asked), with customers in the
+    # proportion of the big one (2 orders in 5 are a customer's first, which always succeeds).
+    base_orders = min(base_orders, ceil(lines / 3.8))
+    customers = min(customers, max(1, base_orders * 2 // 5))
     copies = max(0, ceil(lines / (base_orders * 4)) - 1)
     if COPY_SHIFT * copies > MAX_SHIFT:
         raise ValueError(f"{lines:,} lines need {copies} copies: give a larger base (--base-orders).")

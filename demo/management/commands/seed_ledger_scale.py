@@ -24,7 +24,10 @@ class Command(BaseCommand):
             help="orders of the copied base history (default 250,000)",
         )
         parser.add_argument(
-            "--customers", type=int, default=100_000, help="customer accounts (default 100,000)"
+            "--customers",
+            type=int,
+            default=100_000,
+            help="customer accounts (default 100,000; at most 2 per 5 base orders)",
         )
         parser.add_argument("--products", type=int, default=2_000, help="products (default 2,000)")
         parser.add_argument("--seed", type=int, default=2026, help="random seed, for repeatable data")
@@ -53,7 +56,7 @@ class Command(BaseCommand):
             self.stdout.write(
                 self.style.SUCCESS(
                     f"Seeded in {perf_counter() - started:.0f} s: a base of {result.base_lines:,} "
-                    f"ledger lines and {result.copies} copies of it"
+                    f"ledger lines and {result.copies} {'copy' if result.copies == 1 else 'copies'} of it"
                 )
             )
             for table, count in result.counts.items():
