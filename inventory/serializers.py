@@ -1,8 +1,9 @@
 from rest_framework import serializers
 
+from catalog.models import SalesChannel
 from salesbackend.serializers import ExactlyOneOf, StrictCharField
 
-from .models import ADJUSTMENT_REASONS, Stock, StockMovement
+from .models import ADJUSTMENT_REASONS, Location, Stock, StockMovement
 
 
 class StockSerializer(serializers.ModelSerializer):
@@ -10,11 +11,25 @@ class StockSerializer(serializers.ModelSerializer):
     product = serializers.IntegerField(source="product_id", help_text="Product id.")
     name = serializers.CharField(source="product.name", help_text="Product name.")
     is_low = serializers.BooleanField(help_text="quantity <= low_stock_threshold")
+    locations = serializers.SerializerMethodField(help_text="The product's stock at each location.")
 
     class Meta:
         model = Stock
-        fields = ("sku", "product", "name", "quantity", "low_stock_threshold", "is_low", "updated_at")
+        fields = (
+            "sku",
+            "product",
+            "name",
+            "quantity",
+            "low_stock_threshold",
+            "is_low",
+            "updated_at",
+            "locations",
+        )
         read_only_fields = fields
+
+    def get_locations(self, stock: Stock) -> list[dict]:
+        rows = stock.locations.all() if stock.pk else []
+        return LocationStockSerializer(rows, many=True).data
 
 
 class StockAdjustSerializer(ExactlyOneOf):
@@ -26,6 +41,12 @@ class StockAdjustSerializer(ExactlyOneOf):
     quantity = serializers.IntegerField(required=False, min_value=0, help_text="New quantity on hand.")
     reason = serializers.ChoiceField(choices=[(reason.value, reason.label) for reason in ADJUSTMENT_REASONS])
     note = StrictCharField(required=False, allow_blank=True, max_length=500, default="")
+    location = serializers.SlugRelatedField(
+        slug_field="code",
+        queryset=Location.objects.all(),
+        required=False,
+        help_text="Where (code); default: the product's only stocked location, else `main`.",
+    )
 
     def validate_delta(self, delta: int) -> int:
         if delta == 0:
@@ -38,11 +59,13 @@ class StockAdjustSerializer(ExactlyOneOf):
 
 class StockMovementSerializer(serializers.ModelSerializer):
     order = serializers.IntegerField(source="order_id", read_only=True, allow_null=True)
+    location = serializers.CharField(source="location.code", read_only=True)
 
     class Meta:
         model = StockMovement
         fields = (
             "id",
+            "location",
             "delta",
             "quantity_before",
             "quantity_after",
@@ -53,3 +76,40 @@ class StockMovementSerializer(serializers.ModelSerializer):
             "created_at",
         )
         read_only_fields = fields
+
+
+class LocationSerializer(serializers.ModelSerializer):
+    channels = serializers.SlugRelatedField(
+        slug_field="code",
+        many=True,
+        required=False,
+        queryset=SalesChannel.objects.all(),
+        help_text="Codes of the channels that sell from here; empty: every channel.",
+    )
+
+    class Meta:
+        model = Location
+        fields = ("code", "name", "kind", "is_active", "priority", "channels")
+
+
+class LocationUpdateSerializer(LocationSerializer):
+    class Meta(LocationSerializer.Meta):
+        read_only_fields = ("code",)
+
+
+class LocationStockSerializer(serializers.Serializer):
+    """Stock of one product at one location."""
+
+    location = serializers.CharField(source="location.code")
+    quantity = serializers.IntegerField()
+    low_stock_threshold = serializers.IntegerField()
+    is_low = serializers.BooleanField()
+
+
+class StockAtLocationSerializer(LocationStockSerializer):
+    """A row of `GET inventory/?location=CODE`: the product's stock there."""
+
+    sku = serializers.CharField(source="stock.product.sku")
+    product = serializers.IntegerField(source="stock.product_id")
+    name = serializers.CharField(source="stock.product.name")
+    updated_at = serializers.DateTimeField()

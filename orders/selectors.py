@@ -5,7 +5,20 @@ from datetime import datetime
 from decimal import Decimal
 from typing import NamedTuple
 
-from django.db.models import Avg, Case, Count, F, FloatField, OuterRef, Q, QuerySet, Subquery, Sum, When
+from django.db.models import (
+    Avg,
+    Case,
+    Count,
+    F,
+    FloatField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    When,
+)
 from django.db.models.functions import Lower
 from django.utils import timezone
 
@@ -14,6 +27,7 @@ from catalog.selectors import products_visible_to
 
 from .models import (
     OPEN_RETURN_STATUSES,
+    Allocation,
     DiscountCode,
     Order,
     OrderItem,
@@ -45,8 +59,10 @@ def orders_visible_to(user) -> QuerySet[Order]:
     )
     if user is None or not user.is_authenticated:
         return orders.none()
-    if manages_orders(user):
-        return orders
+    if manages_orders(user):  # staff also see where each line's units came from
+        return orders.prefetch_related(
+            Prefetch("items__allocations", queryset=Allocation.objects.select_related("location"))
+        )
     return orders.filter(customer=user)
 
 

@@ -180,6 +180,7 @@ class OrderRefundListCreateView(generics.ListAPIView):
             reason=data["reason"],
             note=data["note"],
             actor=request.user,
+            location=data["location"],
         )
         fresh = selectors.refunds_of(order).get(pk=refund.pk)
         return Response(
@@ -273,7 +274,11 @@ class ReturnViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     def receive(self, request, pk=None):
         data = _validated(ReturnReceiveInputSerializer, request)
         returned = services.return_receive(
-            return_request=self._target(), lines=data["items"], actor=request.user, note=data["note"]
+            return_request=self._target(),
+            lines=data["items"],
+            actor=request.user,
+            note=data["note"],
+            location=data["location"],
         )
         return _return_response(request, returned)
 

@@ -138,6 +138,24 @@ class OrderItem(models.Model):
         return f"{self.quantity} x {self.sku}"
 
 
+class Allocation(models.Model):
+    """Units of an order item taken from one location (placement, pending edits). Cancellation
+    and refunds put units back where these say they came from."""
+
+    item = models.ForeignKey(OrderItem, on_delete=models.CASCADE, related_name="allocations")
+    location = models.ForeignKey("inventory.Location", on_delete=models.PROTECT, related_name="+")
+    quantity = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["item_id", "location_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["item", "location"], name="orders_one_allocation_per_location")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} from {self.location_id}"
+
+
 class RefundReason(models.TextChoices):
     DAMAGED = "damaged"
     WRONG_ITEM = "wrong_item"
