@@ -1,7 +1,7 @@
 from rest_framework import serializers
 
 from catalog.models import SalesChannel
-from salesbackend.serializers import ExactlyOneOf, StrictCharField
+from salesbackend.serializers import ExactlyOneOf, SlugLookupField, StrictCharField, StrictModelSerializer
 
 from .models import ADJUSTMENT_REASONS, Location, Stock, StockMovement
 
@@ -41,7 +41,7 @@ class StockAdjustSerializer(ExactlyOneOf):
     quantity = serializers.IntegerField(required=False, min_value=0, help_text="New quantity on hand.")
     reason = serializers.ChoiceField(choices=[(reason.value, reason.label) for reason in ADJUSTMENT_REASONS])
     note = StrictCharField(required=False, allow_blank=True, max_length=500, default="")
-    location = serializers.SlugRelatedField(
+    location = SlugLookupField(
         slug_field="code",
         queryset=Location.objects.all(),
         required=False,
@@ -78,8 +78,8 @@ class StockMovementSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class LocationSerializer(serializers.ModelSerializer):
-    channels = serializers.SlugRelatedField(
+class LocationSerializer(StrictModelSerializer):
+    channels = SlugLookupField(
         slug_field="code",
         many=True,
         required=False,
@@ -95,6 +95,14 @@ class LocationSerializer(serializers.ModelSerializer):
 class LocationUpdateSerializer(LocationSerializer):
     class Meta(LocationSerializer.Meta):
         read_only_fields = ("code",)
+
+
+class LocationQuerySerializer(serializers.Serializer):
+    """`?location=CODE` on the stock list and a product's ledger: a known location or 400."""
+
+    location = SlugLookupField(
+        slug_field="code", queryset=Location.objects.all(), required=False, help_text="A location's code."
+    )
 
 
 class LocationStockSerializer(serializers.Serializer):
@@ -113,3 +121,21 @@ class StockAtLocationSerializer(LocationStockSerializer):
     product = serializers.IntegerField(source="stock.product_id")
     name = serializers.CharField(source="stock.product.name")
     updated_at = serializers.DateTimeField()
+
+
+class StockListRowSerializer(serializers.Serializer):
+    """What `GET inventory/` answers, documented as one shape: a product's stock, or with
+    `?location=` its stock at that location (`location` instead of `locations`). Not a oneOf:
+    generated clients drop the model of a oneOf."""
+
+    sku = serializers.CharField()
+    product = serializers.IntegerField(help_text="Product id.")
+    name = serializers.CharField(help_text="Product name.")
+    quantity = serializers.IntegerField(help_text="On hand: over every location, or at `?location=`.")
+    low_stock_threshold = serializers.IntegerField()
+    is_low = serializers.BooleanField(help_text="quantity <= low_stock_threshold")
+    updated_at = serializers.DateTimeField()
+    locations = LocationStockSerializer(
+        many=True, required=False, help_text="Without `?location=`: the product's stock at each location."
+    )
+    location = serializers.CharField(required=False, help_text="With `?location=`: that location's code.")

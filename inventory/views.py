@@ -4,7 +4,6 @@ from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from . import selectors, services
@@ -13,10 +12,12 @@ from .locations import location_create, location_update
 from .models import Location, Stock
 from .permissions import CanManageStock, ReadOrCanManageLocations
 from .serializers import (
+    LocationQuerySerializer,
     LocationSerializer,
     LocationUpdateSerializer,
     StockAdjustSerializer,
     StockAtLocationSerializer,
+    StockListRowSerializer,
     StockMovementSerializer,
     StockSerializer,
 )
@@ -41,13 +42,13 @@ class StockViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         return selectors.stock_list()
 
     @extend_schema(
-        parameters=[OpenApiParameter("location", str, description="Rows of this location only (code).")]
+        parameters=[OpenApiParameter("location", str, description="Rows of this location only (code).")],
+        responses=StockListRowSerializer(many=True),
     )
     def list(self, request, *args, **kwargs):
-        code = request.query_params.get("location")
-        if code is None:
+        location = _location(request)
+        if location is None:
             return super().list(request, *args, **kwargs)
-        location = _location(code)
         rows = selectors.stock_at_location_list(location=location)
         rows = LocationStockFilter(request.query_params, queryset=rows).qs
         page = self.paginate_queryset(rows)
@@ -79,18 +80,16 @@ class StockViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     @action(detail=True, methods=["get"], filter_backends=[])
     def movements(self, request, sku: str):
         product = selectors.stock_get(sku=sku, with_locations=False).product
-        code = request.query_params.get("location")
-        location = _location(code) if code is not None else None
-        movements = selectors.movement_list(product=product, location=location)
+        movements = selectors.movement_list(product=product, location=_location(request))
         page = self.paginate_queryset(movements)
         return self.get_paginated_response(StockMovementSerializer(page, many=True).data)
 
 
-def _location(code: str) -> Location:
-    location = Location.objects.filter(code=code).first()
-    if location is None:
-        raise ValidationError({"location": [f"Unknown location {code!r}."]})
-    return location
+def _location(request) -> Location | None:
+    """The `?location=` a request names, if any; an unknown or unusable code is a 400."""
+    query = LocationQuerySerializer(data=request.query_params)
+    query.is_valid(raise_exception=True)
+    return query.validated_data.get("location")
 
 
 @extend_schema_view(

@@ -245,7 +245,7 @@ class RefundLineInputSerializer(OrderLineInputSerializer):
 class RefundInputSerializer(serializers.Serializer):
     items = RefundLineInputSerializer(many=True, allow_empty=False, max_length=200)
     restock = StrictBooleanField(default=True)
-    location = serializers.SlugRelatedField(
+    location = SlugLookupField(
         slug_field="code",
         queryset=Location.objects.all(),
         required=False,

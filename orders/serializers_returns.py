@@ -4,7 +4,7 @@ from rest_framework import serializers
 
 from inventory.models import Location
 from salesbackend.rendering import timestamp_text
-from salesbackend.serializers import StrictCharField
+from salesbackend.serializers import SlugLookupField, StrictCharField
 
 from .models import (
     RefundReason,
@@ -131,7 +131,7 @@ class ReturnReceiveLineInputSerializer(OrderLineInputSerializer):
 class ReturnReceiveInputSerializer(serializers.Serializer):
     items = ReturnReceiveLineInputSerializer(many=True, allow_empty=False, max_length=200)
     note = StrictCharField(max_length=2000, required=False, allow_blank=True, default="")
-    location = serializers.SlugRelatedField(
+    location = SlugLookupField(
         slug_field="code",
         queryset=Location.objects.all(),
         required=False,
