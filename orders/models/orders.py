@@ -139,18 +139,25 @@ class OrderItem(models.Model):
 
 
 class Allocation(models.Model):
-    """Units of an order item taken from one location (placement, pending edits). Cancellation
-    and refunds put units back where these say they came from."""
+    """Units of an order item taken from one location, read from the stock ledger: what its
+    order's sale movements took there less what cancellations (a pending edit, the order's
+    cancellation) gave back. A database view (migration 0015), so placement writes no row of
+    its own; cancellation and refunds put units back where these say they came from."""
 
-    item = models.ForeignKey(OrderItem, on_delete=models.CASCADE, related_name="allocations")
-    location = models.ForeignKey("inventory.Location", on_delete=models.PROTECT, related_name="+")
-    quantity = models.PositiveIntegerField()
+    # The first movement that took from this location: rows in the order they were made.
+    id = models.BigIntegerField(primary_key=True)
+    item = models.ForeignKey(
+        OrderItem, on_delete=models.DO_NOTHING, db_constraint=False, related_name="allocations"
+    )
+    location = models.ForeignKey(
+        "inventory.Location", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    quantity = models.IntegerField()
 
     class Meta:
+        managed = False
+        db_table = "orders_allocation"
         ordering = ["item_id", "location_id"]
-        constraints = [
-            models.UniqueConstraint(fields=["item", "location"], name="orders_one_allocation_per_location")
-        ]
 
     def __str__(self) -> str:
         return f"{self.quantity} from {self.location_id}"

@@ -1,4 +1,4 @@
-"""Order items' allocations: recording where placement took units, and where units go back."""
+"""Order items' allocations: showing where placement took units, and where units go back."""
 
 from collections.abc import Iterable, Sequence
 
@@ -8,52 +8,22 @@ from inventory.services import main_location
 from orders.models import Allocation, OrderItem
 
 
-def allocations_record(items: Sequence[OrderItem], taken: Iterable[Taken]) -> list[Allocation]:
-    """One allocation per (item, location) that stock was taken from: one INSERT."""
+def allocations_shown(items: Sequence[OrderItem], taken: Iterable[Taken]) -> None:
+    """Where placement took each item's units, as if prefetched: the placed order renders its
+    allocations (to staff) without reading them back. Nothing is written: allocations are read
+    from the ledger's sale movements (`Allocation` is a view)."""
     by_product = {item.product_id: item for item in items}
-    created = Allocation.objects.bulk_create(
-        Allocation(
-            item=by_product[t.product_id],
-            location=Location(pk=t.location_id, code=t.location_code),
-            quantity=t.quantity,
-        )
-        for t in taken
-    )
-    # As if prefetched: the placed order renders its allocations (to staff) without reading them back.
+    shown: dict[int, list[Allocation]] = {}
+    for t in taken:
+        item = by_product[t.product_id]
+        location = Location(pk=t.location_id, code=t.location_code)
+        shown.setdefault(item.pk, []).append(Allocation(item=item, location=location, quantity=t.quantity))
     for item in items:
         cache = item.__dict__.setdefault("_prefetched_objects_cache", {})
         rows = item.allocations.all()
-        rows._result_cache = [a for a in created if a.item is item]
+        rows._result_cache = shown.get(item.pk, [])
         rows._prefetch_done = True  # type: ignore[attr-defined]
         cache["allocations"] = rows
-    return created
-
-
-def allocations_change(items: Sequence[OrderItem], taken: Iterable[Taken], returned) -> None:
-    """A pending order's lines changed: add what was taken, subtract what went back."""
-    by_product = {item.product_id: item for item in items}
-    current = {(a.item_id, a.location_id): a for a in Allocation.objects.filter(item__in=items)}
-    for t in taken:
-        item = by_product[t.product_id]
-        row = current.get((item.pk, t.location_id))
-        if row is None:
-            current[(item.pk, t.location_id)] = Allocation.objects.create(
-                item=item, location_id=t.location_id, quantity=t.quantity
-            )
-        else:
-            row.quantity += t.quantity
-            row.save(update_fields=["quantity"])
-    for product, location_id, qty in returned:
-        kept = by_product.get(product.pk)
-        row = current.get((kept.pk, location_id)) if kept is not None else None
-        # A removed line (its allocations went with it), or an item placed before locations.
-        if row is None:
-            continue
-        row.quantity -= qty
-        if row.quantity:
-            row.save(update_fields=["quantity"])
-        else:
-            row.delete()
 
 
 def restock_origins(

@@ -17,7 +17,7 @@ from orders.models import (
 from orders.selectors import manages_orders
 from salesbackend.exceptions import ConflictError
 
-from .allocations import allocations_change, returned_from
+from .allocations import returned_from
 from .lines import price_lines, resolve_lines
 from .status import order_lock
 
@@ -126,16 +126,13 @@ def order_update(
     returned = [
         line for pid, delta in change.items() if delta < 0 for line in returned_from(old_items[pid], -delta)
     ]
-    moved = []
-    if taken or returned:
-        moved = stock_exchange(
+    if taken or returned:  # the ledger's movements are the allocations (a view): nothing more to write
+        stock_exchange(
             taken=taken, returned=returned, actor=person(actor), order_id=locked.pk, channel=locked.channel
         )
     OrderItem.objects.filter(pk__in=[item.pk for item in removed]).delete()
     OrderItem.objects.bulk_update(kept, ["quantity", "line_total", "discount"])
     OrderItem.objects.bulk_create(added)
-    if moved or returned:
-        allocations_change([*kept, *added], moved, returned)
 
     totals = priced.totals
     locked.subtotal, locked.discount, locked.tax = totals.subtotal, totals.discount, totals.tax

@@ -257,10 +257,10 @@ def test_placing_an_order_costs_the_same_few_queries_however_many_lines(
     customer, customer_client, lines, django_assert_num_queries
 ):
     """The hot write: the customer locked and their pending orders counted, products, order
-    (+ its number), lines, first status, audit, then the stock: lock, update, movements, and
-    the lines' allocations (the one query locations add; the products' totals follow their
-    location rows in the database). The channels come from this process's copy; nothing is
-    read back for the response."""
+    (+ its number), lines, first status, audit, then the stock: lock, update, movements. As
+    before locations: the lines' allocations are the movements (a view over the ledger) and the
+    products' totals follow their location rows in the database. The channels come from this
+    process's copy; nothing is read back for the response."""
     products = [ProductFactory(stock=10) for _ in range(lines)]
     body = {
         "items": [{"product": product.pk, "quantity": 1} for product in products],
@@ -271,7 +271,7 @@ def test_placing_an_order_costs_the_same_few_queries_however_many_lines(
     active_channel("web")  # and the channels
 
     # + the savepoint pair that the test's own transaction turns the service's atomic into
-    with django_assert_num_queries(12 + 2):
+    with django_assert_num_queries(11 + 2):
         response = customer_client.post(URL, body)
 
     assert response.status_code == 201

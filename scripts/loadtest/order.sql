@@ -24,7 +24,7 @@ INSERT INTO orders_order (number, customer_id, placed_by_id, channel_id, status,
   RETURNING orders_order.id AS order_id \gset
 UPDATE orders_order SET number = 'SO-2026-' || lpad(:order_id::text, 6, '0') WHERE orders_order.id = :order_id;
 INSERT INTO orders_orderitem (order_id, product_id, sku, name, quantity, unit_price, unit_cost, line_total, discount)
-  VALUES (:order_id, :product, 'DBL-HOT', 'Flash sale product', 1, 10.00, 6.00, 10.00, 0.00) RETURNING orders_orderitem.id AS item_id \gset
+  VALUES (:order_id, :product, 'DBL-HOT', 'Flash sale product', 1, 10.00, 6.00, 10.00, 0.00) RETURNING orders_orderitem.id;
 INSERT INTO orders_orderstatuschange (order_id, from_status, to_status, by_id, note, created_at)
   VALUES (:order_id, '', 'pending', :customer, '', now()) RETURNING orders_orderstatuschange.id;
 INSERT INTO audit_auditentry (actor_id, action, entity_type, entity_id, entity_repr, changes, ip, created_at)
@@ -51,5 +51,4 @@ UPDATE inventory_locationstock SET quantity = :row_quantity - 1, updated_at = no
 INSERT INTO inventory_stockmovement (product_id, location_id, delta, quantity_before, quantity_after, reason, order_id, actor_id, note, created_at)
   VALUES (:product, :location_id, -1, :row_quantity, :row_quantity - 1, 'sale', :order_id, :customer, '', now())
   RETURNING inventory_stockmovement.id;
-INSERT INTO orders_allocation (item_id, location_id, quantity) VALUES (:item_id, :location_id, 1) RETURNING orders_allocation.id;
 COMMIT;
