@@ -256,3 +256,26 @@ def test_placing_with_three_locations_costs_what_it_costs_with_one(customer, sal
         "store-0",
         "store-1",
     }
+
+
+def test_the_staff_order_list_reads_allocations_without_a_query_per_order(
+    customer, salesperson, salesperson_client, django_assert_max_num_queries, settings
+):
+    settings.ORDER_MAX_PENDING_PER_CUSTOMER = 0  # no cap on unpaid orders
+    store = location("store-1", priority=10)
+
+    def orders_split_over_two_locations(count):
+        for _ in range(count):
+            pen = ProductFactory(stock=1)
+            put(pen, store, 1, salesperson)
+            place_order(customer=customer, products={pen: 2})
+
+    orders_split_over_two_locations(2)
+    with django_assert_max_num_queries(12) as few:
+        body = salesperson_client.get("/api/v1/orders/?page_size=100").json()["results"]
+    assert [len(order["items"][0]["allocations"]) for order in body] == [2, 2]
+
+    orders_split_over_two_locations(10)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        body = salesperson_client.get("/api/v1/orders/?page_size=100").json()["results"]
+    assert [len(order["items"][0]["allocations"]) for order in body] == [2] * 12
