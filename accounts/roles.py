@@ -51,6 +51,8 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         "inventory.view_stockmovement",
         "inventory.view_location",
         "inventory.view_locationstock",
+        "inventory.view_transfer",
+        "inventory.view_transferline",
         "orders.view_allocation",
         "orders.manage_orders",
         "orders.manage_discount_codes",

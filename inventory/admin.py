@@ -14,8 +14,9 @@ from salesbackend.admin import ReadOnlyAdminMixin, service_error_message
 from salesbackend.exceptions import ApplicationError
 
 from .locations import location_create, location_update
-from .models import ADJUSTMENT_REASONS, Location, LocationStock, Stock, StockMovement
+from .models import ADJUSTMENT_REASONS, Location, LocationStock, Stock, StockMovement, Transfer, TransferLine
 from .services import stock_adjust_many, stock_threshold_set
+from .transfers import transfer_cancel, transfer_receive, transfer_ship
 
 
 class LowStockFilter(admin.SimpleListFilter):
@@ -227,3 +228,57 @@ class LocationAdmin(admin.ModelAdmin):
 
     def save_related(self, request, form, formsets, change):
         pass  # the channels were saved with the location
+
+
+class TransferLineInline(ReadOnlyAdminMixin, admin.TabularInline):
+    model = TransferLine
+    fields = ("product", "quantity", "received")
+    readonly_fields = fields
+
+
+@admin.register(Transfer)
+class TransferAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Transfers are drafted through the API; here staff ship, receive (everything shipped) or
+    cancel them, through the same services, each selected transfer on its own."""
+
+    list_display = (
+        "number",
+        "from_location",
+        "to_location",
+        "status",
+        "created_at",
+        "shipped_at",
+        "received_at",
+    )
+    list_filter = ("status", "from_location", "to_location")
+    search_fields = ("number", "note")
+    list_select_related = ("from_location", "to_location")
+    inlines = (TransferLineInline,)
+    actions = ("ship", "receive", "cancel")
+
+    @admin.action(description="Ship the selected transfers", permissions=["manage_stock"])
+    def ship(self, request, queryset):
+        self._each(request, queryset, transfer_ship, "Shipped")
+
+    @admin.action(
+        description="Receive everything shipped on the selected transfers", permissions=["manage_stock"]
+    )
+    def receive(self, request, queryset):
+        self._each(request, queryset, transfer_receive, "Received")
+
+    @admin.action(description="Cancel the selected transfers", permissions=["manage_stock"])
+    def cancel(self, request, queryset):
+        self._each(request, queryset, transfer_cancel, "Cancelled")
+
+    def _each(self, request, queryset, step, done: str) -> None:
+        for transfer in queryset:
+            try:
+                step(transfer=transfer, actor=request.user)
+            except (ApplicationError, ValidationError) as refused:
+                message = f"{transfer.number}: nothing changed. {service_error_message(refused)}"
+                self.message_user(request, message, messages.ERROR)
+            else:
+                self.message_user(request, f"{done} {transfer.number}.", messages.SUCCESS)
+
+    def has_manage_stock_permission(self, request):
+        return request.user.has_perm("inventory.manage_stock")

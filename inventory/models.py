@@ -96,6 +96,9 @@ class MovementReason(models.TextChoices):
     RETURN = "return"
     SALE = "sale"
     CANCELLATION = "cancellation"
+    TRANSFER_OUT = "transfer_out"
+    TRANSFER_IN = "transfer_in"
+    TRANSFER_LOSS = "transfer_loss"
 
 
 # Reasons a person may give for a manual adjustment; the others come from orders.
@@ -135,3 +138,59 @@ class StockMovement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.product_id} {self.delta:+d} ({self.reason})"
+
+
+class TransferStatus(models.TextChoices):
+    DRAFT = "draft"
+    IN_TRANSIT = "in_transit"
+    RECEIVED = "received"
+    CANCELLED = "cancelled"
+
+
+class Transfer(models.Model):
+    """Units moving from one location to another. Shipped units leave `from_location` and
+    belong to no location until received (or put back by a cancellation)."""
+
+    number = models.CharField(max_length=20, unique=True, blank=True)  # TR-YYYY-NNNNNN
+    from_location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="+")
+    to_location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(max_length=16, choices=TransferStatus.choices, default=TransferStatus.DRAFT)
+    note = models.CharField(max_length=500, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    shipped_at = models.DateTimeField(null=True, blank=True)
+    received_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(from_location=models.F("to_location")),
+                name="inventory_transfer_two_places",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.number or f"Transfer {self.pk}"
+
+
+class TransferLine(models.Model):
+    transfer = models.ForeignKey(Transfer, on_delete=models.CASCADE, related_name="lines")
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="+")
+    quantity = models.PositiveIntegerField()
+    # Units that arrived; shipped units not received were written off (`transfer_loss`).
+    received = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["transfer_id", "product_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["transfer", "product"], name="inventory_transfer_product_once"),
+            models.CheckConstraint(
+                condition=models.Q(quantity__gt=0), name="inventory_transfer_line_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} x {self.product_id}"

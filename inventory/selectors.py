@@ -12,7 +12,7 @@ from catalog.models import Product
 from catalog.selectors import PRODUCT_FILE_COLUMNS as CATALOG_FILE_COLUMNS
 from catalog.selectors import product_file_row
 
-from .models import Location, LocationStock, Stock, StockMovement
+from .models import Location, LocationStock, Stock, StockMovement, Transfer, TransferLine
 
 # A product file: the catalog's columns with the quantity on hand before image_url, where it has
 # always been (an export can be edited and imported back).
@@ -55,6 +55,12 @@ def movement_list(*, product: Product, location: Location | None = None) -> Quer
     if location is not None:
         movements = movements.filter(location=location)
     return movements.order_by("-created_at", "-id")
+
+
+def transfer_list() -> QuerySet[Transfer]:
+    return Transfer.objects.select_related("from_location", "to_location").prefetch_related(
+        Prefetch("lines", queryset=TransferLine.objects.select_related("product"))
+    )
 
 
 def location_list() -> QuerySet[Location]:

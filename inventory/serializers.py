@@ -1,9 +1,11 @@
 from rest_framework import serializers
 
 from catalog.models import SalesChannel
+from salesbackend.filters import MAX_ID
+from salesbackend.limits import MAX_STOCK_QUANTITY
 from salesbackend.serializers import ExactlyOneOf, SlugLookupField, StrictCharField, StrictModelSerializer
 
-from .models import ADJUSTMENT_REASONS, Location, Stock, StockMovement
+from .models import ADJUSTMENT_REASONS, Location, Stock, StockMovement, Transfer, TransferLine
 
 
 class StockSerializer(serializers.ModelSerializer):
@@ -139,3 +141,69 @@ class StockListRowSerializer(serializers.Serializer):
         many=True, required=False, help_text="Without `?location=`: the product's stock at each location."
     )
     location = serializers.CharField(required=False, help_text="With `?location=`: that location's code.")
+
+
+class TransferLineInputSerializer(ExactlyOneOf):
+    """A transfer line: a product by id or by sku, and a quantity."""
+
+    product = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=MAX_ID,
+        help_text="The product's id; give it or `sku`, not both.",
+    )
+    sku = StrictCharField(required=False, max_length=64, help_text="The product's SKU; or give `product`.")
+    quantity = serializers.IntegerField(min_value=1, max_value=MAX_STOCK_QUANTITY)
+
+    one_of = ("product", "sku")
+    one_of_message = "Give either a product id or a sku."
+
+
+class TransferCreateSerializer(serializers.Serializer):
+    from_location = SlugLookupField(slug_field="code", queryset=Location.objects.all())
+    to_location = SlugLookupField(slug_field="code", queryset=Location.objects.all())
+    items = TransferLineInputSerializer(many=True, allow_empty=False, max_length=200)
+    note = StrictCharField(required=False, allow_blank=True, max_length=500, default="")
+
+
+class TransferReceiveSerializer(serializers.Serializer):
+    items = TransferLineInputSerializer(
+        many=True,
+        required=False,
+        allow_empty=False,
+        max_length=200,
+        help_text="Units that arrived, per product; default: all shipped. Shipped units not named "
+        "(or fewer) are written off as `transfer_loss`.",
+    )
+
+
+class TransferLineSerializer(serializers.ModelSerializer):
+    sku = serializers.CharField(source="product.sku", read_only=True)
+
+    class Meta:
+        model = TransferLine
+        fields = ("product", "sku", "quantity", "received")
+        read_only_fields = fields
+
+
+class TransferSerializer(serializers.ModelSerializer):
+    from_location = serializers.CharField(source="from_location.code", read_only=True)
+    to_location = serializers.CharField(source="to_location.code", read_only=True)
+    items = TransferLineSerializer(source="lines", many=True, read_only=True)
+
+    class Meta:
+        model = Transfer
+        fields = (
+            "id",
+            "number",
+            "from_location",
+            "to_location",
+            "status",
+            "items",
+            "note",
+            "created_by",
+            "created_at",
+            "shipped_at",
+            "received_at",
+        )
+        read_only_fields = fields

@@ -107,6 +107,20 @@ def _lock(
     return rows
 
 
+def lock_stock(product_ids: Iterable[int], *, at: Location) -> Rows:
+    """`_lock` for this app's other stock writers (transfers): rows at `at` made if missing."""
+    return _lock(product_ids, at=at)
+
+
+def move_stock(
+    changes: list[tuple[LocationStock, int, Product]], *, reason: str, actor, note: str = ""
+) -> list[StockMovement]:
+    """`_move` for this app's other stock writers: each (locked row, delta, its product)."""
+    for row, _, product in changes:
+        row.stock.product = product
+    return _move([(row, delta) for row, delta, _ in changes], reason=reason, actor=actor, note=note)
+
+
 def _select_for_update(ids: list[int], channel: SalesChannel | None = None) -> Rows:
     # Without the product: callers have it in hand, and only a low-stock notice reads it.
     # PostgreSQL locks the location row and its total row (of self, stock); the location is read.

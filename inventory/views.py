@@ -9,7 +9,7 @@ from rest_framework.response import Response
 from . import selectors, services
 from .filters import LocationFilter, LocationStockFilter, StockFilter
 from .locations import location_create, location_update
-from .models import Location, Stock
+from .models import Location, Stock, Transfer
 from .permissions import CanManageStock, ReadOrCanManageLocations
 from .serializers import (
     LocationQuerySerializer,
@@ -20,7 +20,11 @@ from .serializers import (
     StockListRowSerializer,
     StockMovementSerializer,
     StockSerializer,
+    TransferCreateSerializer,
+    TransferReceiveSerializer,
+    TransferSerializer,
 )
+from .transfers import transfer_cancel, transfer_create, transfer_receive, transfer_ship
 
 
 @extend_schema_view(
@@ -133,3 +137,73 @@ class LocationViewSet(
         serializer.is_valid(raise_exception=True)
         location = location_update(location=location, actor=request.user, data=serializer.validated_data)
         return Response(LocationSerializer(location).data)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Transfers between locations, newest first"),
+    retrieve=extend_schema(summary="One transfer"),
+    create=extend_schema(
+        summary="Draft a transfer", request=TransferCreateSerializer, responses={201: TransferSerializer}
+    ),
+)
+class TransferViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
+):
+    """Staff move stock between locations; customers never see a transfer (403)."""
+
+    permission_classes = [CanManageStock]
+    serializer_class = TransferSerializer
+    queryset = Transfer.objects.none()
+
+    def get_queryset(self):
+        return selectors.transfer_list()
+
+    def create(self, request):
+        serializer = TransferCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        transfer = transfer_create(
+            actor=request.user,
+            from_location=data["from_location"],
+            to_location=data["to_location"],
+            lines=data["items"],
+            note=data["note"],
+        )
+        return Response(self._answer(transfer), status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Ship a draft transfer",
+        description="The units leave `from_location`; short there: 409 `insufficient_stock`, nothing moved.",
+        request=None,
+        responses=TransferSerializer,
+    )
+    @action(detail=True, methods=["post"])
+    def ship(self, request, pk=None):
+        return Response(self._answer(transfer_ship(transfer=self.get_object(), actor=request.user)))
+
+    @extend_schema(
+        summary="Receive a transfer in transit",
+        description="`items` arrive at `to_location` (default: all shipped); the rest is written off.",
+        request=TransferReceiveSerializer,
+        responses=TransferSerializer,
+    )
+    @action(detail=True, methods=["post"])
+    def receive(self, request, pk=None):
+        serializer = TransferReceiveSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        lines = serializer.validated_data.get("items")
+        received = transfer_receive(transfer=self.get_object(), actor=request.user, lines=lines)
+        return Response(self._answer(received))
+
+    @extend_schema(
+        summary="Cancel a transfer",
+        description="A draft is dropped; a transfer in transit puts its units back at `from_location`.",
+        request=None,
+        responses=TransferSerializer,
+    )
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        return Response(self._answer(transfer_cancel(transfer=self.get_object(), actor=request.user)))
+
+    def _answer(self, transfer: Transfer) -> dict:
+        return TransferSerializer(selectors.transfer_list().get(pk=transfer.pk)).data

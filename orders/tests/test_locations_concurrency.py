@@ -121,3 +121,38 @@ def test_an_adjustment_setting_the_quantity_racing_placement_stays_consistent():
     assert correction.quantity_after == 20  # the store held exactly 20 the moment it was set
     assert Stock.objects.get(product=product).quantity == 10 - sold + correction.delta
     _assert_exact(product)
+
+
+def test_a_transfer_shipping_while_orders_take_the_same_locations_units_never_oversells():
+    from inventory.transfers import transfer_create, transfer_ship, units_in_transit
+    from salesbackend.exceptions import InsufficientStock
+
+    store = Location.objects.create(code="store-1", name="Store", kind="store", priority=10)
+    back_room = Location.objects.create(code="back-room", name="Back room", kind="warehouse", is_active=False)
+    product = _stocked({store: 10})
+    staff = SalespersonFactory()
+    with transaction.atomic():
+        transfer = transfer_create(
+            actor=staff,
+            from_location=store,
+            to_location=back_room,  # inactive: what arrives there is not sold on
+            lines=[{"product": product.pk, "quantity": 6}],
+        )
+    clients = [client_for(CustomerFactory()) for _ in range(8)]
+
+    def ship():
+        try:
+            transfer_ship(transfer=transfer, actor=staff)
+        except InsufficientStock:
+            return "short"
+        return "shipped"
+
+    results = _in_parallel([ship, *(_order(clients[i], (product, 1)) for i in range(8))])
+
+    sold, shipped = results.count(201), 6 if results[0] == "shipped" else 0
+    assert set(results[1:]) <= {201, 409}
+    assert sold + shipped <= 10
+    assert sold == 8 or sold + shipped == 10  # an order was refused only when the store ran out
+    assert units_in_transit(product) == shipped
+    assert LocationStock.objects.get(stock__product=product, location=store).quantity == 10 - sold - shipped
+    _assert_exact(product)
