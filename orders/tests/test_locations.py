@@ -279,3 +279,25 @@ def test_the_staff_order_list_reads_allocations_without_a_query_per_order(
     with django_assert_max_num_queries(len(few.captured_queries)):
         body = salesperson_client.get("/api/v1/orders/?page_size=100").json()["results"]
     assert [len(order["items"][0]["allocations"]) for order in body] == [2] * 12
+
+
+def test_a_customers_refusal_names_no_location(customer, customer_client, salesperson):
+    pen = ProductFactory(sku="PEN", stock=1)
+    store = location("store-1", priority=10)
+    put(pen, store, 1, salesperson)
+    body = {
+        "items": [{"product": pen.pk, "quantity": 5}],
+        "shipping_address": {
+            "name": "A",
+            "line1": "1 St",
+            "city": "Paris",
+            "postal_code": "75001",
+            "country": "FR",
+        },
+    }
+
+    refused = customer_client.post("/api/v1/orders/", body, format="json")
+
+    assert refused.status_code == 409
+    assert refused.json()["items"] == [{"product": pen.pk, "sku": "PEN", "requested": 5, "available": 2}]
+    assert "store-1" not in refused.content.decode() and "location" not in refused.content.decode()
