@@ -143,7 +143,8 @@ class InventoryReport(Report):
     reads_catalog = True  # stock and the catalog move without a sale
 
     def params(self) -> dict[str, Any]:
-        return {name: self.data[name] for name in ("window_days", "lead_days", "safety_days", "state")}
+        names = ("window_days", "lead_days", "safety_days", "state", "location")
+        return {name: self.data[name] for name in names}
 
     def compute(self) -> list[InventoryProduct]:
         return inventory_insight(filters=self.filters, **self.params())
