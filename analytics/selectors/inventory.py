@@ -4,15 +4,25 @@ import math
 from datetime import timedelta
 from decimal import Decimal
 
-from django.db.models import F, IntegerField, OuterRef, QuerySet, Subquery, Sum, Value
+from django.db.models import (
+    DecimalField,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    OuterRef,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
 from django.db.models.functions import Coalesce
 
-from analytics.results import InventoryProduct
+from analytics.results import InventoryProduct, LocationStockValue
 from catalog.models import Product, ProductStatus
 from inventory.models import Location, LocationStock, MovementReason, StockMovement
 from salesbackend.zone import sales_day_start
 
-from .common import MONEY, RATIO, SalesFilters, _rounded
+from .common import MONEY, RATIO, SalesFilters, _rounded, money
 from .products import _product_totals
 
 INVENTORY_STATES = ("reorder", "ok", "overstock", "dead")
@@ -105,3 +115,31 @@ def inventory_insight(
     # No sales: cover is unbounded, so those come last (dead stock among them).
     result.sort(key=lambda p: (p["days_of_cover"] is None, p["days_of_cover"] or 0, p["sku"]))
     return result
+
+
+def stock_value_by_location(*, filters: SalesFilters) -> list[LocationStockValue]:
+    """Units on hand and their value at cost per location (in the category and product
+    filters), the most valuable first; one query."""
+    rows = LocationStock.objects.all()
+    if filters.category_ids is not None:
+        rows = rows.filter(stock__product__category_id__in=filters.category_ids)
+    if filters.product_id is not None:
+        rows = rows.filter(stock__product_id=filters.product_id)
+    at_cost = ExpressionWrapper(
+        F("quantity") * F("stock__product__cost_price"),
+        output_field=DecimalField(max_digits=20, decimal_places=2),
+    )
+    totals = (
+        rows.values("location__code", "location__name")
+        .annotate(units=Sum("quantity"), value=Sum(at_cost))
+        .order_by("-value", "location__code")
+    )
+    return [
+        LocationStockValue(
+            location=row["location__code"],
+            name=row["location__name"],
+            units=row["units"],
+            value=money(row["value"]),
+        )
+        for row in totals
+    ]

@@ -68,3 +68,20 @@ def test_the_inventory_page_offers_the_locations_and_shows_one(client, salespers
     assert page.status_code == 200
     html = page.content.decode()
     assert 'name="location"' in html and 'value="store-1" selected' in html
+
+
+def test_the_inventory_page_shows_the_stock_value_of_each_location(client, salesperson, store):
+    lamp = ProductFactory(sku="LAMP", stock=3, cost_price=D("4.00"))
+    ProductFactory(sku="DESK", stock=1, cost_price=D("20.00"))
+    stock_adjust(product=lamp, actor=salesperson, reason=MovementReason.RESTOCK, delta=5, location=store)
+    client.force_login(salesperson)
+
+    page = client.get("/reports/inventory/")
+    csv = client.get("/reports/inventory/", {"format": "csv", "table": "locations"})
+
+    assert page.status_code == 200 and "Stock value by location" in page.content.decode()
+    assert csv.content.decode().splitlines() == [
+        "location,name,units,value",
+        "main,Main warehouse,4,32.00",  # 3 x 4.00 + 1 x 20.00
+        "store-1,Store One,5,20.00",
+    ]
