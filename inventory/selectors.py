@@ -12,7 +12,7 @@ from catalog.models import Product
 from catalog.selectors import PRODUCT_FILE_COLUMNS as CATALOG_FILE_COLUMNS
 from catalog.selectors import product_file_row
 
-from .models import Location, LocationStock, Stock, StockMovement, Transfer, TransferLine
+from .models import Location, LocationStock, Stock, StockMovement, Transfer, TransferLine, TransferStatus
 
 # A product file: the catalog's columns with the quantity on hand before image_url, where it has
 # always been (an export can be edited and imported back).
@@ -61,6 +61,13 @@ def transfer_list() -> QuerySet[Transfer]:
     return Transfer.objects.select_related("from_location", "to_location").prefetch_related(
         Prefetch("lines", queryset=TransferLine.objects.select_related("product"))
     )
+
+
+def units_in_transit(product: Product) -> int:
+    """Units of `product` shipped on transfers not yet received or cancelled: they belong to
+    no location."""
+    lines = TransferLine.objects.filter(product=product, transfer__status=TransferStatus.IN_TRANSIT)
+    return lines.aggregate(units=Coalesce(Sum("quantity"), 0))["units"]
 
 
 def location_list() -> QuerySet[Location]:

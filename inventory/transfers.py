@@ -211,12 +211,3 @@ def transfer_cancel(*, transfer: Transfer, actor) -> Transfer:
         )
     _status(locked, T.CANCELLED, actor).save(update_fields=["status"])
     return locked
-
-
-def units_in_transit(product: Product) -> int:
-    """Units of `product` shipped on transfers not yet received or cancelled."""
-    return sum(
-        TransferLine.objects.filter(product=product, transfer__status=T.IN_TRANSIT).values_list(
-            "quantity", flat=True
-        )
-    )

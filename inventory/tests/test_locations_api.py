@@ -123,3 +123,29 @@ def test_a_customer_sees_the_stock_of_the_channel_they_buy_through(customer_clie
 
     assert (web["stock"], retail["stock"], listed[0]["stock"]) == (2, 7, 7)
     assert customer_client.get("/api/v1/products/?channel=nowhere").status_code == 400
+
+
+@pytest.mark.parametrize(
+    ("who", "expected"), [("ceo", 200), ("salesperson", 200), ("customer", 403), ("anon", 401)]
+)
+def test_role_matrix_for_what_takes_a_location(request, who, expected, store):
+    product = ProductFactory(sku="INV-5", stock=2)
+    client = request.getfixturevalue(f"{who}_client")
+    movements = product.stock_movements.count()
+
+    for url in (
+        "/api/v1/inventory/?location=store-1",
+        "/api/v1/inventory/INV-5/",
+        "/api/v1/inventory/INV-5/movements/?location=store-1",
+        "/api/v1/analytics/inventory/?location=store-1",
+    ):
+        assert client.get(url).status_code == expected, url
+    adjusted = client.post(
+        "/api/v1/inventory/INV-5/adjust/",
+        {"delta": 1, "reason": "restock", "location": "store-1"},
+        format="json",
+    )
+
+    assert adjusted.status_code == expected
+    if expected != 200:  # refused: nothing moved
+        assert product.stock_movements.count() == movements

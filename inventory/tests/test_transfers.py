@@ -15,13 +15,13 @@ from inventory.models import (
     Transfer,
     TransferStatus,
 )
+from inventory.selectors import units_in_transit
 from inventory.services import main_location
 from inventory.transfers import (
     transfer_cancel,
     transfer_create,
     transfer_receive,
     transfer_ship,
-    units_in_transit,
 )
 from salesbackend.exceptions import ConflictError, InsufficientStock
 

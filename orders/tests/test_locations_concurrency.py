@@ -124,7 +124,8 @@ def test_an_adjustment_setting_the_quantity_racing_placement_stays_consistent():
 
 
 def test_a_transfer_shipping_while_orders_take_the_same_locations_units_never_oversells():
-    from inventory.transfers import transfer_create, transfer_ship, units_in_transit
+    from inventory.selectors import units_in_transit
+    from inventory.transfers import transfer_create, transfer_ship
     from salesbackend.exceptions import InsufficientStock
 
     store = Location.objects.create(code="store-1", name="Store", kind="store", priority=10)
