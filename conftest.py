@@ -70,8 +70,8 @@ def _no_writes_to_the_replica(request, monkeypatch):
 
 @pytest.fixture(autouse=True)
 def _reference_data(request):
-    """Role groups and default channels come from data migrations; a transactional test's
-    flush wipes them, so put them back before any test that uses the database."""
+    """Role groups, default channels and the location `main` come from data migrations; a
+    transactional test's flush wipes them, so put them back before any test that uses the database."""
     marker = request.node.get_closest_marker("django_db")
     transactional = "transactional_db" in request.fixturenames or bool(
         marker and marker.kwargs.get("transaction")
@@ -93,6 +93,9 @@ def _reference_data(request):
         DEFAULT_CHANNELS
     ):
         ensure_default_channels(SalesChannel)
+    from inventory.services import main_location
+
+    main_location()
 
 
 @pytest.fixture

@@ -27,6 +27,7 @@ from analytics.selectors import (
 )
 from catalog.models import Category, Product, SalesChannel
 from catalog.selectors import category_descendant_ids
+from inventory.models import Location
 from salesbackend.zone import sales_date, sales_today
 
 ISO_DATE = ["%Y-%m-%d"]
@@ -238,7 +239,20 @@ class InventoryForm(SalesFilterForm):
     state = forms.ChoiceField(
         label="State", required=False, choices=[("", "All"), *((s, s.capitalize()) for s in INVENTORY_STATES)]
     )
+    location = forms.ModelChoiceField(
+        label="Location",
+        queryset=Location.objects.order_by("-priority", "code"),
+        to_field_name="code",
+        required=False,
+        empty_label="All locations",
+        help_text="Its stock against what orders took from it.",
+    )
     DEFAULTS = {"window_days": 30, "lead_days": 7, "safety_days": 7}
+
+    def clean_location(self) -> str | None:
+        """The location's code (the report's cache key holds text), None for every location."""
+        location = self.cleaned_data.get("location")
+        return location.code if location else None
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()

@@ -388,7 +388,7 @@ REPORT_PAGES: dict[str, ReportPage] = {
             title="Inventory: what to reorder",
             menu_title="Inventory",
             form_class=InventoryForm,
-            report_classes=(reports.InventoryReport,),
+            report_classes=(reports.InventoryReport, reports.StockValueByLocationReport),
             charts=_inventory_charts,
         ),
         ReportPage(

@@ -106,6 +106,13 @@ class InventoryProduct(TypedDict):
     state: str
 
 
+class LocationStockValue(TypedDict):
+    location: str
+    name: str
+    units: int
+    value: Decimal
+
+
 class CustomerPeriod(TypedDict):
     period: date
     customers: int

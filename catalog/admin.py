@@ -147,11 +147,17 @@ class CategoryTreeFilter(admin.SimpleListFilter):
 
 class StockInline(admin.StackedInline):
     model = Stock
-    fields = ("quantity", "low_stock_threshold", "updated_at")
-    readonly_fields = ("quantity", "updated_at")
+    fields = ("quantity", "by_location", "low_stock_threshold", "updated_at")
+    readonly_fields = ("quantity", "by_location", "updated_at")
     can_delete = False
     extra = 0
     max_num = 1
+
+    @admin.display(description="by location")
+    def by_location(self, stock):
+        rows = stock.locations.select_related("location").order_by("location__code") if stock.pk else []
+        return ", ".join(f"{row.location.name}: {row.quantity}" for row in rows) or "-"
+
     verbose_name_plural = "stock (change the quantity with the stock adjust action)"
 
 

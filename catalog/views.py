@@ -8,6 +8,7 @@ from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
@@ -27,6 +28,7 @@ from . import selectors, services
 from .filters import ProductFilter, StableOrderingFilter
 from .models import Category, Product, SalesChannel
 from .permissions import is_staff_user, read_or_permission
+from .selectors import active_channel
 from .serializers import (
     CategoryDetailSerializer,
     CategoryInputSerializer,
@@ -163,7 +165,14 @@ class ProductViewSet(viewsets.ModelViewSet):
 
     def get_queryset(self):
         """What a product shows: the catalog's fields, the stock on hand and the review rating."""
-        return products_with_rating(products_with_stock(selectors.product_list_for(user=self.request.user)))
+        products = selectors.product_list_for(user=self.request.user)
+        if is_staff_user(self.request.user):
+            return products_with_rating(products_with_stock(products))
+        # A customer sees what the channel sells from its locations (?channel=, default web).
+        code = self.request.query_params.get("channel")
+        if code is not None and active_channel(code) is None:
+            raise ValidationError({"channel": [f"Unknown sales channel {code!r}."]})
+        return products_with_rating(products_with_stock(products, channel=code or "web"))
 
     def get_serializer_class(self):
         return StaffProductSerializer if is_staff_user(self.request.user) else ProductSerializer

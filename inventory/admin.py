@@ -13,8 +13,10 @@ from orders.selectors import with_order_number
 from salesbackend.admin import ReadOnlyAdminMixin, service_error_message
 from salesbackend.exceptions import ApplicationError
 
-from .models import ADJUSTMENT_REASONS, Stock, StockMovement
+from .locations import location_create, location_update
+from .models import ADJUSTMENT_REASONS, Location, LocationStock, Stock, StockMovement, Transfer, TransferLine
 from .services import stock_adjust_many, stock_threshold_set
+from .transfers import transfer_cancel, transfer_receive, transfer_ship
 
 
 class LowStockFilter(admin.SimpleListFilter):
@@ -40,6 +42,12 @@ class StockAdjustForm(forms.Form):
     amount = forms.IntegerField()
     reason = forms.ChoiceField(choices=[(reason.value, reason.label) for reason in ADJUSTMENT_REASONS])
     note = forms.CharField(max_length=500, required=False)
+    location = forms.ModelChoiceField(
+        queryset=Location.objects.order_by("-priority", "code"),
+        required=False,
+        to_field_name="code",
+        help_text="Empty: each product's only stocked location, else main.",
+    )
 
     def clean(self):
         data = super().clean()
@@ -48,6 +56,27 @@ class StockAdjustForm(forms.Form):
         if data.get("mode") == "delta" and data.get("amount") == 0:
             self.add_error("amount", "A change of 0 changes nothing.")
         return data
+
+
+class LocationStockInline(admin.TabularInline):
+    """The product's stock at each location; quantities change only through the adjust action."""
+
+    model = LocationStock
+    fields = ("location", "quantity", "low_stock_threshold", "is_low", "updated_at")
+    readonly_fields = fields
+    can_delete = False
+    extra = 0
+    verbose_name_plural = "stock at each location"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("location")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="low", boolean=True)
+    def is_low(self, row):
+        return row.is_low
 
 
 @admin.register(Stock)
@@ -59,6 +88,7 @@ class StockAdmin(admin.ModelAdmin):
     ordering = ("product__sku",)
     fields = ("product", "quantity", "low_stock_threshold", "updated_at")
     readonly_fields = ("product", "quantity", "updated_at")
+    inlines = (LocationStockInline,)
     actions = ("adjust_stock",)
 
     @admin.display(description="SKU", ordering="product__sku")
@@ -99,6 +129,7 @@ class StockAdmin(admin.ModelAdmin):
                     actor=request.user,
                     reason=data["reason"],
                     note=data["note"],
+                    location=data["location"],
                     **{data["mode"]: data["amount"]},
                 )
             except (ApplicationError, ValidationError) as refused:
@@ -155,3 +186,99 @@ class StockMovementAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         return with_order_number(super().get_queryset(request))
 
     date_hierarchy = "created_at"
+
+
+@admin.register(Location)
+class LocationAdmin(admin.ModelAdmin):
+    """Warehouses and stores: the CEO adds and changes them (through the same service as the
+    API: audited, and a location holding stock is not deactivated); staff may look."""
+
+    list_display = ("code", "name", "kind", "is_active", "priority", "channel_list")
+    list_filter = ("kind", "is_active", "channels")
+    search_fields = ("code", "name")
+    filter_horizontal = ("channels",)
+    fields = ("code", "name", "kind", "is_active", "priority", "channels")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("channels")
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("code",) if obj is not None else ()
+
+    @admin.display(description="channels")
+    def channel_list(self, location):
+        return ", ".join(channel.code for channel in location.channels.all()) or "every channel"
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # movements name it; deactivate it instead
+
+    def save_model(self, request, obj, form, change):
+        """Through the service, with its channels (so `save_related` has nothing left to do)."""
+        editable = ("name", "kind", "is_active", "priority", "channels")
+        data = {field: form.cleaned_data[field] for field in editable}
+        if change:
+            try:
+                location_update(location=obj, actor=request.user, data=data)
+            except ApplicationError as refused:
+                message = f"Nothing changed. {service_error_message(refused)}"
+                self.message_user(request, message, messages.ERROR)
+        else:
+            created = location_create(actor=request.user, code=form.cleaned_data["code"], **data)
+            obj.pk, obj.created_at = created.pk, created.created_at
+
+    def save_related(self, request, form, formsets, change):
+        pass  # the channels were saved with the location
+
+
+class TransferLineInline(ReadOnlyAdminMixin, admin.TabularInline):
+    model = TransferLine
+    fields = ("product", "quantity", "received")
+    readonly_fields = fields
+
+
+@admin.register(Transfer)
+class TransferAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Transfers are drafted through the API; here staff ship, receive (everything shipped) or
+    cancel them, through the same services, each selected transfer on its own."""
+
+    list_display = (
+        "number",
+        "from_location",
+        "to_location",
+        "status",
+        "created_at",
+        "shipped_at",
+        "received_at",
+    )
+    list_filter = ("status", "from_location", "to_location")
+    search_fields = ("number", "note")
+    list_select_related = ("from_location", "to_location")
+    inlines = (TransferLineInline,)
+    actions = ("ship", "receive", "cancel")
+
+    @admin.action(description="Ship the selected transfers", permissions=["manage_stock"])
+    def ship(self, request, queryset):
+        self._each(request, queryset, transfer_ship, "Shipped")
+
+    @admin.action(
+        description="Receive everything shipped on the selected transfers", permissions=["manage_stock"]
+    )
+    def receive(self, request, queryset):
+        self._each(request, queryset, transfer_receive, "Received")
+
+    @admin.action(description="Cancel the selected transfers", permissions=["manage_stock"])
+    def cancel(self, request, queryset):
+        self._each(request, queryset, transfer_cancel, "Cancelled")
+
+    def _each(self, request, queryset, step, done: str) -> None:
+        for transfer in queryset:
+            try:
+                step(transfer=transfer, actor=request.user)
+            except (ApplicationError, ValidationError) as refused:
+                message = f"{transfer.number}: nothing changed. {service_error_message(refused)}"
+                self.message_user(request, message, messages.ERROR)
+            else:
+                self.message_user(request, f"{done} {transfer.number}.", messages.SUCCESS)
+
+    def has_manage_stock_permission(self, request):
+        return request.user.has_perm("inventory.manage_stock")

@@ -9,18 +9,18 @@ stock opened, set or discarded in the same transaction. The catalog's API and ad
 the catalog itself knows nothing of stock (the import's stock column is read here).
 """
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import IO, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
 from audit.models import AuditAction
 from audit.services import person, record
-from catalog.models import Product
+from catalog.models import Product, SalesChannel
 from catalog.selectors import products_changed
 from catalog.services import (
     ImportResult,
@@ -37,74 +37,158 @@ from salesbackend.background import enqueue_on_commit
 from salesbackend.exceptions import ApplicationError, InsufficientStock
 from salesbackend.limits import MAX_STOCK_QUANTITY
 
-from .models import ADJUSTMENT_REASONS, MovementReason, Stock, StockMovement
+from .allocation import Shortfall, Taken, allocate
+from .models import (
+    ADJUSTMENT_REASONS,
+    MAIN_LOCATION,
+    Location,
+    LocationStock,
+    MovementReason,
+    Stock,
+    StockMovement,
+)
 from .tasks import notify_low_stock
 
 
 @transaction.atomic
 def stock_create(*, product: Product, quantity: int = 0, low_stock_threshold: int = 10) -> Stock:
-    """The stock row of a new product, starting empty; an opening quantity is a restock movement."""
+    """The stock row of a new product, starting empty; an opening quantity is a restock movement
+    at the main location."""
     stock, _ = Stock.objects.get_or_create(
         product=product, defaults={"low_stock_threshold": low_stock_threshold}
     )
     if quantity:
-        stock = _lock([product.pk])[product.pk]
-        _move([(stock, quantity)], reason=MovementReason.RESTOCK, actor=None, note="Opening stock")
+        row = _lock([product.pk], at=main_location())[(product.pk, main_location().pk)]
+        _move([(row, quantity)], reason=MovementReason.RESTOCK, actor=None, note="Opening stock")
+        stock = row.stock
     return stock
 
 
-def _lock(product_ids: list[int]) -> dict[int, Stock]:
-    """Lock the stock rows of these products, in ascending product id so lockers never deadlock.
+def main_location() -> Location:
+    """`main`, made by a migration; made again if someone deleted it (it holds no stock then)."""
+    location, _ = Location.objects.get_or_create(
+        code=MAIN_LOCATION, defaults={"name": "Main warehouse", "kind": "warehouse", "priority": 100}
+    )
+    return location
 
-    One query when every product has its stock row, as the catalog services make sure. A
-    product without one (written around them) gets an empty row first, then all are locked again.
+
+Rows = dict[tuple[int, int], LocationStock]
+
+
+def _lock(
+    product_ids: Iterable[int],
+    *,
+    at: Location | None = None,
+    ensure: Iterable[tuple[int, int]] = (),
+    channel: SalesChannel | None = None,
+) -> Rows:
+    """Lock every location row of these products with their totals, in one query and one global
+    order, (product id, location id), so lockers never deadlock. Every location of a product is
+    locked whatever the caller needs: two callers needing different locations of one product
+    would otherwise meet on its total row in opposite orders.
+
+    `at` / `ensure`: a location, or (product id, location id) pairs, the caller writes to; a
+    missing row (or total) is made empty first, then all are locked again. Each row says whether
+    its location sells for `channel` (`serves`: active, and listing the channel or none).
     """
     ids = sorted(set(product_ids))
-    locked = _select_for_update(ids)
-    missing = [pid for pid in ids if pid not in locked]
+    pairs = set(ensure) | ({(pid, at.pk) for pid in ids} if at is not None else set())
+    rows = _select_for_update(ids, channel)
+    missing = [pair for pair in pairs if pair not in rows]
     if missing:
-        Stock.objects.bulk_create([Stock(product_id=pid) for pid in missing], ignore_conflicts=True)
-        locked = _select_for_update(ids)
+        pids = {pid for pid, _ in missing}
+        Stock.objects.bulk_create([Stock(product_id=pid) for pid in pids], ignore_conflicts=True)
+        totals = dict(Stock.objects.filter(product_id__in=pids).values_list("product_id", "pk"))
+        LocationStock.objects.bulk_create(
+            [LocationStock(stock_id=totals[pid], location_id=lid) for pid, lid in missing],
+            ignore_conflicts=True,
+        )
+        rows = _select_for_update(ids, channel)
+    return rows
+
+
+def lock_stock(product_ids: Iterable[int], *, at: Location) -> Rows:
+    """`_lock` for this app's other stock writers (transfers): rows at `at` made if missing."""
+    return _lock(product_ids, at=at)
+
+
+def move_stock(
+    changes: list[tuple[LocationStock, int, Product]], *, reason: str, actor, note: str = ""
+) -> list[StockMovement]:
+    """`_move` for this app's other stock writers: each (locked row, delta, its product)."""
+    for row, _, product in changes:
+        row.stock.product = product
+    return _move([(row, delta) for row, delta, _ in changes], reason=reason, actor=actor, note=note)
+
+
+def _select_for_update(ids: list[int], channel: SalesChannel | None = None) -> Rows:
+    # Without the product: callers have it in hand, and only a low-stock notice reads it.
+    # PostgreSQL locks the location row and its total row (of self, stock); the location is read.
+    rows: QuerySet[LocationStock] = (
+        LocationStock.objects.select_for_update(of=("self", "stock"))
+        .select_related("stock", "location")
+        .filter(stock__product_id__in=ids)
+        .order_by("stock__product_id", "location_id")
+    )
+    if channel is not None:
+        listed = Location.channels.through.objects.filter(location_id=OuterRef("location_id"))
+        rows = rows.annotate(
+            lists=Exists(listed.filter(saleschannel_id=channel.pk)), lists_any=Exists(listed)
+        )
+    totals: dict[int, Stock] = {}
+    locked = {}
+    for row in rows:
+        # One total object per product, shared by its rows, so their changes add up.
+        row.stock = totals.setdefault(row.stock.product_id, row.stock)
+        listed_here = channel is None or row.lists or not row.lists_any  # type: ignore[attr-defined]
+        row.serves = row.location.is_active and listed_here
+        locked[(row.stock.product_id, row.location_id)] = row
     return locked
 
 
-def _select_for_update(ids: list[int]) -> dict[int, Stock]:
-    # Without the product: callers have it in hand, and only a low-stock notice reads it.
-    rows: QuerySet[Stock] = Stock.objects.select_for_update().filter(product_id__in=ids)
-    rows = rows.order_by("product_id")
-    return {stock.product_id: stock for stock in rows}
-
-
 def _move(
-    changes: list[tuple[Stock, int]], *, reason: str, actor, order_id: int | None = None, note: str = ""
+    changes: list[tuple[LocationStock, int]],
+    *,
+    reason: str,
+    actor,
+    order_id: int | None = None,
+    note: str = "",
 ) -> list[StockMovement]:
-    """Apply each (locked stock row, delta) and append their movements: one UPDATE and one
-    INSERT however many rows. Caller holds the locks."""
+    """Apply each (locked location row, delta) and append their movements: one UPDATE and one
+    INSERT however many rows. The product's total follows in the database (a trigger, migration
+    0007); the in-memory total is kept in step for the caller. Caller holds the locks."""
     now = timezone.now()
     movements = []
-    for stock, delta in changes:
-        before = stock.quantity
-        stock.quantity = before + delta
-        stock.updated_at = now
+    totals: dict[int, tuple[Stock, int]] = {}
+    for row, delta in changes:
+        before = row.quantity
+        row.quantity = before + delta
+        row.updated_at = now
+        total = row.stock
+        totals.setdefault(total.pk, (total, total.quantity))
+        total.quantity += delta
+        total.updated_at = now
         movements.append(
             StockMovement(
-                product_id=stock.product_id,
+                product_id=total.product_id,
+                location_id=row.location_id,
                 delta=delta,
                 quantity_before=before,
-                quantity_after=stock.quantity,
+                quantity_after=row.quantity,
                 reason=reason,
                 order_id=order_id,
                 actor=person(actor),
                 note=note,
             )
         )
-        if before > stock.low_stock_threshold >= stock.quantity:
-            _announce_low_stock(stock)
+    for total, before in totals.values():
+        if before > total.low_stock_threshold >= total.quantity:
+            _announce_low_stock(total)
     products_changed()  # product lists show the stock
     if len(changes) == 1:  # the common case: a plain UPDATE costs less than bulk_update's CASE
         changes[0][0].save(update_fields=["quantity", "updated_at"])
     else:
-        Stock.objects.bulk_update([stock for stock, _ in changes], ["quantity", "updated_at"])
+        LocationStock.objects.bulk_update([row for row, _ in changes], ["quantity", "updated_at"])
     return StockMovement.objects.bulk_create(movements)
 
 
@@ -132,31 +216,42 @@ def stock_adjust(
     delta: int | None = None,
     quantity: int | None = None,
     note: str = "",
+    location: Location | None = None,
 ) -> Stock:
-    """A staff adjustment: add `delta`, or set the on-hand `quantity`. Never below zero."""
+    """A staff adjustment at `location`: add `delta`, or set the `quantity` on hand there. Never
+    below zero. Without a location: the product's only stocked location, else `main`."""
     if (delta is None) == (quantity is None):
         raise ApplicationError("Give either delta or quantity.", code="invalid_adjustment")
     if reason not in ADJUSTMENT_REASONS:
         raise ApplicationError(f"Unknown reason {reason!r}.", code="invalid_reason")
-    stock = _lock([product.pk])[product.pk]
-    change = quantity - stock.quantity if quantity is not None else delta or 0
-    if stock.quantity + change < 0:
+    if location is None:
+        location = _default_location(product)
+    row = _lock([product.pk], at=location)[(product.pk, location.pk)]
+    row.stock.product = product
+    change = quantity - row.quantity if quantity is not None else delta or 0
+    if row.quantity + change < 0:
         raise InsufficientStock(
-            [{"product": product.pk, "sku": product.sku, "requested": -change, "available": stock.quantity}]
+            [{"product": product.pk, "sku": product.sku, "requested": -change, "available": row.quantity}]
         )
-    if stock.quantity + change > MAX_STOCK_QUANTITY:
+    if row.stock.quantity + change > MAX_STOCK_QUANTITY:
         field = "quantity" if quantity is not None else "delta"
         raise ValidationError({field: [f"Stock cannot exceed {MAX_STOCK_QUANTITY} units."]})
-    before = stock.quantity
+    before = row.quantity
     if change:
-        _move([(stock, change)], reason=reason, actor=actor, note=note)
-    record(
-        actor=actor,
-        action=AuditAction.STOCK_ADJUST,
-        entity=product,
-        changes={"quantity": [before, stock.quantity], "reason": [None, reason]},
+        _move([(row, change)], reason=reason, actor=actor, note=note)
+    changes: dict[str, list[Any]] = {"quantity": [before, row.quantity], "reason": [None, reason]}
+    if location.code != MAIN_LOCATION:
+        changes["location"] = [None, location.code]
+    record(actor=actor, action=AuditAction.STOCK_ADJUST, entity=product, changes=changes)
+    return row.stock
+
+
+def _default_location(product: Product) -> Location:
+    """Where an adjustment without a location goes: the product's only stocked location, else `main`."""
+    stocked = list(
+        Location.objects.filter(stocks__stock__product=product, stocks__quantity__gt=0).distinct()[:2]
     )
-    return stock
+    return stocked[0] if len(stocked) == 1 else main_location()
 
 
 @transaction.atomic
@@ -168,10 +263,19 @@ def stock_adjust_many(
     delta: int | None = None,
     quantity: int | None = None,
     note: str = "",
+    location: Location | None = None,
 ) -> list[Stock]:
-    """The same adjustment for several products: all of them or, on any refusal, none."""
+    """The same adjustment for several products (at `location`): all of them or, on any refusal, none."""
     return [
-        stock_adjust(product=product, actor=actor, reason=reason, delta=delta, quantity=quantity, note=note)
+        stock_adjust(
+            product=product,
+            actor=actor,
+            reason=reason,
+            delta=delta,
+            quantity=quantity,
+            note=note,
+            location=location,
+        )
         for product in products
     ]
 
@@ -199,67 +303,89 @@ def stock_discard(*, product: Product) -> None:
     """Remove the stock row and ledger of a product that is being deleted (never ordered:
     the catalog refuses to delete ordered products). The product's delete is the audited act."""
     StockMovement.objects.filter(product=product).delete()
+    LocationStock.objects.filter(stock__product=product).delete()
     Stock.objects.filter(product=product).delete()
 
 
-def stock_take(*, lines: Mapping[Product, int], actor, order_id: int | None = None) -> list[StockMovement]:
-    """Take stock for a sale, all lines or none. Runs in the caller's transaction."""
-    return stock_exchange(taken=lines, returned={}, actor=actor, order_id=order_id)
+def stock_take(
+    *, lines: Mapping[Product, int], actor, order_id: int | None = None, channel: SalesChannel | None = None
+) -> list[Taken]:
+    """Take stock for a sale from the channel's locations (`allocate`), all lines or none. Runs
+    in the caller's transaction. Returns where the units came from."""
+    return stock_exchange(taken=lines, returned=[], actor=actor, order_id=order_id, channel=channel)
 
 
 def stock_exchange(
-    *, taken: Mapping[Product, int], returned: Mapping[Product, int], actor, order_id: int | None = None
-) -> list[StockMovement]:
-    """Take the `taken` units for a sale and put the `returned` ones back (an order's lines
-    changed while pending), all or nothing. Runs in the caller's transaction.
+    *,
+    taken: Mapping[Product, int],
+    returned: Mapping[Product, int] | Iterable[tuple[Product, int, int]],
+    actor,
+    order_id: int | None = None,
+    channel: SalesChannel | None = None,
+) -> list[Taken]:
+    """Take the `taken` units for a sale from the channel's locations and put the `returned`
+    (product, location id, units) back (an order's lines changed while pending), all or nothing.
+    Runs in the caller's transaction. Returns where the taken units came from.
 
-    Every row is locked first, in one pass in product id order like every other stock writer
-    (no deadlocks), then the takes are checked together, so one error names every shortfall.
+    Every row is locked first, in one pass in (product id, location id) order like every other
+    stock writer (no deadlocks), then the takes are allocated together, so one error names every
+    shortfall.
     """
-    stocks = _lock([product.pk for product in (*taken, *returned)])
-    for product in (*taken, *returned):
-        stocks[product.pk].product = product
-    by_id = sorted(taken.items(), key=lambda line: line[0].pk)
-    shortfalls = [
-        {
-            "product": product.pk,
-            "sku": product.sku,
-            "requested": qty,
-            "available": stocks[product.pk].quantity,
-        }
-        for product, qty in by_id
-        if stocks[product.pk].quantity < qty
-    ]
-    if shortfalls:
-        raise InsufficientStock(shortfalls)
-    movements = []
-    if taken:
-        changes = [(stocks[product.pk], -qty) for product, qty in by_id]
-        movements += _move(changes, reason=MovementReason.SALE, actor=actor, order_id=order_id)
-    if returned:
-        changes = [
-            (stocks[product.pk], qty)
-            for product, qty in sorted(returned.items(), key=lambda line: line[0].pk)
-        ]
-        movements += _move(changes, reason=MovementReason.CANCELLATION, actor=actor, order_id=order_id)
-    return movements
+    returned = _at_main(returned)
+    back = sorted(((product.pk, lid), qty) for product, lid, qty in returned if qty)
+    products = {product.pk: product for product in taken} | {p.pk: p for p, _, _ in returned}
+    rows = _lock(products, channel=channel, ensure=[key for key, _ in back])
+    for row in rows.values():
+        row.stock.product = products[row.stock.product_id]
+    offered = {row.location_id: row.location.priority for row in rows.values() if row.serves}
+    plan = allocate(
+        {product.pk: qty for product, qty in taken.items()},
+        {key: row.quantity for key, row in rows.items() if row.serves},
+        offered,
+    )
+    if isinstance(plan, Shortfall):
+        raise InsufficientStock(
+            [
+                {"product": pid, "sku": products[pid].sku, "requested": want, "available": have}
+                for pid, want, have in plan.lines
+            ]
+        )
+    if plan:
+        plan = [t._replace(location_code=rows[(t.product_id, t.location_id)].location.code) for t in plan]
+        changes = [(rows[(t.product_id, t.location_id)], -t.quantity) for t in plan]
+        _move(changes, reason=MovementReason.SALE, actor=actor, order_id=order_id)
+    if back:
+        changes = [(rows[key], qty) for key, qty in back]
+        _move(changes, reason=MovementReason.CANCELLATION, actor=actor, order_id=order_id)
+    return plan
+
+
+def _at_main(lines: Mapping[Product, int] | Iterable[tuple[Product, int, int]]) -> list:
+    """(product, location id, units) lines; a plain product → units mapping is at `main`."""
+    if isinstance(lines, Mapping):
+        main = main_location().pk
+        return [(product, main, qty) for product, qty in lines.items()]
+    return list(lines)
 
 
 def stock_return(
     *,
-    lines: Mapping[Product, int],
+    lines: Mapping[Product, int] | Iterable[tuple[Product, int, int]],
     actor,
     order_id: int | None = None,
     reason: str = MovementReason.CANCELLATION,
 ) -> list[StockMovement]:
-    """Put stock back (cancellation, refund). Runs in the caller's transaction."""
-    stocks = _lock([product.pk for product in lines])
-    return _move(
-        [(stocks[product.pk], qty) for product, qty in sorted(lines.items(), key=lambda line: line[0].pk)],
-        reason=reason,
-        actor=actor,
-        order_id=order_id,
-    )
+    """Put (product, location id, units) back (cancellation, refund, return): to where they came
+    from, or a location the caller names. Runs in the caller's transaction."""
+    lines = _at_main(lines)
+    back = sorted(((product.pk, lid), qty) for product, lid, qty in lines if qty)
+    if not back:
+        return []
+    products = {product.pk: product for product, _, _ in lines}
+    rows = _lock(products, ensure=[key for key, _ in back])
+    for row in rows.values():
+        row.stock.product = products[row.stock.product_id]
+    return _move([(rows[key], qty) for key, qty in back], reason=reason, actor=actor, order_id=order_id)
 
 
 # ---------------------------------------------------------------------- products with their stock

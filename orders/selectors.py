@@ -12,6 +12,7 @@ from django.db.models import (
     F,
     FloatField,
     OuterRef,
+    Prefetch,
     Q,
     QuerySet,
     Subquery,
@@ -27,6 +28,7 @@ from catalog.selectors import products_visible_to
 
 from .models import (
     OPEN_RETURN_STATUSES,
+    Allocation,
     DiscountCode,
     Order,
     OrderItem,
@@ -59,8 +61,13 @@ def orders_visible_to(user) -> QuerySet[Order]:
     if user is None or not user.is_authenticated:
         return orders.none()
     if manages_orders(user):
-        return orders
+        return orders.prefetch_related(_allocations())
     return orders.filter(customer=user)
+
+
+def _allocations() -> Prefetch:
+    """Staff also see where each line's units came from."""
+    return Prefetch("items__allocations", queryset=Allocation.objects.select_related("location"))
 
 
 def order_with_rows(order: Order, **rows) -> Order:
@@ -75,10 +82,14 @@ def order_with_rows(order: Order, **rows) -> Order:
     return order
 
 
-def order_answer(order: Order) -> Order:
-    """`order` ready to show: what a service left in hand (its channel and code loaded with the
-    row, rows given to `order_with_rows`) is kept, the rest read with the list's queries."""
-    prefetch_related_objects([order], "channel", "discount_code", *ORDER_ROWS)
+def order_answer(order: Order, *, viewer) -> Order:
+    """`order` ready to show `viewer` (who was shown to see it): what a service left in hand (its
+    channel and code loaded with the row, rows given to `order_with_rows`) is kept, the rest read
+    with the list's queries."""
+    lookups: list[str | Prefetch] = ["channel", "discount_code", *ORDER_ROWS]
+    if manages_orders(viewer):
+        lookups.append(_allocations())
+    prefetch_related_objects([order], *lookups)
     return order
 
 

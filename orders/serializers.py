@@ -9,6 +9,7 @@ from django_countries.serializer_fields import CountryField
 from rest_framework import serializers
 
 from catalog.models import Category, SalesChannel
+from inventory.models import Location
 from salesbackend.filters import MAX_ID
 from salesbackend.rendering import money_text, timestamp_text
 from salesbackend.serializers import (
@@ -165,6 +166,18 @@ class OrderItemSerializer(serializers.ModelSerializer):
         model = OrderItem
         fields = ["product", "sku", "name", "quantity", "unit_price", "line_total"]
 
+    def to_representation(self, item: OrderItem) -> dict:
+        """Staff also see where the units came from; customers never see a location."""
+        data = super().to_representation(item)
+        request = self.context.get("request")
+        if request is not None and manages_orders(request.user):
+            data["allocations"] = _allocations(item)
+        return data
+
+
+def _allocations(item: OrderItem) -> list[dict]:
+    return [{"location": a.location.code, "quantity": a.quantity} for a in item.allocations.all()]
+
 
 class StatusChangeSerializer(serializers.ModelSerializer):
     status = serializers.CharField(source="to_status")
@@ -232,6 +245,14 @@ class RefundLineInputSerializer(OrderLineInputSerializer):
 class RefundInputSerializer(serializers.Serializer):
     items = RefundLineInputSerializer(many=True, allow_empty=False, max_length=200)
     restock = StrictBooleanField(default=True)
+    location = SlugLookupField(
+        slug_field="code",
+        queryset=Location.objects.all(),
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Restock at this location (code); default: where the units were sold from.",
+    )
     reason = serializers.ChoiceField(choices=RefundReason.choices)
     note = StrictCharField(max_length=2000, required=False, allow_blank=True, default="")
 
@@ -288,6 +309,7 @@ class OrderSerializer(serializers.ModelSerializer):
         instance, which dominated placing an order. A test holds this equal to DRF's own
         rendering of the same fields."""
         viewer = self.context["request"].user
+        staff = manages_orders(viewer)
         return {
             "id": order.pk,
             "number": order.number,
@@ -302,6 +324,7 @@ class OrderSerializer(serializers.ModelSerializer):
                     "quantity": item.quantity,
                     "unit_price": money_text(item.unit_price),
                     "line_total": money_text(item.line_total),
+                    **({"allocations": _allocations(item)} if staff else {}),
                 }
                 for item in order.items.all()
             ],

@@ -2,8 +2,9 @@
 
 from rest_framework import serializers
 
+from inventory.models import Location
 from salesbackend.rendering import timestamp_text
-from salesbackend.serializers import StrictCharField
+from salesbackend.serializers import SlugLookupField, StrictCharField
 
 from .models import (
     RefundReason,
@@ -130,3 +131,11 @@ class ReturnReceiveLineInputSerializer(OrderLineInputSerializer):
 class ReturnReceiveInputSerializer(serializers.Serializer):
     items = ReturnReceiveLineInputSerializer(many=True, allow_empty=False, max_length=200)
     note = StrictCharField(max_length=2000, required=False, allow_blank=True, default="")
+    location = SlugLookupField(
+        slug_field="code",
+        queryset=Location.objects.all(),
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Restock at this location (code); default: where the units were sold from.",
+    )

@@ -182,6 +182,7 @@ class OrderRefundListCreateView(generics.ListAPIView):
             reason=data["reason"],
             note=data["note"],
             actor=request.user,
+            location=data["location"],
         )
         fresh = selectors.refunds_of(order).get(pk=refund.pk)
         return Response(
@@ -275,7 +276,11 @@ class ReturnViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     def receive(self, request, pk=None):
         data = _validated(ReturnReceiveInputSerializer, request)
         returned = services.return_receive(
-            return_request=self._target(), lines=data["items"], actor=request.user, note=data["note"]
+            return_request=self._target(),
+            lines=data["items"],
+            actor=request.user,
+            note=data["note"],
+            location=data["location"],
         )
         return _return_response(request, returned)
 
@@ -311,7 +316,7 @@ def _validated(serializer_class, request) -> dict:
 def _order_response(request, order: Order, status_code: int = status.HTTP_200_OK) -> Response:
     """The order a service returned (the user was shown to see it before the service ran), as
     the list and detail show it: only what the service did not leave in hand is read."""
-    answer = selectors.order_answer(order)
+    answer = selectors.order_answer(order, viewer=request.user)
     return Response(OrderSerializer(answer, context={"request": request}).data, status=status_code)
 
 

@@ -26,6 +26,7 @@ from .products import (
     InventoryReport,
     ReturnReasonsReport,
     ReturnsReport,
+    StockValueByLocationReport,
     TopProductsReport,
 )
 from .sales import (
@@ -67,6 +68,7 @@ __all__ = [
     "RevenueReport",
     "RfmReport",
     "RfmSegmentReport",
+    "StockValueByLocationReport",
     "SummaryReport",
     "Table",
     "TargetsReport",

@@ -4,7 +4,7 @@ from dataclasses import replace
 from typing import Any
 
 from analytics.forms import AbcForm, CategoryLeadersForm, InventoryForm, ProductRankingForm
-from analytics.results import AbcProduct, InventoryProduct, ProductReturns, ReturnReason
+from analytics.results import AbcProduct, InventoryProduct, LocationStockValue, ProductReturns, ReturnReason
 from analytics.selectors import (
     abc_analysis,
     bottom_products,
@@ -14,6 +14,7 @@ from analytics.selectors import (
     previous_revenue_by,
     product_returns,
     return_reasons,
+    stock_value_by_location,
     top_products,
     with_previous_revenue,
 )
@@ -143,10 +144,29 @@ class InventoryReport(Report):
     reads_catalog = True  # stock and the catalog move without a sale
 
     def params(self) -> dict[str, Any]:
-        return {name: self.data[name] for name in ("window_days", "lead_days", "safety_days", "state")}
+        names = ("window_days", "lead_days", "safety_days", "state", "location")
+        return {name: self.data[name] for name in names}
 
     def compute(self) -> list[InventoryProduct]:
         return inventory_insight(filters=self.filters, **self.params())
+
+
+class StockValueByLocationReport(Report):
+    """On the inventory page (and its CSV) only: what each location holds, at cost."""
+
+    question = "stock-value-by-location"
+    table_name = "locations"
+    title = "Stock value by location"
+    columns = (
+        Column("location", "Location"),
+        Column("name", "Name"),
+        Column("units", "Units", kind="count"),
+        Column("value", "Value at cost", kind="money"),
+    )
+    reads_catalog = True  # stock moves without a sale
+
+    def compute(self) -> list[LocationStockValue]:
+        return stock_value_by_location(filters=self.filters)
 
 
 class ReturnsReport(Report):

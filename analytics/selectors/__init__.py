@@ -3,7 +3,7 @@
 - `sales`: summary, revenue over time, two periods compared, per category, channel, discount code;
 - `products`: best and lowest sellers, the leaders of each category, ABC analysis;
 - `customers`: new and returning, monthly cohorts, RFM;
-- `inventory`: stock against recent sales;
+- `inventory`: stock against recent sales, and its value per location;
 - `returns`: units received back through returns against units sold, per product;
 - `dashboard`: the admin index's figures;
 - `comparisons`: the earlier span a figure is compared with (`compare=`) and its revenue;
@@ -66,7 +66,7 @@ from .customers import (
     customer_summary,
 )
 from .dashboard import admin_dashboard
-from .inventory import INVENTORY_STATES, inventory_insight
+from .inventory import INVENTORY_STATES, inventory_insight, stock_value_by_location
 from .lines import LINE_KINDS, LineFilters, sales_line_batches, sales_line_totals, sales_lines
 from .products import (
     ABC_METRICS,
@@ -134,6 +134,7 @@ __all__ = [
     "sales_line_totals",
     "sales_lines",
     "sales_summary",
+    "stock_value_by_location",
     "top_products",
     "with_previous_revenue",
 ]

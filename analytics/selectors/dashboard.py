@@ -4,9 +4,10 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any, TypedDict
 
-from django.db.models import F, Q, Sum
+from django.db.models import Exists, F, OuterRef, Q, Sum
 
 from catalog.models import Product, ProductStatus
+from inventory.models import Location, LocationStock
 from orders.models import DailyOrders, DailySales, Order, OrderStatus
 
 from .common import money
@@ -25,6 +26,8 @@ class AdminDashboard(TypedDict):
     figures: list[KeyFigure]
     pending_orders: int
     low_stock: list[dict[str, Any]]
+    # Location rows at or below their own threshold; none while one location holds everything.
+    low_stock_at_locations: list[dict[str, Any]]
     latest_orders: list[dict[str, Any]]
 
 
@@ -46,8 +49,9 @@ def _spans(today: date) -> dict[str, Q]:
 def admin_dashboard(*, today: date) -> AdminDashboard:
     """The admin index's figures: revenue and net orders today and this month, each with the
     same span before (the exact daily rollups, written in the same transaction as the sale),
-    pending orders, the active products at or below their low-stock threshold, and the latest
-    orders. Five queries whatever the data, each on an index: cheap enough to run on every load,
+    pending orders, the active products at or below their low-stock threshold (and, with more
+    than one active location, the locations' rows at or below theirs), and the latest
+    orders. Six queries whatever the data, each on an index: cheap enough to run on every load,
     so the dashboard is never stale."""
     spans = _spans(today)
     window = Q(day__gte=today.replace(day=1) - timedelta(days=31), day__lte=today)
@@ -69,6 +73,12 @@ def admin_dashboard(*, today: date) -> AdminDashboard:
     low_stock = Product.objects.filter(
         status=ProductStatus.ACTIVE, stock__quantity__lte=F("stock__low_stock_threshold")
     ).order_by("stock__quantity", "sku")[:DASHBOARD_ROWS]
+    low_at_locations = LocationStock.objects.filter(
+        stock__product__status=ProductStatus.ACTIVE,
+        location__is_active=True,
+        quantity__lte=F("low_stock_threshold"),
+    ).filter(Exists(Location.objects.filter(is_active=True).exclude(pk=OuterRef("location_id"))))
+    low_at_locations = low_at_locations.order_by("quantity", "stock__product__sku", "location__code")
     latest = Order.objects.order_by("-created_at", "-id").values(
         "id", "number", "status", "total", "currency", "created_at", "customer__email"
     )[:DASHBOARD_ROWS]
@@ -96,6 +106,24 @@ def admin_dashboard(*, today: date) -> AdminDashboard:
                 "threshold": row["stock__low_stock_threshold"],
             }
             for row in low_stock.values("id", "sku", "name", "stock__quantity", "stock__low_stock_threshold")
+        ],
+        low_stock_at_locations=[
+            {
+                "product": row["stock__product_id"],
+                "sku": row["stock__product__sku"],
+                "name": row["stock__product__name"],
+                "location": row["location__code"],
+                "stock": row["quantity"],
+                "threshold": row["low_stock_threshold"],
+            }
+            for row in low_at_locations.values(
+                "stock__product_id",
+                "stock__product__sku",
+                "stock__product__name",
+                "location__code",
+                "quantity",
+                "low_stock_threshold",
+            )[:DASHBOARD_ROWS]
         ],
         latest_orders=[
             {

@@ -92,3 +92,25 @@ def test_the_dashboard_reads_as_headed_tables_and_figures_with_their_change(
     assert "Revenue this month" in html and "Orders this month" in html
     assert "/admin/orders/order/?status__exact=pending" in html
     assert "/reports/inventory/" in html or "state=reorder" in html
+
+
+def test_low_stock_is_shown_per_location_once_there_is_more_than_one(client, salesperson):
+    from inventory.models import Location, MovementReason
+    from inventory.services import stock_adjust
+
+    lamp = ProductFactory(sku="LAMP", stock=50)  # plenty at main, and in total
+    ProductFactory(sku="PEN", stock=1)  # low at main: the product's own row says so already
+    client.force_login(salesperson)
+    alone = client.get("/admin/").content.decode()
+    store = Location.objects.create(code="store-1", name="Store One", kind="store")
+    stock_adjust(product=lamp, actor=salesperson, reason=MovementReason.RESTOCK, delta=2, location=store)
+
+    html = client.get("/admin/").content.decode()
+
+    assert "Low stock at a location" not in alone
+    assert "Low stock at a location" in html
+    section = html.split("Low stock at a location", 1)[1].split("</table>", 1)[0]
+    rows = [row for row in section.split("<tr>") if "<td>" in row]
+    assert len(rows) == 2
+    assert any("LAMP" in row and "<td>store-1</td>" in row for row in rows)
+    assert any("PEN" in row and "<td>main</td>" in row for row in rows)

@@ -63,7 +63,7 @@ def _shown(figure: KeyFigure, today: date) -> dict:
 
 def admin_index(request: HttpRequest) -> HttpResponse:
     """Django's admin index (same login and permissions) with the dashboard, for staff who may
-    read the sales reports. Not cached: its five indexed queries cost less than keeping a copy
+    read the sales reports. Not cached: its six indexed queries cost less than keeping a copy
     current, and an order placed a moment ago is on it at the next load."""
     extra = {}
     if request.user.has_perm("analytics.view_sales_reports"):

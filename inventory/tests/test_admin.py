@@ -74,7 +74,10 @@ def test_set_quantity_with_the_adjust_action(staff_admin):
 def test_stock_quantity_is_read_only_and_threshold_changes_are_audited(staff_admin, salesperson):
     stock = Stock.objects.get(product=ProductFactory(stock=9))
 
-    response = staff_admin.post(f"{STOCK}{stock.pk}/change/", {"quantity": "500", "low_stock_threshold": "3"})
+    locations = {"locations-TOTAL_FORMS": "1", "locations-INITIAL_FORMS": "1"}  # the per-location inline
+    response = staff_admin.post(
+        f"{STOCK}{stock.pk}/change/", {"quantity": "500", "low_stock_threshold": "3", **locations}
+    )
 
     assert response.status_code == 302
     stock.refresh_from_db()

@@ -4,6 +4,7 @@ from django.db.models import Sum
 from audit.models import AuditEntry
 from catalog.tests.factories import ProductFactory
 from inventory.models import Stock, StockMovement
+from inventory.services import main_location
 
 pytestmark = pytest.mark.django_db
 
@@ -56,6 +57,7 @@ def test_stock_row_shape(salesperson_client):
         "low_stock_threshold": 10,
         "is_low": False,
         "updated_at": body["updated_at"],
+        "locations": [{"location": "main", "quantity": 12, "low_stock_threshold": 10, "is_low": False}],
     }
 
 
@@ -198,6 +200,7 @@ def test_movements_newest_first_and_ledger_sums_to_quantity(salesperson_client, 
     assert rows[0]["quantity_after"] == 4
     assert set(rows[0]) == {
         "id",
+        "location",
         "delta",
         "quantity_before",
         "quantity_after",
@@ -236,7 +239,15 @@ def test_inventory_lists_run_a_constant_number_of_queries(
 
 def _add_movements(product, count: int) -> None:
     """Ledger rows that change nothing, just to make the ledger longer."""
+    main = main_location()
     StockMovement.objects.bulk_create(
-        StockMovement(product=product, delta=0, quantity_before=1, quantity_after=1, reason="correction")
+        StockMovement(
+            product=product,
+            location=main,
+            delta=0,
+            quantity_before=1,
+            quantity_after=1,
+            reason="correction",
+        )
         for _ in range(count)
     )

@@ -13,6 +13,7 @@ from .ledger import (
     SalesTotals,
 )
 from .orders import (
+    Allocation,
     DiscountCode,
     DiscountKind,
     IdempotencyKey,
@@ -39,6 +40,7 @@ from .returns import (
 __all__ = [
     "MAILED_RETURN_STATUSES",
     "OPEN_RETURN_STATUSES",
+    "Allocation",
     "CustomerSales",
     "CustomerTotals",
     "DailyCustomers",

@@ -138,6 +138,31 @@ class OrderItem(models.Model):
         return f"{self.quantity} x {self.sku}"
 
 
+class Allocation(models.Model):
+    """Units of an order item taken from one location, read from the stock ledger: what its
+    order's sale movements took there less what cancellations (a pending edit, the order's
+    cancellation) gave back. A database view (migration 0015), so placement writes no row of
+    its own; cancellation and refunds put units back where these say they came from."""
+
+    # The first movement that took from this location: rows in the order they were made.
+    id = models.BigIntegerField(primary_key=True)
+    item = models.ForeignKey(
+        OrderItem, on_delete=models.DO_NOTHING, db_constraint=False, related_name="allocations"
+    )
+    location = models.ForeignKey(
+        "inventory.Location", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    quantity = models.IntegerField()
+
+    class Meta:
+        managed = False
+        db_table = "orders_allocation"
+        ordering = ["item_id", "location_id"]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} from {self.location_id}"
+
+
 class RefundReason(models.TextChoices):
     DAMAGED = "damaged"
     WRONG_ITEM = "wrong_item"

@@ -17,6 +17,7 @@ from orders.models import (
 from orders.selectors import manages_orders
 from salesbackend.exceptions import ConflictError
 
+from .allocations import returned_from
 from .lines import price_lines, resolve_lines
 from .status import order_lock
 
@@ -49,7 +50,11 @@ def order_update(
         raise PermissionDenied("You may not change this order.")
     if locked.status != OrderStatus.PENDING:
         raise ConflictError(f"An order that is {locked.status} cannot be changed.", code="invalid_transition")
-    current = {item.product_id: item for item in locked.items.select_related("product")}
+    current = {
+        item.product_id: item
+        for item in locked.items.select_related("product").prefetch_related("allocations")
+    }
+    old_items = dict(current)
     before = _order_state(locked, current.values())
     old = {product_id: item.quantity for product_id, item in current.items()}
 
@@ -117,9 +122,14 @@ def order_update(
     products = {line[0].pk: line[0] for line in lines} | {item.product_id: item.product for item in removed}
     change = {pid: new.get(pid, 0) - old.get(pid, 0) for pid in products}
     taken = {products[pid]: delta for pid, delta in change.items() if delta > 0}
-    returned = {products[pid]: -delta for pid, delta in change.items() if delta < 0}
-    if taken or returned:
-        stock_exchange(taken=taken, returned=returned, actor=person(actor), order_id=locked.pk)
+    # Units given back leave the item's latest allocations first; new units are allocated.
+    returned = [
+        line for pid, delta in change.items() if delta < 0 for line in returned_from(old_items[pid], -delta)
+    ]
+    if taken or returned:  # the ledger's movements are the allocations (a view): nothing more to write
+        stock_exchange(
+            taken=taken, returned=returned, actor=person(actor), order_id=locked.pk, channel=locked.channel
+        )
     OrderItem.objects.filter(pk__in=[item.pk for item in removed]).delete()
     OrderItem.objects.bulk_update(kept, ["quantity", "line_total", "discount"])
     OrderItem.objects.bulk_create(added)

@@ -31,6 +31,7 @@ from salesbackend.background import enqueue_on_commit
 from salesbackend.events import publish_on_commit
 from salesbackend.exceptions import ConflictError
 
+from .allocations import allocations_shown
 from .lines import price_lines, resolve_lines
 
 logger = logging.getLogger(__name__)
@@ -210,7 +211,8 @@ def _order_create(
             "total": [None, order.total],
         },
     )
-    stock_take(lines=quantities, actor=person(actor), order_id=order.pk)
+    taken = stock_take(lines=quantities, actor=person(actor), order_id=order.pk, channel=channel)
+    allocations_shown(items, taken)
     publish_on_commit(
         "order_placed",
         {

@@ -1,6 +1,5 @@
 """Refunds of delivered units: money pro rata, ledger reversals, stock back, status."""
 
-from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -10,8 +9,7 @@ from django.utils import timezone
 
 from audit.models import AuditAction
 from audit.services import person, record
-from catalog.models import Product
-from inventory.models import MovementReason
+from inventory.models import Location, MovementReason
 from inventory.services import stock_return
 from orders import pricing
 from orders.ledger import refund_rows, sales_ledger_append, sold_line
@@ -28,6 +26,7 @@ from orders.models import (
 from orders.selectors import manages_orders, refunded_so_far, units_held_by_returns
 from salesbackend.exceptions import ConflictError
 
+from .allocations import restock_origins
 from .lines import merged_lines
 from .status import REFUNDABLE_STATUSES, order_lock
 
@@ -41,6 +40,7 @@ def order_refund(
     reason: str = RefundReason.OTHER,
     note: str = "",
     actor,
+    location: Location | None = None,
 ) -> Refund:
     """Refund delivered units: `lines` are `{"product": id | "sku": sku, "quantity": n}`.
 
@@ -48,14 +48,21 @@ def order_refund(
     share) and tax share for those units, pro rata, the last unit taking what rounding left;
     reversing sales records for exactly those units; `return` movements when `restock`; the
     order `partially_refunded`, or `refunded` once every unit is; a status change and an
-    audit entry. More than was delivered and not yet refunded: 409, nothing written; units
+    audit entry. Restocked units go back where they came from, or to `location`. More than was
+    delivered and not yet refunded: 409, nothing written; units
     that an open return holds are refunded only by that return's refund (else 409
     `nothing_to_return`).
     """
     if not manages_orders(actor):
         raise PermissionDenied("Only staff refund orders.")
     return refund_locked(
-        locked=order_lock(order), lines=lines, restock=restock, reason=reason, note=note, actor=actor
+        locked=order_lock(order),
+        lines=lines,
+        restock=restock,
+        reason=reason,
+        note=note,
+        actor=actor,
+        location=location,
     )
 
 
@@ -68,6 +75,7 @@ def refund_locked(
     note: str,
     actor,
     for_return: Return | None = None,
+    location: Location | None = None,
 ) -> Refund:
     """`order_refund` of an order this transaction has locked (`order_set_status` to
     `refunded` refunds what is left with it; a return's refund passes `for_return`, whose own
@@ -162,10 +170,14 @@ def refund_locked(
         )
     )
     if restock:
-        returned: Counter[Product] = Counter()
-        for line in refund_lines:
-            returned[line.order_item.product] += line.quantity
-        stock_return(lines=returned, actor=person(actor), order_id=locked.pk, reason=MovementReason.RETURN)
+        stock_return(
+            lines=restock_origins(
+                [(line.order_item, line.quantity) for line in refund_lines], location=location
+            ),
+            actor=person(actor),
+            order_id=locked.pk,
+            reason=MovementReason.RETURN,
+        )
 
     to_status = OrderStatus.REFUNDED if everything else OrderStatus.PARTIALLY_REFUNDED
     from_status = locked.status

@@ -8,7 +8,6 @@ finds the first's status and gets 409. When a step needs both rows the order is 
 like every other writer of orders, so the two locks never wait on each other in a cycle.
 """
 
-from collections import Counter
 from collections.abc import Mapping, Sequence
 from datetime import timedelta
 from typing import Any
@@ -20,8 +19,7 @@ from django.utils import timezone
 
 from audit.models import AuditAction
 from audit.services import person, record
-from catalog.models import Product
-from inventory.models import MovementReason
+from inventory.models import Location, MovementReason
 from inventory.services import stock_return
 from orders import tasks
 from orders.models import (
@@ -47,6 +45,7 @@ from salesbackend.background import enqueue_on_commit
 from salesbackend.exceptions import ConflictError
 from salesbackend.replica import read_side_version_bump_on_commit
 
+from .allocations import restock_origins
 from .lines import merged_lines
 from .refunds import refund_locked
 from .status import REFUNDABLE_STATUSES, order_lock
@@ -188,27 +187,36 @@ def return_cancel(*, return_request: Return, actor, note: str = "") -> Return:
 
 @transaction.atomic(durable=True)
 def return_receive(
-    *, return_request: Return, lines: Sequence[Mapping[str, Any]], actor, note: str = ""
+    *,
+    return_request: Return,
+    lines: Sequence[Mapping[str, Any]],
+    actor,
+    note: str = "",
+    location: Location | None = None,
 ) -> Return:
     """The parcel arrived: per product the units received (at most those asked back), their
-    condition and disposition. Restocked units go back on the shelf as `return` movements,
+    condition and disposition. Restocked units go back on the shelf as `return` movements (at
+    `location`, else where they were sold from),
     scrapped ones move no stock. Lines not named received nothing; those units are released."""
     _staff_only(actor)
     locked = _return_lock(return_request)
     _check_transition(locked, R.RECEIVED)
     return_lines = list(locked.lines.select_related("product"))
     received = _received_lines(lines, return_lines)
-    restocked: Counter[Product] = Counter()
+    restocked: list[tuple[Any, int]] = []
     for line in return_lines:
         quantity, condition, disposition = received.get(line, (0, "", ""))
         line.received, line.condition, line.disposition = quantity, condition, disposition
         if quantity and disposition == ReturnDisposition.RESTOCK:
-            restocked[line.product] += quantity
+            restocked.append((line.order_item, quantity))
     ReturnLine.objects.bulk_update(return_lines, ["received", "condition", "disposition"])
     read_side_version_bump_on_commit(RETURNS_VERSION_KEY)  # the returns report counts received units
     if restocked:
         stock_return(
-            lines=restocked, actor=person(actor), order_id=locked.order_id, reason=MovementReason.RETURN
+            lines=restock_origins(restocked, location=location),
+            actor=person(actor),
+            order_id=locked.order_id,
+            reason=MovementReason.RETURN,
         )
     return _transition(
         locked,

@@ -1,14 +1,12 @@
 """The status machine: which status may follow which, the order lock, and a transition with
 all its effects (stock back on cancellation, the sale on the ledger on payment or reversed)."""
 
-from collections import Counter
 from typing import Any
 
 from django.utils import timezone
 
 from audit.models import AuditAction
 from audit.services import person, record
-from catalog.models import Product
 from inventory.models import MovementReason
 from inventory.services import stock_return
 from orders.ledger import SALE_FIELDS, reversal_rows, sale_rows, sales_ledger_append, sold_line
@@ -19,6 +17,8 @@ from orders.models import (
     OrderStatusChange,
 )
 from orders.selectors import order_with_rows
+
+from .allocations import restock_origins
 
 TRANSITIONS: dict[str, frozenset[str]] = {
     OrderStatus.PENDING: frozenset({OrderStatus.PAID, OrderStatus.CANCELLED}),
@@ -58,11 +58,11 @@ def order_transition(order: Order, *, to_status: str, actor, note: str) -> Order
     )
     items = list(order.items.select_related("product"))
     if to_status == OrderStatus.CANCELLED:  # goods never shipped go back on the shelf
-        returned: Counter[Product] = Counter()
-        for item in items:
-            returned[item.product] += item.quantity
         stock_return(
-            lines=returned, actor=person(actor), order_id=order.pk, reason=MovementReason.CANCELLATION
+            lines=restock_origins((item, item.quantity) for item in items),
+            actor=person(actor),
+            order_id=order.pk,
+            reason=MovementReason.CANCELLATION,
         )
         if from_status in SALE_RECORDED_STATUSES:
             _sales_reverse(order)

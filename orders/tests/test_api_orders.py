@@ -257,8 +257,10 @@ def test_placing_an_order_costs_the_same_few_queries_however_many_lines(
     customer, customer_client, lines, django_assert_num_queries
 ):
     """The hot write: the customer locked and their pending orders counted, products, order
-    (+ its number), lines, first status, audit, then the stock: lock, update, movements. The
-    channels come from this process's copy; nothing is read back for the response."""
+    (+ its number), lines, first status, audit, then the stock: lock, update, movements. As
+    before locations: the lines' allocations are the movements (a view over the ledger) and the
+    products' totals follow their location rows in the database. The channels come from this
+    process's copy; nothing is read back for the response."""
     products = [ProductFactory(stock=10) for _ in range(lines)]
     body = {
         "items": [{"product": product.pk, "quantity": 1} for product in products],
@@ -285,15 +287,16 @@ def test_paying_an_order_costs_the_same_few_queries_however_many_lines(
 ):
     """The other hot write: the order locked with its channel and code, its status and history,
     its lines, the ledger (a check, the rows, one statement per rollup), audit; the answer shows
-    what the service holds and reads only the status history."""
+    what the service holds and reads only the status history and the lines' allocations."""
     products = [ProductFactory(stock=10, category=CategoryFactory()) for _ in range(lines)]
     earlier = place_order(customer=customer, products=dict.fromkeys(products, 1))
     order_set_status(order=earlier, to_status=OrderStatus.PAID, actor=salesperson)
     order = place_order(customer=customer, products=dict.fromkeys(products, 2))
     salesperson_client.get("/api/v1/users/me/")  # the user comes from the auth cache from now on
 
-    # + the savepoint pair that the test's own transaction turns the service's atomic into
-    with django_assert_num_queries(14 + 2):
+    # + the savepoint pair that the test's own transaction turns the service's atomic into;
+    # 15: staff also read where the lines' units came from (their allocations)
+    with django_assert_num_queries(15 + 2):
         response = salesperson_client.post(f"{URL}{order.pk}/status/", {"status": "paid"}, format="json")
 
     assert response.status_code == 200

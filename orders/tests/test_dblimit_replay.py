@@ -60,7 +60,9 @@ def _split_top(text: str) -> list[str]:
 def _column(expression: str) -> str:
     """`t.col AS alias` -> `col`; `COUNT(*) AS n` -> `count(*)`: the column, not its name here."""
     expression = re.sub(r"\s+AS\s+\w+\s*$", "", expression.strip(), flags=re.I)
-    return re.sub(r"^\w+\.(?=\w+$)", "", expression).lower().replace(" ", "")
+    column = re.sub(r"^\w+\.(?=\w+$)", "", expression).lower().replace(" ", "")
+    # A value inside a column's subquery (the order's channel) is a value, not shape.
+    return re.sub(r"=(?:\d+|:\w+)\b", "=?", column)
 
 
 def signature(sql: str) -> tuple:

@@ -31,11 +31,24 @@ INSERT INTO audit_auditentry (actor_id, action, entity_type, entity_id, entity_r
   VALUES (:customer, 'create', 'orders.order', :order_id::text, 'SO-2026-' || lpad(:order_id::text, 6, '0'),
           ('{"customer": [null, ' || :customer || '], "channel": [null, "web"], "status": [null, "pending"], "items": [null, [{"sku": "DBL-HOT", "quantity": 1}]], "discount": [null, "0.00"], "total": [null, "17.00"]}')::jsonb,
           NULL, now()) RETURNING audit_auditentry.id;
-SELECT inventory_stock.id AS stock_id, inventory_stock.product_id, inventory_stock.quantity AS stock_quantity,
-       inventory_stock.low_stock_threshold, inventory_stock.updated_at
-  FROM inventory_stock WHERE inventory_stock.product_id IN (:product) ORDER BY inventory_stock.product_id ASC FOR UPDATE \gset
-UPDATE inventory_stock SET quantity = :stock_quantity - 1, updated_at = now() WHERE inventory_stock.id = :stock_id;
-INSERT INTO inventory_stockmovement (product_id, delta, quantity_before, quantity_after, reason, order_id, actor_id, note, created_at)
-  VALUES (:product, -1, :stock_quantity, :stock_quantity - 1, 'sale', :order_id, :customer, '', now())
+SELECT inventory_locationstock.id AS row_id, inventory_locationstock.stock_id, inventory_locationstock.location_id,
+       inventory_locationstock.quantity AS row_quantity, inventory_locationstock.low_stock_threshold,
+       inventory_locationstock.updated_at,
+       EXISTS(SELECT 1 AS a FROM inventory_location_channels U0
+               WHERE (U0.location_id = (inventory_locationstock.location_id) AND U0.saleschannel_id = :channel) LIMIT 1) AS lists,
+       EXISTS(SELECT 1 AS a FROM inventory_location_channels U0
+               WHERE U0.location_id = (inventory_locationstock.location_id) LIMIT 1) AS lists_any,
+       inventory_stock.id, inventory_stock.product_id, inventory_stock.quantity AS stock_quantity,
+       inventory_stock.low_stock_threshold, inventory_stock.updated_at,
+       inventory_location.id, inventory_location.code, inventory_location.name, inventory_location.kind,
+       inventory_location.is_active, inventory_location.priority, inventory_location.created_at
+  FROM inventory_locationstock INNER JOIN inventory_stock ON (inventory_locationstock.stock_id = inventory_stock.id)
+  INNER JOIN inventory_location ON (inventory_locationstock.location_id = inventory_location.id)
+  WHERE inventory_stock.product_id IN (:product)
+  ORDER BY inventory_stock.product_id ASC, inventory_locationstock.location_id ASC
+  FOR UPDATE OF inventory_locationstock, inventory_stock \gset
+UPDATE inventory_locationstock SET quantity = :row_quantity - 1, updated_at = now() WHERE inventory_locationstock.id = :row_id;
+INSERT INTO inventory_stockmovement (product_id, location_id, delta, quantity_before, quantity_after, reason, order_id, actor_id, note, created_at)
+  VALUES (:product, :location_id, -1, :row_quantity, :row_quantity - 1, 'sale', :order_id, :customer, '', now())
   RETURNING inventory_stockmovement.id;
 COMMIT;
