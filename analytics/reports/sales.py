@@ -126,7 +126,10 @@ class RevenueReport(Report):
         Column("units", "Units", kind="count"),
         Column("profit", "Profit", kind="money"),
         Column("running_total", "Running total", kind="money"),
-        Column("change", "Change", kind="money"),
+        # The change against the bucket before: in money in the API, the CSV and the XLSX, in
+        # percent with its up or down mark on the page, as every other change there reads.
+        Column("change", "Change", kind="money", on_page=False),
+        Column("change_pct", "Change", kind="change", downloaded=False),
     )
 
     compares = True
@@ -134,6 +137,18 @@ class RevenueReport(Report):
 
     def params(self) -> dict[str, Any]:
         return {"group_by": self.data["group_by"]}
+
+    def rows(self, answer: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Each bucket with its change in percent of the bucket before (None after an empty one)."""
+        return [
+            {
+                **row,
+                "change_pct": None
+                if row["change"] is None
+                else change_pct(row["revenue"], row["revenue"] - row["change"]),
+            }
+            for row in answer
+        ]
 
     def compute(self) -> list[dict[str, Any]]:
         series = revenue_over_time(filters=self.filters, **self.params())

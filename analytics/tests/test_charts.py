@@ -57,3 +57,24 @@ def test_an_empty_chart_says_so_in_words():
 
     assert chart.svg == ""
     assert chart.empty == "No sales in this period"
+
+
+def test_a_target_line_is_drawn_strong_in_a_colour_of_its_own_beside_an_earlier_span():
+    """Seen on a screenshot: the target took the palette's pale third colour and faded away."""
+    now = [("2026-01", 10), ("2026-02", 20)]
+    chart = charts.line_chart(
+        "Revenue",
+        [
+            charts.Series("Revenue", now),
+            charts.Series("Earlier", now, dashed=True),
+            charts.Series("Target: Q1", now, target=True),
+        ],
+    )
+
+    colours = dict(re.findall(r"\.color-(\d) a:visited\{stroke:(#\w+)", chart.svg))
+    assert colours["2"] == charts.TARGETS[0] and charts.EARLIER not in colours.values()
+    target_stroke = re.search(r"\.serie-2\{([^}]*)\}", chart.svg)
+    assert (
+        target_stroke and "stroke-width:3" in target_stroke[1] and "stroke-dasharray:14,6" in target_stroke[1]
+    )
+    assert ">Target: Q1<" in chart.svg
