@@ -21,9 +21,11 @@ from analytics.selectors import (
     sales_summary,
     with_previous_revenue,
 )
-from analytics.selectors.common import ZERO, SalesFilters, _period_start, _periods
+from analytics.selectors.common import ZERO, SalesFilters, _period_start, _periods, _rounded
 
 from .base import Column, Report, Table
+
+PERCENT = Decimal("0.1")
 
 SUMMARY_METRICS = (
     ("revenue", "Revenue"),
@@ -139,16 +141,15 @@ class RevenueReport(Report):
         return {"group_by": self.data["group_by"]}
 
     def rows(self, answer: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        """Each bucket with its change in percent of the bucket before (None after an empty one)."""
-        return [
-            {
-                **row,
-                "change_pct": None
-                if row["change"] is None
-                else change_pct(row["revenue"], row["revenue"] - row["change"]),
-            }
-            for row in answer
-        ]
+        """Each bucket with its change in percent of the bucket before, to one decimal like every
+        change on the pages: none after an empty bucket; after one that refunded more than it
+        sold, in percent of its size, so that the mark says which way revenue went."""
+        rows = []
+        for row in answer:
+            change, before = row["change"], None if row["change"] is None else row["revenue"] - row["change"]
+            percent = _rounded(Decimal(change) * 100 / abs(before), PERCENT) if before else None
+            rows.append({**row, "change_pct": percent})
+        return rows
 
     def compute(self) -> list[dict[str, Any]]:
         series = revenue_over_time(filters=self.filters, **self.params())
