@@ -7,10 +7,11 @@ from typing import Any
 
 from analytics.forms import PERIOD_FIELDS, CompareForm, RevenueForm
 from analytics.selectors import (
+    category_sales,
     change_pct,
+    channel_sales,
     paired_summaries,
     previous_filters,
-    previous_revenue_by,
     previous_revenue_by_code,
     previous_revenue_per_period,
     revenue_over_time,
@@ -264,13 +265,10 @@ class CategoryReport(Report):
     compares = True
 
     def compute(self) -> list[dict[str, Any]]:
-        rows = sales_by_category(filters=self.filters)
         if not self.compare:
-            return rows  # type: ignore[return-value]
-        previous = previous_filters(self.filters, self.compare)
-        return with_previous_revenue(
-            rows, "category", previous_revenue_by(previous, "category") if previous else None
-        )
+            return sales_by_category(filters=self.filters)  # type: ignore[return-value]
+        rows, before = category_sales(self.filters, previous_filters(self.filters, self.compare))
+        return with_previous_revenue(rows, "category", before)
 
 
 class ChannelReport(Report):
@@ -289,13 +287,10 @@ class ChannelReport(Report):
     compares = True
 
     def compute(self) -> list[dict[str, Any]]:
-        rows = sales_by_channel(filters=self.filters)
         if not self.compare:
-            return rows  # type: ignore[return-value]
-        previous = previous_filters(self.filters, self.compare)
-        return with_previous_revenue(
-            rows, "channel", previous_revenue_by(previous, "channel") if previous else None
-        )
+            return sales_by_channel(filters=self.filters)  # type: ignore[return-value]
+        rows, before = channel_sales(self.filters, previous_filters(self.filters, self.compare))
+        return with_previous_revenue(rows, "channel", before)
 
 
 class DiscountCodeReport(Report):
