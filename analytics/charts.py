@@ -147,10 +147,18 @@ def _config(**options) -> dict:
     }
 
 
-def _render(chart: pygal.graph.graph.Graph, title: str, kind: str) -> Chart:
-    """The SVG with each value's exact reading as a native tooltip, pygal's layout notes dropped.
-    (pygal's tree has plain tag names; the root carries the SVG namespace as an attribute.)"""
+def _render(
+    chart: pygal.graph.graph.Graph,
+    title: str,
+    kind: str,
+    adjust: Callable[[ElementTree.Element], None] | None = None,
+) -> Chart:
+    """The SVG with each value's exact reading as a native tooltip, pygal's layout notes dropped,
+    then `adjust`ed. (pygal's tree has plain tag names; the root carries the SVG namespace as an
+    attribute.)"""
     root = chart.render_tree()
+    if adjust is not None:
+        adjust(root)
     caption = root.find("title")
     if caption is not None:
         caption.text = title  # pygal's default reads "Pygal"
@@ -196,7 +204,36 @@ def bar_chart(title: str, items: Sequence[Item], unit: str = "money") -> Chart:
     # pygal draws the first label at the bottom; reverse so the list reads top-down.
     chart.x_labels = [_short(label) for label, _ in reversed(items)]
     chart.add(title, list(reversed(values)), formatter=exact)
-    return _render(chart, title, "bar")
+    return _render(chart, title, "bar", adjust=_values_clear_of_bar_ends)
+
+
+VALUE_CHAR_WIDTH = 7.2  # viewBox units per character of a 12 px value label, digits and separators
+VALUE_GAP = 6
+
+
+def _values_clear_of_bar_ends(root: ElementTree.Element) -> None:
+    """pygal centres each printed value on its bar's end, half over the bar. Put it inside the
+    bar's end in white where it fits, else just beyond the end in ink: never across the edge."""
+    bars = [
+        (float(rect.get("y", 0)) + float(rect.get("height", 0)) / 2, rect)
+        for rect in root.iter("rect")
+        if "tooltip-trigger" in rect.get("class", "")
+    ]
+    for text in root.iter("text"):
+        if text.get("class") != "value" or not bars or not text.text:
+            continue
+        _, rect = min(bars, key=lambda bar: abs(bar[0] - float(text.get("y", 0))))
+        left, width = float(rect.get("x", 0)), float(rect.get("width", 0))
+        negative = text.text.lstrip().startswith("-")
+        end = left if negative else left + width
+        inside = width >= len(text.text) * VALUE_CHAR_WIDTH + 2 * VALUE_GAP
+        outward = -1 if negative else 1
+        shift = -VALUE_GAP * outward if inside else VALUE_GAP * outward
+        text.set("x", f"{end + shift:.2f}")
+        anchor = "end" if inside != negative else "start"
+        # Inline, so pygal's own stylesheet (which centres values) does not win.
+        text.set("text-anchor", anchor)
+        text.set("style", f"text-anchor: {anchor}; fill: {'#ffffff' if inside else INK}")
 
 
 def column_chart(title: str, labels: Sequence[str], series: Sequence[Series], unit: str = "count") -> Chart:

@@ -222,7 +222,7 @@ def _channels_charts(form: SalesFilterForm, answers: Answers) -> list[Chart]:
 
 def _discounts_charts(form: SalesFilterForm, answers: Answers) -> list[Chart]:
     rows = answers["discounts"]
-    items = [(row["code"] or "no code", row["revenue"]) for row in rows]
+    items = [(row["code"] or reports.NO_CODE, row["revenue"]) for row in rows]
     return [bar_chart("Revenue by discount code", items)]
 
 

@@ -40,12 +40,25 @@ def channels_changed() -> None:
     version_bump_on_commit(CHANNELS_VERSION_KEY, also_now=True)
 
 
+def _channels_by_code() -> dict[str, SalesChannel]:
+    """This process's copy of every channel while none changed (they change a few times a year)."""
+    return process_copy(CHANNELS_VERSION_KEY, lambda: {c.code: c for c in SalesChannel.objects.all()})
+
+
 def active_channel(code: str) -> SalesChannel | None:
-    """The active sales channel with this code, from this process's copy of the channels
-    while none changed (every order names one; they change a few times a year)."""
-    channels = process_copy(CHANNELS_VERSION_KEY, lambda: {c.code: c for c in SalesChannel.objects.all()})
-    channel = channels.get(code)
+    """The active sales channel with this code (every order names one)."""
+    channel = _channels_by_code().get(code)
     return channel if channel is not None and channel.is_active else None
+
+
+def channel_names() -> dict[str, str]:
+    """Every channel's name by its code, for pages that show a code's channel."""
+    return {code: channel.name for code, channel in _channels_by_code().items()}
+
+
+def category_names() -> dict[str, str]:
+    """Every category's name by its slug, for pages that show a slug's category."""
+    return {category.slug: category.name for category in CategoryTree.current().by_id.values()}
 
 
 def category_tree_changed() -> None:

@@ -5,7 +5,20 @@ from datetime import datetime
 from decimal import Decimal
 from typing import NamedTuple
 
-from django.db.models import Avg, Case, Count, F, FloatField, OuterRef, Q, QuerySet, Subquery, Sum, When
+from django.db.models import (
+    Avg,
+    Case,
+    Count,
+    F,
+    FloatField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    When,
+    prefetch_related_objects,
+)
 from django.db.models.functions import Lower
 from django.utils import timezone
 
@@ -30,6 +43,8 @@ from .models import (
 ZERO = Decimal("0.00")
 # Moves on after a return is received: answers that count returned units are cached under it.
 RETURNS_VERSION_KEY = "orders:returns-version"
+# What an order's representation (list, detail, every answer) reads besides its row.
+ORDER_ROWS = ("items", "status_history", "refunds__lines", "returns")
 
 
 def manages_orders(user) -> bool:
@@ -40,9 +55,7 @@ def manages_orders(user) -> bool:
 def orders_visible_to(user) -> QuerySet[Order]:
     """All orders for staff, a customer's own otherwise; with what the representation reads,
     so a page of orders costs the same few queries however many rows it has."""
-    orders = Order.objects.select_related("channel", "discount_code").prefetch_related(
-        "items", "status_history", "refunds__lines", "returns"
-    )
+    orders = Order.objects.select_related("channel", "discount_code").prefetch_related(*ORDER_ROWS)
     if user is None or not user.is_authenticated:
         return orders.none()
     if manages_orders(user):
@@ -50,20 +63,22 @@ def orders_visible_to(user) -> QuerySet[Order]:
     return orders.filter(customer=user)
 
 
-def order_with_rows(order: Order, *, items, status_history) -> Order:
-    """`order` with lines and status history already in hand (just written), as if prefetched:
-    rendering it reads nothing back."""
+def order_with_rows(order: Order, **rows) -> Order:
+    """`order` with some of its rows already in hand (just written or read by a service), as if
+    prefetched by name (`items=`, `status_history=`, `refunds=`, `returns=`)."""
     cache = order.__dict__.setdefault("_prefetched_objects_cache", {})
-    for name, rows in (
-        ("items", items),
-        ("status_history", status_history),
-        ("refunds", []),
-        ("returns", []),
-    ):
+    for name, in_hand in rows.items():
         queryset = getattr(order, name).all()
-        queryset._result_cache = list(rows)
+        queryset._result_cache = list(in_hand)
         queryset._prefetch_done = True
         cache[name] = queryset
+    return order
+
+
+def order_answer(order: Order) -> Order:
+    """`order` ready to show: what a service left in hand (its channel and code loaded with the
+    row, rows given to `order_with_rows`) is kept, the rest read with the list's queries."""
+    prefetch_related_objects([order], "channel", "discount_code", *ORDER_ROWS)
     return order
 
 

@@ -102,11 +102,13 @@ class OrderListCreateView(generics.ListAPIView):
         if not placement.created:  # a replay: the order as it is now
             return _order_response(request, placement.order)
         order = selectors.order_with_rows(
-            placement.order, items=placement.items, status_history=placement.status_history
+            placement.order,
+            items=placement.items,
+            status_history=placement.status_history,
+            refunds=[],
+            returns=[],
         )
-        return Response(
-            OrderSerializer(order, context={"request": request}).data, status=status.HTTP_201_CREATED
-        )
+        return _order_response(request, order, status.HTTP_201_CREATED)
 
 
 class OrderDetailView(generics.RetrieveAPIView):
@@ -295,7 +297,7 @@ def _return_response(request, returned: Return, status_code: int = status.HTTP_2
 
 def _visible_order(request, pk) -> Order:
     """The order by id if the user may see it (else 404), with its id only: the services lock and
-    read the row themselves, and the answer is read back afterwards (`_order_response`)."""
+    read the row themselves (`_order_response` shows what they return)."""
     visible = selectors.orders_visible_to(request.user).select_related(None).prefetch_related(None)
     return get_object_or_404(visible.only("pk"), pk=pk)
 
@@ -307,9 +309,10 @@ def _validated(serializer_class, request) -> dict:
 
 
 def _order_response(request, order: Order, status_code: int = status.HTTP_200_OK) -> Response:
-    """The order as it is now, read back with the same query as the list and detail."""
-    fresh = selectors.orders_visible_to(request.user).get(pk=order.pk)
-    return Response(OrderSerializer(fresh, context={"request": request}).data, status=status_code)
+    """The order a service returned (the user was shown to see it before the service ran), as
+    the list and detail show it: only what the service did not leave in hand is read."""
+    answer = selectors.order_answer(order)
+    return Response(OrderSerializer(answer, context={"request": request}).data, status=status_code)
 
 
 class ProductReviewListCreateView(generics.ListAPIView):

@@ -26,6 +26,7 @@ LOCALE = Locale.parse("en_US")  # separators: 1,234.56
 MONEY_PATTERN = parse_pattern("#,##0.00 ¤¤")  # ¤¤: the ISO code; the currency's own digits (JPY none)
 COUNT_PATTERN = parse_pattern("#,##0")
 PERCENT_PATTERN = parse_pattern("#,##0.0 %")
+WHOLE_PERCENT_PATTERN = parse_pattern("#,##0 %")
 DATE_PATTERN = "d MMM y"  # 7 Dec 2026
 MONTH_PATTERN = "MMM y"  # Dec 2026
 EMPTY = ""  # what a missing value (None) shows as
@@ -101,6 +102,14 @@ def percent(fraction: Any) -> str:
     if number is None:
         return EMPTY
     return PERCENT_PATTERN.apply(_rounded(number * 100, 1) / 100, LOCALE)
+
+
+def whole_percent(fraction: Any) -> str:
+    """A fraction as a whole percentage, for grids of many: 0.778 -> `78 %`; '' for None."""
+    number = _decimal(fraction)
+    if number is None:
+        return EMPTY
+    return WHOLE_PERCENT_PATTERN.apply(_rounded(number * 100, 0) / 100, LOCALE)
 
 
 def percent_points(value: Any) -> str:

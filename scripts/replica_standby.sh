@@ -26,7 +26,7 @@ case ${1:-} in
     stop
     mkdir -p "$DIR" && chown postgres "$DIR" 2>/dev/null || true
     chmod 700 "$DIR"
-    as_postgres "$BIN/pg_basebackup" -d "${PRIMARY%/*}/postgres" -D "$DIR" -R -X stream
+    as_postgres "$BIN/pg_basebackup" -d "${PRIMARY%/*}/postgres" -D "$DIR" -R -X stream -c fast
     # Debian keeps the configuration outside the data directory: the copy brings none.
     cat >"$DIR/postgresql.conf" <<CONF
 port = $PORT

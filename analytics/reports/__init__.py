@@ -9,7 +9,7 @@ numbers, rounded once, in the selectors.
 by topic; `lines` the drill-down to the ledger's rows, paged and streamed.
 """
 
-from .base import PRINTERS, Cell, Column, Report, Table, cell
+from .base import NO_CODE, PRINTERS, Cell, Column, Report, Table, cell
 from .customers import (
     CohortReport,
     CustomerMonthsReport,
@@ -41,6 +41,7 @@ from .sales import (
 from .targets import TargetsReport
 
 __all__ = [
+    "NO_CODE",
     "PRINTERS",
     "PRODUCT_COLUMNS",
     "SUMMARY_METRICS",

@@ -15,9 +15,12 @@ from django.utils.safestring import SafeString, mark_safe
 
 from analytics.cache import cached_answer
 from analytics.forms import SalesFilterForm
+from catalog.selectors import category_names, channel_names
 from catalog.tabular import write_xlsx
 from salesbackend import formatting
 from salesbackend.spreadsheets import Formatted, spreadsheet_safe
+
+NO_CODE = "No code"  # how pages and charts name the orders placed without a discount code
 
 # The kinds of values a column holds, and how a page prints each.
 PRINTERS: dict[str, Callable[[Any], str]] = {
@@ -30,10 +33,18 @@ PRINTERS: dict[str, Callable[[Any], str]] = {
     "percent": formatting.percent,  # a fraction: 0.4123 -> 41.2 %
     "percent_points": formatting.percent_points,  # already in percent: 11.0 -> 11.0 %
     "change": formatting.change,  # a change in percent with its mark: -3.0 -> ▼ 3.0 %
-    "retention": formatting.percent,  # a fraction, its cell shaded by it
+    # A fraction, its cell shaded by it; whole percents, so a cohort grid of 18 months fits a page.
+    "retention": formatting.whole_percent,
     "date": formatting.business_date,
     "datetime": formatting.business_datetime,  # a moment, on the pages' clock
     "month": formatting.month,  # "2026-01" -> Jan 2026
+    "discount_code": lambda value: NO_CODE if value is None else str(value),  # None: orders without
+}
+# Kinds whose values are keys (a category's slug, a channel's code): a page prints the name, read
+# once per table; the CSV and XLSX keep the key, as the JSON does.
+NAMED_KINDS: dict[str, Callable[[], dict[str, str]]] = {
+    "category": category_names,
+    "channel": channel_names,
 }
 NUMERIC_KINDS = frozenset(
     {"money", "count", "integer", "number", "percent", "percent_points", "change", "retention"}
@@ -78,9 +89,18 @@ class Table:
 
     def cells(self) -> list[list[Cell]]:
         """The rows as a page and an e-mail show them, through the one formatting layer."""
+        names = {
+            kind: load() for kind, load in NAMED_KINDS.items() if any(c.kind == kind for c in self.columns)
+        }
+
+        def printed(kind: str, value: Any) -> str:
+            if kind in names:  # a key no longer known (a category deleted since) shows as it is
+                return "" if value is None else names[kind].get(value, str(value))
+            return PRINTERS[kind](value)
+
         return [
             [
-                Cell(column, PRINTERS[kind](value), _style(kind, value), kind)
+                Cell(column, printed(kind, value), _style(kind, value), kind)
                 for column, kind, value in zip(self.columns, self.kinds(index), row, strict=True)
                 if column.on_page
             ]

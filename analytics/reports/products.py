@@ -22,7 +22,7 @@ from .base import Column, Report, Table
 
 PRODUCT_COLUMNS = (
     Column("rank", "Rank", kind="integer"),
-    Column("product", "Product id", kind="integer"),
+    Column("product", "Product id", kind="integer", on_page=False),  # the SKU says it
     Column("sku", "SKU"),
     Column("name", "Name"),
     Column("units", "Units", kind="count"),
@@ -73,10 +73,10 @@ class CategoryLeadersReport(Report):
     title = "Best sellers in each category"
     form_class = CategoryLeadersForm
     columns = (
-        Column("category", "Category"),
-        Column("category_name", "Category name"),
+        Column("category", "Category key", on_page=False),  # the page shows the name
+        Column("category_name", "Category"),
         Column("rank", "Rank", kind="integer"),
-        Column("product", "Product id", kind="integer"),
+        Column("product", "Product id", kind="integer", on_page=False),  # the SKU says it
         Column("sku", "SKU"),
         Column("name", "Name"),
         Column("revenue", "Revenue", kind="money"),
@@ -97,7 +97,7 @@ class AbcReport(Report):
     form_class = AbcForm
     columns = (
         Column("rank", "Rank", kind="integer"),
-        Column("product", "Product id", kind="integer"),
+        Column("product", "Product id", kind="integer", on_page=False),  # the SKU says it
         Column("sku", "SKU"),
         Column("name", "Name"),
         Column("value", "Value", kind="money"),
@@ -130,7 +130,7 @@ class InventoryReport(Report):
     title = "Inventory: what to reorder"
     form_class = InventoryForm
     columns = (
-        Column("product", "Product id", kind="integer"),
+        Column("product", "Product id", kind="integer", on_page=False),  # the SKU says it
         Column("sku", "SKU"),
         Column("name", "Name"),
         Column("stock", "Stock", kind="count"),
@@ -154,7 +154,7 @@ class ReturnsReport(Report):
     table_name = "returns"
     title = "Return rate by product"
     columns = (
-        Column("product", "Product id", kind="integer"),
+        Column("product", "Product id", kind="integer", on_page=False),  # the SKU says it
         Column("sku", "SKU"),
         Column("units_sold", "Units sold", kind="count"),
         Column("units_returned", "Units returned", kind="count"),

@@ -254,8 +254,8 @@ class CategoryReport(Report):
     title = "Sales by category"
     columns = (
         Column("rank", "Rank", kind="integer"),
-        Column("category", "Category"),
-        Column("name", "Name"),
+        Column("category", "Category key", on_page=False),  # the page shows the name
+        Column("name", "Category"),
         Column("revenue", "Revenue", kind="money"),
         Column("units", "Units", kind="count"),
         Column("profit", "Profit", kind="money"),
@@ -277,8 +277,8 @@ class ChannelReport(Report):
     title = "Sales by channel"
     columns = (
         Column("rank", "Rank", kind="integer"),
-        Column("channel", "Channel"),
-        Column("name", "Name"),
+        Column("channel", "Channel code", on_page=False),  # the page shows the name
+        Column("name", "Channel"),
         Column("revenue", "Revenue", kind="money"),
         Column("orders", "Orders", kind="count"),
         Column("share", "Share", kind="percent"),
@@ -298,7 +298,7 @@ class DiscountCodeReport(Report):
     table_name = "discounts"
     title = "Sales by discount code"
     columns = (
-        Column("code", "Code"),
+        Column("code", "Code", kind="discount_code"),
         Column("orders", "Orders", kind="count"),
         Column("discount", "Discount", kind="money"),
         Column("revenue", "Revenue", kind="money"),

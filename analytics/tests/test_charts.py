@@ -59,6 +59,32 @@ def test_an_empty_chart_says_so_in_words():
     assert chart.empty == "No sales in this period"
 
 
+def test_bar_values_sit_inside_a_long_bar_or_beyond_a_short_one_never_across_its_end(settings):
+    settings.SALES_CURRENCY = "EUR"
+    items = [("Long", Decimal("129286.43")), ("Middle", Decimal("60996.50")), ("Short", Decimal("100"))]
+    svg = charts.bar_chart("Top sellers", items).svg
+
+    ends = sorted(
+        (float(y) + float(h) / 2, float(x) + float(w))
+        for x, y, w, h in re.findall(
+            r'<rect x="([\d.]+)" y="([\d.]+)" rx="0" ry="0" width="([\d.]+)" height="([\d.]+)" '
+            r'class="rect reactive tooltip-trigger"',
+            svg,
+        )
+    )
+    values = re.findall(
+        r'<text text-anchor="(\w+)" x="([\d.]+)" y="([\d.]+)" class="value" style="([^"]+)">', svg
+    )
+    assert len(values) == len(ends) == 3
+    for anchor, x, y, style in values:
+        _, end = min(ends, key=lambda bar: abs(bar[0] - float(y)))
+        if anchor == "end":  # inside: ends before the bar does, white on the bar
+            assert float(x) < end and "fill: #ffffff" in style
+        else:  # beyond: starts after the bar, in ink
+            assert anchor == "start" and float(x) > end and "fill: #ffffff" not in style
+    assert {anchor for anchor, *_ in values} == {"start", "end"}
+
+
 def test_a_target_line_is_drawn_strong_in_a_colour_of_its_own_beside_an_earlier_span():
     """Seen on a screenshot: the target took the palette's pale third colour and faded away."""
     now = [("2026-01", 10), ("2026-02", 20)]

@@ -111,6 +111,16 @@ def test_pages_of_lines_link_newer_and_older_with_the_filters(ledger, browser, m
     assert browser.get(LINES, {"page": "x"}).status_code == 404
 
 
+def test_the_page_names_categories_and_channels_where_the_api_gives_their_keys(ledger, browser):
+    response = browser.get(LINES, {"category": "books"})
+
+    html = response.content.decode()
+    channel_name = SalesRecord.objects.filter(category__slug="books").first().channel.name
+    assert '<td data-kind="category">Books</td>' in html
+    assert f'<td data-kind="channel">{channel_name}</td>' in html
+    assert ">books<" not in html  # the slug is the CSV's and the API's, not the reader's
+
+
 def test_csv_streams_every_line_with_the_apis_keys_and_numbers(
     ledger, browser, salesperson_client, monkeypatch
 ):

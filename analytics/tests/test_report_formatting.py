@@ -93,6 +93,22 @@ def test_overview_shows_statuses_in_words_and_money_with_separators(ledger, staf
     assert "average_order_value" not in html.split("<main", 1)[-1].split("?format=", 1)[0]
 
 
+@pytest.mark.parametrize(
+    ("page", "name", "key"),
+    [("reports:categories", "Electronics", "electronics"), ("reports:channels", "Web shop", "web")],
+)
+def test_category_and_channel_tables_name_them_and_keep_keys_for_the_files(
+    ledger, staff_browser, page, name, key
+):
+    url = reverse(page)
+    html = page_text(staff_browser.get(url).content.decode())
+    rows = read_csv(staff_browser.get(url, {"format": "csv"}))
+
+    assert f">{name}</a></td>" in html
+    assert f"<td>{key}</td>" not in html  # the slug or code is the files', not the reader's
+    assert key in {row.get("category", row.get("channel")) for row in rows}
+
+
 def test_compare_page_labels_dates_as_dates(ledger, staff_browser):
     html = staff_browser.get(
         reverse("reports:compare"),
@@ -114,7 +130,7 @@ def test_cohort_table_is_shaded_by_retention(ledger, staff_browser):
     ).content.decode()
 
     full, text = formatting.shade(Decimal(1))
-    assert f'style="background-color: {full}; color: {text}">100.0 %</td>' in html
+    assert f'style="background-color: {full}; color: {text}">100 %</td>' in html  # whole percents in the grid
     none, _ = formatting.shade(Decimal(0))
     assert none == "#ffffff"
 
@@ -145,3 +161,13 @@ def test_xlsx_cells_are_numbers_and_dates_with_number_formats(ledger, staff_brow
     header, first, *_ = channels.active.iter_rows(min_row=1, max_row=2)
     share = {name.value: cell for name, cell in zip(header, first, strict=True)}["share"]
     assert isinstance(share.value, float | int) and share.number_format == "0.0%"
+
+
+def test_discounts_page_names_the_orders_without_a_code(ledger, staff_browser):
+    url = reverse("reports:discounts")
+    html = page_text(staff_browser.get(url).content.decode())
+    rows = read_csv(staff_browser.get(url, {"format": "csv"}))
+
+    assert "<tr><td>No code</td>" in html
+    assert "<tr><td></td>" not in html
+    assert "" in {row["code"] for row in rows}  # the files keep the API's null

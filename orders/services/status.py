@@ -18,6 +18,7 @@ from orders.models import (
     OrderStatus,
     OrderStatusChange,
 )
+from orders.selectors import order_with_rows
 
 TRANSITIONS: dict[str, frozenset[str]] = {
     OrderStatus.PENDING: frozenset({OrderStatus.PAID, OrderStatus.CANCELLED}),
@@ -38,8 +39,13 @@ CANCELLABLE_BY_STAFF = frozenset({OrderStatus.PENDING, OrderStatus.PAID})
 
 
 def order_lock(order: Order) -> Order:
-    """The order row, locked until the transaction ends, so two transitions never interleave."""
-    return Order.objects.select_for_update(of=("self",)).get(pk=order.pk)
+    """The order row, locked until the transaction ends, so two transitions never interleave;
+    with its channel and code, which the answer shows (only the order's own row is locked)."""
+    return (
+        Order.objects.select_for_update(of=("self",))
+        .select_related("channel", "discount_code")
+        .get(pk=order.pk)
+    )
 
 
 def order_transition(order: Order, *, to_status: str, actor, note: str) -> Order:
@@ -62,6 +68,12 @@ def order_transition(order: Order, *, to_status: str, actor, note: str) -> Order
             _sales_reverse(order)
     if to_status == OrderStatus.PAID:
         _sales_record(order, items)
+    # The answer shows what is in hand: the lines, and no refunds or returns, which need a
+    # delivered order (every transition here starts before delivery: refunds go their own way).
+    after_sales: dict[str, list] = (
+        {} if from_status in REFUNDABLE_STATUSES else {"refunds": [], "returns": []}
+    )
+    order_with_rows(order, items=items, **after_sales)
     changes: dict[str, list[Any]] = {"status": [from_status, to_status]}
     if note:
         changes["note"] = [None, note]

@@ -72,6 +72,20 @@ def test_fractions_as_percentages(fraction, shown):
     assert formatting.percent(fraction) == shown
 
 
+@pytest.mark.parametrize(
+    ("fraction", "shown"),
+    [
+        (Decimal("0.778"), "78 %"),
+        (Decimal("0.005"), "1 %"),
+        (Decimal("-0.004"), "0 %"),
+        (1, "100 %"),
+        (None, ""),
+    ],
+)
+def test_fractions_as_whole_percentages_for_grids(fraction, shown):
+    assert formatting.whole_percent(fraction) == shown
+
+
 def test_values_already_in_percent_read_like_fractions():
     assert formatting.percent_points(Decimal("11.0")) == formatting.percent(Decimal("0.11")) == "11.0 %"
     assert formatting.percent_points(Decimal("-21.43")) == "-21.4 %"

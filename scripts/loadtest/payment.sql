@@ -13,8 +13,16 @@ SELECT orders_order.id, orders_order.number, orders_order.customer_id, orders_or
        orders_order.status, orders_order.subtotal, orders_order.discount, orders_order.tax, orders_order.shipping,
        orders_order.total, orders_order.discount_code_id, orders_order.currency, orders_order.shipping_address,
        orders_order.billing_address, orders_order.note, orders_order.created_at, orders_order.updated_at,
-       orders_order.confirmation_sent_at
-  FROM orders_order WHERE orders_order.id = :order LIMIT 21 FOR UPDATE OF orders_order \gset
+       orders_order.confirmation_sent_at,
+       catalog_saleschannel.id, catalog_saleschannel.code, catalog_saleschannel.name, catalog_saleschannel.is_active,
+       orders_discountcode.id, orders_discountcode.code, orders_discountcode.description, orders_discountcode.kind,
+       orders_discountcode.value, orders_discountcode.min_subtotal, orders_discountcode.starts_at,
+       orders_discountcode.ends_at, orders_discountcode.max_uses, orders_discountcode.max_uses_per_customer,
+       orders_discountcode.is_active, orders_discountcode.created_at, orders_discountcode.created_by_id
+  FROM orders_order
+  INNER JOIN catalog_saleschannel ON orders_order.channel_id = catalog_saleschannel.id
+  LEFT OUTER JOIN orders_discountcode ON orders_order.discount_code_id = orders_discountcode.id
+ WHERE orders_order.id = :order LIMIT 21 FOR UPDATE OF orders_order \gset
 UPDATE orders_order SET status = 'paid', updated_at = now() WHERE orders_order.id = :order;
 INSERT INTO orders_orderstatuschange (order_id, from_status, to_status, by_id, note, created_at)
   VALUES (:order, 'pending', 'paid', :ceo, '', now()) RETURNING orders_orderstatuschange.id;
