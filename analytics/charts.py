@@ -31,6 +31,9 @@ LABEL_CHARS = 28
 EMPTY_TEXT = "No sales in this period"
 
 INK, MUTED, LINE, ACCENT, EARLIER = "#1f2933", "#616e7c", "#d9e2ec", "#2b6cb0", "#829ab1"
+# Target lines: a goal is what the other lines are read against, so it gets strong colours of
+# its own (never the palette's pale third) and a long dash that tells it from an earlier span.
+TARGETS = ("#c53030", "#6b46c1")
 STYLE = Style(
     background="transparent",
     plot_background="transparent",
@@ -88,6 +91,7 @@ class Series:
     name: str
     items: list[Item]
     dashed: bool = False  # an earlier span, drawn for comparison
+    target: bool = False  # a goal to read the others against: its own strong colour, long dashes
 
 
 @dataclass(frozen=True)
@@ -277,6 +281,7 @@ def line_chart(title: str, series: Sequence[Series], unit: str = "money") -> Cha
     ticks = _y_ticks([float(v or 0) for one in series for _, v in one.items])
     chart = pygal.Line(
         **_config(
+            style=Style(**{**STYLE.to_dict(), "colors": _line_colors(series)}),
             height=LINE_HEIGHT,
             dots_size=2 if len(labels) > 40 else 3,
             **_x_axis(labels),
@@ -285,9 +290,19 @@ def line_chart(title: str, series: Sequence[Series], unit: str = "money") -> Cha
     )
     chart.x_labels = labels
     for one in series:
-        style = {"width": 2, "dasharray": "6, 4"} if one.dashed else {"width": 2}
+        style = {"width": 2}
+        if one.target:
+            style = {"width": 3, "dasharray": "14, 6"}
+        elif one.dashed:
+            style = {"width": 2, "dasharray": "6, 4"}
         chart.add(one.name, _values(one.items), formatter=exact, stroke_style=style)
     return _render(chart, title, "line")
+
+
+def _line_colors(series: Sequence[Series]) -> tuple[str, ...]:
+    """Each series' colour in order: targets from TARGETS, the others from the palette."""
+    palette, targets = iter(STYLE.colors), iter(TARGETS)
+    return tuple(next(targets, TARGETS[-1]) if one.target else next(palette, EARLIER) for one in series)
 
 
 class _Pareto(pygal.Bar):

@@ -148,11 +148,11 @@ def _revenue_charts(form: SalesFilterForm, answers: Answers) -> list[Chart]:
 
 def _target_lines(form: SalesFilterForm, series: list[dict[str, Any]], group_by: str) -> list[Series]:
     """Revenue targets with exactly the page's channel and category whose span overlaps the
-    page's, drawn dashed as the part of each target phased into each bucket (amount x the
-    bucket's days in the span / the span's days), so it reads against the revenue of that
-    bucket; nothing outside the span. Targets that do not overlap one another share a line
-    (a month's target after another's is one line); overlapping ones (a year's and a
-    quarter's) get a line each."""
+    page's, each a target line (a strong colour of its own, long dashes) of the part of the
+    target phased into each bucket (amount x the bucket's days in the span / the span's days),
+    so it reads against the revenue of that bucket; nothing outside the span. Targets that do
+    not overlap one another share a line (a month's target after another's is one line);
+    overlapping ones (a year's and a quarter's) get a line each."""
     data = form.cleaned_data
     if data.get("product") or not series:
         return []
@@ -177,7 +177,7 @@ def _target_lines(form: SalesFilterForm, series: list[dict[str, Any]], group_by:
                 (_period_label(row["period"], group_by), _phased(line, row["period"], group_by))
                 for row in series
             ],
-            dashed=True,
+            target=True,
         )
         for line in lines
     ]

@@ -57,6 +57,7 @@ class Column:
     label: str
     kind: str = "text"  # one of PRINTERS
     on_page: bool = True  # False: in the CSV and XLSX only (a key the label already says)
+    downloaded: bool = True  # False: on the page only (another column as a manager reads it)
 
     @property
     def numeric(self) -> bool:
@@ -132,18 +133,26 @@ class Table:
         link = self.links[index] if cell.column.key == self.link_column and index < len(self.links) else None
         return f'<a href="{escape(link)}">{escape(cell.text)}</a>' if link else escape(cell.text)
 
+    def download_columns(self) -> tuple[Column, ...]:
+        return tuple(column for column in self.columns if column.downloaded)
+
+    def _downloaded(self, index: int) -> list[tuple[str, Any]]:
+        """Row `index`'s (kind, value) of the columns the CSV and XLSX hold."""
+        cells = zip(self.columns, self.kinds(index), self.rows[index], strict=True)
+        return [(kind, value) for column, kind, value in cells if column.downloaded]
+
     def plain_rows(self) -> list[list[str]]:
         """The rows as the CSV writes them: plain numbers (money to the cent), ISO dates."""
         return [
-            [_plain(kind, value) for kind, value in zip(self.kinds(index), row, strict=True)]
-            for index, row in enumerate(self.rows)
+            [_plain(kind, value) for kind, value in self._downloaded(index)]
+            for index in range(len(self.rows))
         ]
 
     def xlsx_rows(self) -> list[list[Any]]:
         """The rows as XLSX cells: numbers and dates with number formats, text as text."""
         return [
-            [_xlsx_cell(kind, value) for kind, value in zip(self.kinds(index), row, strict=True)]
-            for index, row in enumerate(self.rows)
+            [_xlsx_cell(kind, value) for kind, value in self._downloaded(index)]
+            for index in range(len(self.rows))
         ]
 
 
@@ -252,13 +261,13 @@ class Report:
         """The table as a workbook: the CSV's header, numbers and dates as cells with formats."""
         table = self.table(answer)
         return write_xlsx(
-            [column.key for column in table.columns], table.xlsx_rows(), title=self.table_name[:31]
+            [column.key for column in table.download_columns()], table.xlsx_rows(), title=self.table_name[:31]
         )
 
     def write_csv(self, answer: Any, out: IO[str]) -> None:
         table = self.table(answer)
         writer = csv.writer(out)
-        writer.writerow([column.key for column in table.columns])
+        writer.writerow([column.key for column in table.download_columns()])
         writer.writerows(csv_rows(table))
 
 
@@ -267,5 +276,5 @@ def csv_rows(table: Table) -> Iterator[list[str]]:
     for row in table.plain_rows():
         yield [
             value if column.numeric else spreadsheet_safe(value)  # "-5.00" is a number
-            for column, value in zip(table.columns, row, strict=True)
+            for column, value in zip(table.download_columns(), row, strict=True)
         ]

@@ -11,7 +11,7 @@ from analytics.selectors import (
     category_leaders,
     inventory_insight,
     previous_filters,
-    previous_revenue_by,
+    previous_revenue_by_product,
     product_returns,
     return_reasons,
     stock_value_by_location,
@@ -54,7 +54,7 @@ class TopProductsReport(Report):
         previous = previous_filters(self.filters, self.compare)
         only = [row["product"] for row in rows]
         return with_previous_revenue(
-            rows, "product", previous_revenue_by(previous, "product", only) if previous else None
+            rows, "product", previous_revenue_by_product(previous, only) if previous else None
         )
 
 

@@ -7,10 +7,11 @@ from typing import Any
 
 from analytics.forms import PERIOD_FIELDS, CompareForm, RevenueForm
 from analytics.selectors import (
+    category_sales,
     change_pct,
+    channel_sales,
     paired_summaries,
     previous_filters,
-    previous_revenue_by,
     previous_revenue_by_code,
     previous_revenue_per_period,
     revenue_over_time,
@@ -21,9 +22,11 @@ from analytics.selectors import (
     sales_summary,
     with_previous_revenue,
 )
-from analytics.selectors.common import ZERO, SalesFilters, _period_start, _periods
+from analytics.selectors.common import ZERO, SalesFilters, _period_start, _periods, _rounded
 
 from .base import Column, Report, Table
+
+PERCENT = Decimal("0.1")
 
 SUMMARY_METRICS = (
     ("revenue", "Revenue"),
@@ -126,7 +129,10 @@ class RevenueReport(Report):
         Column("units", "Units", kind="count"),
         Column("profit", "Profit", kind="money"),
         Column("running_total", "Running total", kind="money"),
-        Column("change", "Change", kind="money"),
+        # The change against the bucket before: in money in the API, the CSV and the XLSX, in
+        # percent with its up or down mark on the page, as every other change there reads.
+        Column("change", "Change", kind="money", on_page=False),
+        Column("change_pct", "Change", kind="change", downloaded=False),
     )
 
     compares = True
@@ -134,6 +140,17 @@ class RevenueReport(Report):
 
     def params(self) -> dict[str, Any]:
         return {"group_by": self.data["group_by"]}
+
+    def rows(self, answer: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Each bucket with its change in percent of the bucket before, to one decimal like every
+        change on the pages: none after an empty bucket; after one that refunded more than it
+        sold, in percent of its size, so that the mark says which way revenue went."""
+        rows = []
+        for row in answer:
+            change, before = row["change"], None if row["change"] is None else row["revenue"] - row["change"]
+            percent = _rounded(Decimal(change) * 100 / abs(before), PERCENT) if before else None
+            rows.append({**row, "change_pct": percent})
+        return rows
 
     def compute(self) -> list[dict[str, Any]]:
         series = revenue_over_time(filters=self.filters, **self.params())
@@ -248,13 +265,10 @@ class CategoryReport(Report):
     compares = True
 
     def compute(self) -> list[dict[str, Any]]:
-        rows = sales_by_category(filters=self.filters)
         if not self.compare:
-            return rows  # type: ignore[return-value]
-        previous = previous_filters(self.filters, self.compare)
-        return with_previous_revenue(
-            rows, "category", previous_revenue_by(previous, "category") if previous else None
-        )
+            return sales_by_category(filters=self.filters)  # type: ignore[return-value]
+        rows, before = category_sales(self.filters, previous_filters(self.filters, self.compare))
+        return with_previous_revenue(rows, "category", before)
 
 
 class ChannelReport(Report):
@@ -273,13 +287,10 @@ class ChannelReport(Report):
     compares = True
 
     def compute(self) -> list[dict[str, Any]]:
-        rows = sales_by_channel(filters=self.filters)
         if not self.compare:
-            return rows  # type: ignore[return-value]
-        previous = previous_filters(self.filters, self.compare)
-        return with_previous_revenue(
-            rows, "channel", previous_revenue_by(previous, "channel") if previous else None
-        )
+            return sales_by_channel(filters=self.filters)  # type: ignore[return-value]
+        rows, before = channel_sales(self.filters, previous_filters(self.filters, self.compare))
+        return with_previous_revenue(rows, "channel", before)
 
 
 class DiscountCodeReport(Report):

@@ -50,8 +50,8 @@ from .comparisons import (
     change_pct,
     paired_summaries,
     previous_filters,
-    previous_revenue_by,
     previous_revenue_by_code,
+    previous_revenue_by_product,
     previous_revenue_per_period,
     previous_span,
     with_previous_revenue,
@@ -78,6 +78,8 @@ from .products import (
 )
 from .returns import product_returns, return_reasons
 from .sales import (
+    category_sales,
+    channel_sales,
     order_status_counts,
     revenue_over_time,
     sales_by_category,
@@ -109,7 +111,9 @@ __all__ = [
     "admin_dashboard",
     "bottom_products",
     "category_leaders",
+    "category_sales",
     "change_pct",
+    "channel_sales",
     "customer_cohorts",
     "customer_months",
     "customer_rfm",
@@ -119,8 +123,8 @@ __all__ = [
     "order_status_counts",
     "paired_summaries",
     "previous_filters",
-    "previous_revenue_by",
     "previous_revenue_by_code",
+    "previous_revenue_by_product",
     "previous_revenue_per_period",
     "previous_span",
     "product_returns",

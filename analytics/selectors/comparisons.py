@@ -4,9 +4,11 @@
 days just before, `previous_year` the same dates a year earlier (29 February -> 28 February).
 A span without both a start and an end (all time, or open at one side) has no earlier span.
 
-Each answer costs one query more than without a comparison (or none more: the summary pairs
-its queries): the earlier span's revenue is grouped by the row's key from the same source
-(rollup or ledger) as today's answer, with the same filters shifted.
+Each answer costs one query more than without a comparison, or none more: the summary pairs
+its queries and the categories and channels read both spans in their one aggregate (`sales`),
+each reading the rows of both spans once and summing each span apart. The earlier span's
+revenue comes from the same source (rollup or ledger) as today's answer, with the same
+filters shifted.
 """
 
 from dataclasses import replace
@@ -61,23 +63,15 @@ def change_pct(now: Any, previous: Any) -> Decimal | None:
     return rounded if rounded else abs(rounded)  # never "-0.0"
 
 
-# The row key of each breakdown (a slug, a code, an id), as the earlier span's query reads it.
-KEYS = {"category": "category__slug", "channel": "channel__code", "product": "product_id"}
-
-
-def previous_revenue_by(filters: SalesFilters, key: str, only: list[Any] | None = None) -> dict[Any, Decimal]:
-    """Net revenue of the span `filters` per category slug, channel code or product id (`key`),
-    in one query; `only` limits it to those products (a ranking's rows)."""
-    field = KEYS[key]
-    source = ProductSales if key == "product" else _money_source(filters)
-    rows = _rows(source, filters)
-    if only is not None:
-        rows = rows.filter(product_id__in=only)
+def previous_revenue_by_product(filters: SalesFilters, only: list[int]) -> dict[int, Decimal]:
+    """Net revenue of the span per product id of `only` (a ranking's rows), in one query over
+    their ProductSales rows (its product index)."""
+    rows = _rows(ProductSales, filters).filter(product_id__in=only)
     return {
-        group: money(revenue)
-        for group, revenue in rows.values(field)
+        product: money(revenue)
+        for product, revenue in rows.values("product_id")
         .annotate(revenue=Sum("revenue"))
-        .values_list(field, "revenue")
+        .values_list("product_id", "revenue")
     }
 
 

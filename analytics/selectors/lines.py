@@ -4,8 +4,11 @@ The rows are picked by the same conditions as every other question (`sources._co
 the half-open `sold_at` range of the dates, the category with its sub-categories, the channel,
 the product), so the totals of any filter are the figures the summary gives for it. A page is
 one query (LIMIT/OFFSET over the `(…, sold_at)` index of the filter, walked backwards), the
-totals another (COUNT(*) beside the SUMs, so a page never counts the rows twice), and a
-download walks the rows in batches by keyset, never holding more than one batch.
+totals another (the count beside the SUMs, so a page never counts the rows twice), and a
+download walks the rows in batches by keyset, never holding more than one batch. The totals
+come from the rollups (DailySales, ProductSales for a product), which count the ledger rows
+they sum, so they cost the same however many lines match; a customer or a kind, which no
+rollup is kept by, reads the ledger (COUNT(*) beside the SUMs).
 """
 
 from collections.abc import Iterator
@@ -13,13 +16,13 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Model, Q, QuerySet, Sum
 
 from analytics.results import SalesLine, SalesLineTotals
-from orders.models import SalesRecord
+from orders.models import DailySales, ProductSales, SalesRecord
 
 from .common import SalesFilters, money
-from .sources import _condition
+from .sources import _condition, _rows, _source
 
 LINE_KINDS = ("sale", "reversal")
 # The columns of a line as the API names them, read in the page query itself (joins for the
@@ -64,12 +67,24 @@ def _lines(filters: LineFilters) -> QuerySet:
     return SalesRecord.objects.filter(condition).order_by()
 
 
+def _totals_source(filters: LineFilters) -> type[Model]:
+    """The rollups count their lines, so they hold the totals of any filter but a customer's or
+    a kind's: DailySales (per day, channel, category), ProductSales for a product."""
+    rollup = DailySales if filters.sales.product_id is None else ProductSales
+    return _source(rollup, exact=filters.customer_id is None and filters.kind is None)
+
+
 def sales_line_totals(*, filters: LineFilters) -> tuple[int, SalesLineTotals]:
-    """How many lines match, and their sums: one aggregate."""
-    totals = _lines(filters).aggregate(
-        count=Count("*"), quantity=Sum("quantity"), revenue=Sum("revenue"), cost=Sum("cost")
+    """How many lines match, and their sums: one aggregate, over a rollup where it can answer,
+    else over the lines themselves."""
+    source = _totals_source(filters)
+    rows, count = (
+        (_lines(filters), Count("*"))
+        if source is SalesRecord
+        else (_rows(source, filters.sales), Sum("lines"))
     )
-    return totals["count"], SalesLineTotals(
+    totals = rows.aggregate(count=count, quantity=Sum("quantity"), revenue=Sum("revenue"), cost=Sum("cost"))
+    return totals["count"] or 0, SalesLineTotals(
         quantity=totals["quantity"] or 0, revenue=money(totals["revenue"]), cost=money(totals["cost"])
     )
 

@@ -173,9 +173,13 @@ def _net_orders_per(filters: SalesFilters, group: Callable[[type[Model]], Combin
     )
 
 
-def _net_totals() -> dict[str, Any]:
-    """The ledger and the rollups name these columns alike."""
-    return {"net_revenue": Sum("revenue"), "net_cost": Sum("cost"), "net_units": Sum("quantity")}
+def _net_totals(within: Q | None = None) -> dict[str, Any]:
+    """The ledger and the rollups name these columns alike; `within`: of those rows only."""
+    return {
+        "net_revenue": Sum("revenue", filter=within),
+        "net_cost": Sum("cost", filter=within),
+        "net_units": Sum("quantity", filter=within),
+    }
 
 
 def _buyers(filters: SalesFilters) -> tuple[type[Model], QuerySet]:

@@ -83,3 +83,24 @@ def test_bar_values_sit_inside_a_long_bar_or_beyond_a_short_one_never_across_its
         else:  # beyond: starts after the bar, in ink
             assert anchor == "start" and float(x) > end and "fill: #ffffff" not in style
     assert {anchor for anchor, *_ in values} == {"start", "end"}
+
+
+def test_a_target_line_is_drawn_strong_in_a_colour_of_its_own_beside_an_earlier_span():
+    """Seen on a screenshot: the target took the palette's pale third colour and faded away."""
+    now = [("2026-01", 10), ("2026-02", 20)]
+    chart = charts.line_chart(
+        "Revenue",
+        [
+            charts.Series("Revenue", now),
+            charts.Series("Earlier", now, dashed=True),
+            charts.Series("Target: Q1", now, target=True),
+        ],
+    )
+
+    colours = dict(re.findall(r"\.color-(\d) a:visited\{stroke:(#\w+)", chart.svg))
+    assert colours["2"] == charts.TARGETS[0] and charts.EARLIER not in colours.values()
+    target_stroke = re.search(r"\.serie-2\{([^}]*)\}", chart.svg)
+    assert (
+        target_stroke and "stroke-width:3" in target_stroke[1] and "stroke-dasharray:14,6" in target_stroke[1]
+    )
+    assert ">Target: Q1<" in chart.svg

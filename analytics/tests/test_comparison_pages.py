@@ -95,3 +95,24 @@ def test_a_download_asks_as_the_api_does_unless_its_link_carries_the_comparison(
         reverse("reports:channels"), {**SPAN, "format": "csv", "compare": "previous_period"}
     ).content.decode()
     assert compared.splitlines()[0] == "rank,channel,name,revenue,orders,share,previous_revenue,change_pct"
+
+
+def test_the_revenue_tables_change_reads_in_percent_with_its_mark_and_downloads_keep_money(ledger, browser):
+    """Seen on a screenshot: the page's "Change" column was a signed amount of money."""
+    query = {**SPAN, "group_by": "month"}  # January 140.00, February nothing, March 200.00
+    html = browser.get(reverse("reports:revenue"), query).content.decode()
+    table = html[html.index("<table") : html.index("</table>")]
+
+    changes = re.findall(r'<td class="num" data-kind="change">([^<]*)</td>', table)
+    assert changes == ["", "▼ 100.0 %", ""]  # none before January; none of nothing (February)
+    assert "-140.00" not in table and "Previous revenue" in table
+
+    # after a day that refunded more than it sold, the change is in percent of its size: up
+    refunded = {"start": "2026-03-19", "end": "2026-03-21", "group_by": "day"}  # 0, -60.00, 0
+    html = browser.get(reverse("reports:revenue"), refunded).content.decode()
+    table = html[html.index("<table") : html.index("</table>")]
+    assert re.findall(r'<td class="num" data-kind="change">([^<]*)</td>', table) == ["", "", "▲ 100.0 %"]
+
+    csv = browser.get(reverse("reports:revenue"), {**query, "format": "csv"}).content.decode().splitlines()
+    assert csv[0] == "period,revenue,orders,units,profit,running_total,change"
+    assert [row.rsplit(",", 1)[1] for row in csv[1:]] == ["", "-140.00", "200.00"]

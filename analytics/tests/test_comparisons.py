@@ -244,3 +244,23 @@ def test_a_span_whose_earlier_span_would_start_before_year_one_has_none(ceo_clie
 
     assert response.status_code == 200
     assert all(row["change_pct"] is None for row in response.json())
+
+
+@pytest.mark.parametrize("path", ["by-channel/", "by-category/"])
+def test_a_key_sold_only_in_the_earlier_span_is_no_row_and_ranks_and_shares_stay_todays(
+    ledger, ceo_client, sales_source, path
+):
+    """Both spans are read in one aggregate: the earlier span's keys must not join today's rows."""
+    span = {"start": "2026-03-11", "end": "2026-03-25"}  # the web sold on 10 March, just before
+    plain = ceo_client.get(BASE + path, span).json()
+    compared = ceo_client.get(BASE + path, {**span, "compare": "previous_period"}).json()
+
+    assert [{key: row[key] for key in plain[0]} for row in compared] == plain
+    if path == "by-channel/":
+        assert [(r["channel"], r["share"], r["previous_revenue"], r["change_pct"]) for r in compared] == [
+            ("retail", "1.0000", "0.00", None),
+            ("phone", "0.0000", "0.00", None),  # sold and reversed: a row, at nothing
+        ]
+    else:
+        assert "electronics" not in {row["category"] for row in compared}  # B sold on 10 March only
+        assert [(r["category"], r["previous_revenue"]) for r in compared] == [("books", "0.00")]

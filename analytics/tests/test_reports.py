@@ -139,9 +139,8 @@ def test_revenue_page_shows_running_total_and_change(ledger, staff_browser):
     )
 
     assert "Running total" in html
-    assert (
-        '<td class="num">-280.00 EUR</td>' in html
-    )  # February, empty, against January; money with its currency
+    # February, empty, against January: its change in percent with the down mark
+    assert '<td class="num">▼ 100.0 %</td>' in html
     assert "<svg" in html and "Revenue by month" in html
 
 

@@ -35,7 +35,7 @@ logger = logging.getLogger(__name__)
 # Each rollup model's columns, in the order `sales_rollup_rows` selects them; the keys come
 # first. Writers lock rollup rows in this order of models, then of keys (no deadlocks).
 SALES_ROLLUP_COLUMNS: dict[type[Model], tuple[str, ...]] = {
-    DailySales: ("day", "channel_id", "category_id", "quantity", "revenue", "cost", "discount"),
+    DailySales: ("day", "channel_id", "category_id", "quantity", "revenue", "cost", "discount", "lines"),
     ProductSales: (
         "whole_month",
         "day",
@@ -46,6 +46,7 @@ SALES_ROLLUP_COLUMNS: dict[type[Model], tuple[str, ...]] = {
         "revenue",
         "cost",
         "discount",
+        "lines",
     ),
     DailyOrders: ("day", "channel_id", "orders_sold", "orders_reversed"),
     DailyCustomers: ("day", "channel_id", "customer_id", "orders_sold", "revenue"),
@@ -55,8 +56,8 @@ SALES_ROLLUP_COLUMNS: dict[type[Model], tuple[str, ...]] = {
 # How each rollup's value columns combine a new row with the stored one of its key (the other
 # columns); `orders.ledger.upsert` says it in SQL.
 ROLLUP_AMOUNTS: dict[type[Model], tuple[tuple[str, str], ...]] = {
-    DailySales: tuple((column, ADD) for column in ("quantity", "revenue", "cost", "discount")),
-    ProductSales: tuple((column, ADD) for column in ("quantity", "revenue", "cost", "discount")),
+    DailySales: tuple((column, ADD) for column in ("quantity", "revenue", "cost", "discount", "lines")),
+    ProductSales: tuple((column, ADD) for column in ("quantity", "revenue", "cost", "discount", "lines")),
     DailyOrders: (("orders_sold", ADD), ("orders_reversed", ADD)),
     DailyCustomers: (("orders_sold", ADD), ("revenue", ADD)),
     CustomerSales: (("orders_sold", ADD), ("revenue", ADD), ("first_day", EARLIEST), ("last_day", LATEST)),
@@ -75,13 +76,15 @@ def _rollup_keys(rollup: type[Model]) -> tuple[str, ...]:
     return (*keys, "shard") if rollup in SHARDED_ROLLUPS else keys
 
 
-def sales_rollup_rows(ledger: type[Model] = SalesRecord) -> dict[type[Model], QuerySet]:
+def sales_rollup_rows(
+    ledger: type[Model] = SalesRecord, *, counts_lines: bool = True
+) -> dict[type[Model], QuerySet]:
     """Each rollup's rows as the sales ledger adds them up, one GROUP BY each, by rollup model.
 
     The columns are those of SALES_ROLLUP_COLUMNS, in that order: `sales_rollup_fill`
     inserts these rows as they are. `ledger` is the SalesRecord model (a migration passes
-    its historical one). Days and months are the business's (SALES_TIME_ZONE), like the analytics
-    date filters.
+    its historical one; `counts_lines=False` for rollups from before their `lines`). Days and
+    months are the business's (SALES_TIME_ZONE), like the analytics date filters.
     """
     records = ledger._default_manager.order_by()
     day = TruncDate("sold_at", tzinfo=sales_zone())
@@ -91,6 +94,7 @@ def sales_rollup_rows(ledger: type[Model] = SalesRecord) -> dict[type[Model], Qu
         "net_revenue": Sum("revenue"),
         "net_cost": Sum("cost"),
         "given_discount": Sum("discount"),
+        **({"line_count": Count("*")} if counts_lines else {}),
     }
     per_product = ("whole_month", "day", "product_id", "category_id", "channel_id")
     return {
@@ -198,6 +202,7 @@ def sales_rollups_add(records: Sequence[SalesRecord]) -> None:
             totals["revenue"] += sale.revenue
             totals["cost"] += sale.cost
             totals["discount"] += sale.discount
+            totals["lines"] += 1
         customer = day, sale.channel_id, sale.customer_id
         customer_revenue[customer] += sale.revenue
         if sale.quantity > 0:
@@ -240,7 +245,13 @@ def sales_rollups_add(records: Sequence[SalesRecord]) -> None:
 
 
 def _no_sales() -> dict[str, Any]:
-    return {"quantity": 0, "revenue": Decimal("0.00"), "cost": Decimal("0.00"), "discount": Decimal("0.00")}
+    return {
+        "quantity": 0,
+        "revenue": Decimal("0.00"),
+        "cost": Decimal("0.00"),
+        "discount": Decimal("0.00"),
+        "lines": 0,
+    }
 
 
 def _lock_order(key: tuple) -> tuple:
@@ -309,11 +320,16 @@ def sales_rollup_fill(*, app_registry: Apps = apps) -> dict[str, int]:
     were built in.
     """
     ledger = app_registry.get_model(SalesRecord._meta.label)
+    # An earlier migration's rollups have no line counts yet (the one that adds them refills them).
+    counts_lines = any(
+        field.name == "lines" for field in app_registry.get_model(DailySales._meta.label)._meta.get_fields()
+    )
     written = {}
-    for rollup, rows in sales_rollup_rows(ledger).items():
+    for rollup, rows in sales_rollup_rows(ledger, counts_lines=counts_lines).items():
         model = app_registry.get_model(rollup._meta.label)
         model._default_manager.all().delete()
-        written[rollup.__name__] = _insert_select(model, SALES_ROLLUP_COLUMNS[rollup], rows)
+        columns = [column for column in SALES_ROLLUP_COLUMNS[rollup] if counts_lines or column != "lines"]
+        written[rollup.__name__] = _insert_select(model, columns, rows)
     try:
         zone = app_registry.get_model(SalesRollupZone._meta.label)
     except LookupError:  # an earlier migration's registry: the migration that adds it records the zone

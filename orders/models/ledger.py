@@ -79,7 +79,8 @@ class Sharded(models.Model):
 
 class SalesTotals(Sharded):
     """Net units, revenue and cost of a rollup row of one channel and category, and the
-    discounts given on its sales; the subclasses add the rest of the key."""
+    discounts given on its sales and how many ledger rows it sums; the subclasses add the rest
+    of the key."""
 
     channel = models.ForeignKey(
         SalesChannel, on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False
@@ -97,6 +98,8 @@ class SalesTotals(Sharded):
     revenue = models.DecimalField(max_digits=16, decimal_places=2, default=0)
     cost = models.DecimalField(max_digits=16, decimal_places=2, default=0)
     discount = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+    # How many ledger rows (sales and reversals) the row sums: the drill-down's line count.
+    lines = models.PositiveIntegerField(default=0, db_default=0)
 
     class Meta(Sharded.Meta):
         abstract = True
@@ -146,6 +149,11 @@ class ProductSales(SalesTotals):
                 "shard",
                 name="orders_productsales_unique_key",
             ),
+        ]
+        indexes = [
+            # One product's rows (a ranking's earlier span, a product's line totals): the key's
+            # (whole_month, day) first would walk every product's rows of the dates.
+            models.Index(fields=["product", "whole_month", "day"], name="orders_productsales_product"),
         ]
 
     def __str__(self) -> str:

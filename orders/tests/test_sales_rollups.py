@@ -16,7 +16,7 @@ import pytest
 from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection, transaction
-from django.db.models import Sum
+from django.db.models import F, Sum
 
 from accounts.tests.factories import CustomerFactory
 from audit.models import AuditEntry
@@ -153,13 +153,20 @@ def test_rollups_equal_the_ledger_after_placements_payments_cancellations_and_re
     }
     # the loose product: 1 by phone, 2 refunded (sold and reversed in February)
     loose_rows = ProductSales.objects.filter(product=loose, category__isnull=True)
-    assert sorted(loose_rows.values_list("whole_month", "day").annotate(Sum("quantity"))) == [
-        (False, date(2026, 1, 31), 1),
-        (False, date(2026, 2, 1), 2),
-        (False, date(2026, 2, 10), -2),
-        (True, date(2026, 1, 1), 1),
-        (True, date(2026, 2, 1), 0),
+    assert sorted(loose_rows.values_list("whole_month", "day").annotate(Sum("quantity"), Sum("lines"))) == [
+        (False, date(2026, 1, 31), 1, 1),
+        (False, date(2026, 2, 1), 2, 1),
+        (False, date(2026, 2, 10), -2, 1),  # the reversal is a line of its own
+        (True, date(2026, 1, 1), 1, 1),
+        (True, date(2026, 2, 1), 0, 2),
     ]
+    # the lines each day's rows sum, sales and reversals alike: every ledger row once
+    assert dict(DailySales.objects.values_list("day").annotate(Sum("lines"))) == {
+        date(2026, 1, 31): 5,  # kept 2 lines, by phone 2, cancelled after payment 1
+        date(2026, 2, 1): 3,  # refunded's 2 lines, the cancellation's reversal 1
+        date(2026, 2, 10): 2,  # the refund's reversal of 2 lines
+    }
+    assert DailySales.objects.aggregate(Sum("lines"))["lines__sum"] == SalesRecord.objects.count() == 10
 
 
 @pytest.mark.django_db
@@ -176,6 +183,7 @@ def test_a_sale_written_around_the_services_is_found_and_repaired_by_a_rebuild(c
     written = sales_rollup_rebuild(actor=ceo)
 
     assert sales_rollup_differences() == {}
+    assert DailySales.objects.get().lines == 1
     assert written == {
         "DailySales": 1,
         "ProductSales": 2,
@@ -201,6 +209,10 @@ def test_the_nightly_check_rebuilds_only_rollups_that_differ(customer, salespers
 
     assert sales_rollup_differences() == {}
     assert "differ from the ledger" in caplog.text
+
+    ProductSales.objects.filter(whole_month=True).update(lines=F("lines") + 1)  # the money still right
+    assert verify_sales_rollups() == {"ProductSales": 2}
+    assert ProductSales.objects.get(whole_month=True).lines == 1
 
 
 @pytest.mark.django_db

@@ -39,17 +39,19 @@ INSERT INTO orders_salesrecord (order_id, order_item_id, product_id, category_id
                                 cost, sold_at, discount, reverses_order)
   VALUES (:order, :item_id, :product_id, :category_id, :channel_id, :customer_id, :quantity, :line_total,
           :unit_cost * :quantity, now(), :item_discount, false) RETURNING orders_salesrecord.id;
-INSERT INTO orders_dailysales (day, channel_id, category_id, shard, quantity, revenue, cost, discount)
-  VALUES (:day::text::date, :channel_id, :category_id, :shard, :quantity, :line_total, :unit_cost * :quantity, :item_discount)
+INSERT INTO orders_dailysales (day, channel_id, category_id, shard, quantity, revenue, cost, discount, lines)
+  VALUES (:day::text::date, :channel_id, :category_id, :shard, :quantity, :line_total, :unit_cost * :quantity, :item_discount, 1)
   ON CONFLICT (day, channel_id, (COALESCE(category_id, 0)), shard) DO UPDATE SET
        quantity = orders_dailysales.quantity + excluded.quantity, revenue = orders_dailysales.revenue + excluded.revenue,
-       cost = orders_dailysales.cost + excluded.cost, discount = orders_dailysales.discount + excluded.discount;
-INSERT INTO orders_productsales (whole_month, day, product_id, category_id, channel_id, shard, quantity, revenue, cost, discount)
-  VALUES (false, :day::text::date, :product_id, :category_id, :channel_id, :shard, :quantity, :line_total, :unit_cost * :quantity, :item_discount),
-         (true, :month::text::date, :product_id, :category_id, :channel_id, :shard, :quantity, :line_total, :unit_cost * :quantity, :item_discount)
+       cost = orders_dailysales.cost + excluded.cost, discount = orders_dailysales.discount + excluded.discount,
+       lines = orders_dailysales.lines + excluded.lines;
+INSERT INTO orders_productsales (whole_month, day, product_id, category_id, channel_id, shard, quantity, revenue, cost, discount, lines)
+  VALUES (false, :day::text::date, :product_id, :category_id, :channel_id, :shard, :quantity, :line_total, :unit_cost * :quantity, :item_discount, 1),
+         (true, :month::text::date, :product_id, :category_id, :channel_id, :shard, :quantity, :line_total, :unit_cost * :quantity, :item_discount, 1)
   ON CONFLICT (whole_month, day, product_id, (COALESCE(category_id, 0)), channel_id, shard) DO UPDATE SET
        quantity = orders_productsales.quantity + excluded.quantity, revenue = orders_productsales.revenue + excluded.revenue,
-       cost = orders_productsales.cost + excluded.cost, discount = orders_productsales.discount + excluded.discount;
+       cost = orders_productsales.cost + excluded.cost, discount = orders_productsales.discount + excluded.discount,
+       lines = orders_productsales.lines + excluded.lines;
 INSERT INTO orders_dailyorders (day, channel_id, shard, orders_sold, orders_reversed)
   VALUES (:day::text::date, :channel_id, :shard, 1, 0)
   ON CONFLICT (day, channel_id, shard) DO UPDATE SET

@@ -76,7 +76,12 @@ def analytics_paths() -> list[str]:
     if root and channel:  # the filters: a category with its sub-categories, a channel, a date range
         paths.append(f"summary/?category={root}&channel={channel}&start={previous_start}&end={today}")
         paths.append(f"lines/?category={root}&channel={channel}&start={previous_start}&end={today}")
-        paths.append(f"lines/?channel={channel}&kind=sale")
+        # the drill-down's broad filters: totals over most of the ledger (from the rollups)
+        paths += [
+            f"lines/?channel={channel}",
+            f"lines/?category={root}",
+            f"lines/?channel={channel}&kind=sale",
+        ]
     # `compare=`: each comparing endpoint over a span, then against both earlier spans (the
     # comparison should cost under 1.5 x the line above it; all time has nothing to compare).
     for path in COMPARED:
@@ -90,14 +95,22 @@ def analytics_paths() -> list[str]:
 
 
 def report_paths() -> list[str]:
-    """Every page of the HTML reports that takes no URL arguments."""
+    """Every page of the HTML reports that takes no URL arguments, then each page that compares
+    over a span without a comparison, with its default one (the previous period) and the year's."""
     from analytics import report_urls
+    from analytics.pages import REPORT_PAGES
 
-    return [
-        reverse(f"{report_urls.app_name}:{pattern.name}")
+    names = [
+        pattern.name
         for pattern in report_urls.urlpatterns
         if isinstance(pattern, URLPattern) and pattern.name and not pattern.pattern.converters
     ]
+    paths = [reverse(f"{report_urls.app_name}:{name}") for name in names]
+    for name in names:
+        if name in REPORT_PAGES and REPORT_PAGES[name].compares:
+            spanned = f"{reverse(f'{report_urls.app_name}:{name}')}?period=year_to_date"
+            paths += [f"{spanned}&compare=none", spanned, f"{spanned}&compare=previous_year"]
+    return paths
 
 
 class Command(BaseCommand):
