@@ -15,7 +15,7 @@ def fill_from_the_ledger(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("catalog", "0005_review_to_orders"),
-        ("orders", "0014_sales_ledger_partitioned_by_month"),
+        ("orders", "0015_allocations"),
     ]
 
     operations = [
