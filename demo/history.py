@@ -253,6 +253,7 @@ class _OrderHistory:
                 category_id=chosen[item["product_id"]].category_id,
                 channel_id=channel_id,
                 customer_id=customer.id,
+                discount_code_id=use.code.id if use else None,
                 quantity=item["quantity"],
                 unit_cost=item["unit_cost"],
                 revenue=sale.revenue,

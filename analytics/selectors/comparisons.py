@@ -77,12 +77,12 @@ def previous_revenue_by_product(filters: SalesFilters, only: list[int]) -> dict[
 
 def previous_revenue_by_code(filters: SalesFilters) -> dict[str | None, Decimal]:
     """Net revenue of the span per discount code (None: orders without one), in one query, read
-    as today's answer reads it: the orders with a code from the ledger (through the orders' code
-    index), the span's total from the rollup, the rest (no code) the difference."""
+    as today's answer reads it: the rows with a code from the ledger (their own code, through a
+    partial index), the span's total from the rollup, the rest (no code) the difference."""
     with_code = (
         _rows(SalesRecord, filters)
-        .filter(order__discount_code__isnull=False)
-        .values(code=F("order__discount_code__code"))
+        .filter(discount_code__isnull=False)
+        .values(code=F("discount_code__code"))
         .annotate(revenue=Sum("revenue"))
         .values_list("code", "revenue")
     )

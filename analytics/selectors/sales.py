@@ -311,12 +311,12 @@ def sales_by_discount_code(*, filters: SalesFilters) -> list[DiscountCodeSales]:
     one), by revenue: net orders, what the discounts took off the units sold, net revenue,
     average order value and revenue share. From the ledger, so refunds count everywhere.
 
-    Only the orders with a code are grouped on the ledger (found through the orders' code
-    index); the rest is the window's totals, from the rollups, less theirs."""
+    Only the rows with a code are grouped on the ledger (each row carries its order's code,
+    found through a partial index); the rest is the window's totals, from the rollups, less theirs."""
     with_code = (
         _rows(SalesRecord, filters)
-        .filter(order__discount_code__isnull=False)
-        .values(code=F("order__discount_code__code"))
+        .filter(discount_code__isnull=False)
+        .values(code=F("discount_code__code"))
         .annotate(net_revenue=Sum("revenue"), discount=Sum("discount"), orders=_net_orders(SalesRecord))
     )
     groups = [

@@ -25,6 +25,7 @@ class SoldLine(NamedTuple):
     category_id: int | None
     channel_id: int
     customer_id: int
+    discount_code_id: int | None  # the order's code: the discounts report groups by it
     quantity: int
     unit_cost: Decimal
     revenue: Decimal
@@ -40,6 +41,7 @@ def sold_line(order: Any, item: Any) -> SoldLine:
         category_id=item.product.category_id,
         channel_id=order.channel_id,
         customer_id=order.customer_id,
+        discount_code_id=order.discount_code_id,
         quantity=item.quantity,
         unit_cost=item.unit_cost,
         revenue=item.line_total - item.discount,
@@ -65,6 +67,7 @@ def _row(
         "category_id": keys["category_id"],
         "channel_id": keys["channel_id"],
         "customer_id": keys["customer_id"],
+        "discount_code_id": keys["discount_code_id"],
         "quantity": quantity,
         "revenue": revenue,
         "cost": cost,
@@ -128,4 +131,4 @@ def refund_rows(
 
 
 # What `reversal_rows` needs of a sale row read back from the ledger (`.values(*SALE_FIELDS)`).
-SALE_FIELDS = (*SoldLine._fields[:6], "quantity", "revenue", "cost")
+SALE_FIELDS = (*SoldLine._fields[:7], "quantity", "revenue", "cost")

@@ -7,7 +7,7 @@ from django.db.models.functions import Coalesce
 
 from catalog.models import Category, Product, SalesChannel
 
-from .orders import Order, OrderItem
+from .orders import DiscountCode, Order, OrderItem
 
 
 class SalesRecord(models.Model):
@@ -22,6 +22,11 @@ class SalesRecord(models.Model):
     )
     channel = models.ForeignKey(SalesChannel, on_delete=models.PROTECT, related_name="sales_records")
     customer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # The order's code, so the discounts report groups coded sales without joining the orders
+    # (at ten million lines that join took seconds); the partial index below serves it.
+    discount_code = models.ForeignKey(
+        DiscountCode, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     quantity = models.IntegerField()
     revenue = models.DecimalField(max_digits=14, decimal_places=2)
     cost = models.DecimalField(max_digits=14, decimal_places=2)
@@ -45,6 +50,11 @@ class SalesRecord(models.Model):
             models.Index(fields=["customer", "sold_at"], name="orders_sale_customer_sold_at"),
             models.Index(
                 fields=["sold_at"], condition=models.Q(quantity__lt=0), name="orders_sale_reversal_sold_at"
+            ),
+            models.Index(
+                fields=["discount_code", "sold_at"],
+                condition=models.Q(discount_code__isnull=False),
+                name="orders_sale_code_sold_at",
             ),
         ]
 

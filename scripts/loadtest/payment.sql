@@ -35,9 +35,10 @@ SELECT orders_orderitem.id AS item_id, orders_orderitem.order_id, orders_orderit
   FROM orders_orderitem INNER JOIN catalog_product ON (orders_orderitem.product_id = catalog_product.id)
   WHERE orders_orderitem.order_id = :order ORDER BY orders_orderitem.id ASC \gset
 SELECT 1 AS a FROM orders_salesrecord WHERE (orders_salesrecord.order_id IN (:order) AND orders_salesrecord.quantity > 0) LIMIT 1;
-INSERT INTO orders_salesrecord (order_id, order_item_id, product_id, category_id, channel_id, customer_id, quantity, revenue,
-                                cost, sold_at, discount, reverses_order)
-  VALUES (:order, :item_id, :product_id, :category_id, :channel_id, :customer_id, :quantity, :line_total,
+-- the replayed orders carry no discount code
+INSERT INTO orders_salesrecord (order_id, order_item_id, product_id, category_id, channel_id, customer_id, discount_code_id,
+                                quantity, revenue, cost, sold_at, discount, reverses_order)
+  VALUES (:order, :item_id, :product_id, :category_id, :channel_id, :customer_id, NULL, :quantity, :line_total,
           :unit_cost * :quantity, now(), :item_discount, false) RETURNING orders_salesrecord.id;
 INSERT INTO orders_dailysales (day, channel_id, category_id, shard, quantity, revenue, cost, discount, lines)
   VALUES (:day::text::date, :channel_id, :category_id, :shard, :quantity, :line_total, :unit_cost * :quantity, :item_discount, 1)
