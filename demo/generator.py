@@ -35,15 +35,11 @@ from catalog.models import Category, Product, ProductStatus
 from inventory.models import Stock
 from orders import pricing
 from orders.ledger import sales_ledger_partitions_ensure, sales_rollup_rebuild
+from orders.ledger.rollups import SALES_ROLLUP_COLUMNS
 from orders.models import (
-    CustomerSales,
-    DailyCustomers,
-    DailyOrders,
-    DailySales,
     Order,
     OrderItem,
     OrderStatusChange,
-    ProductSales,
     SalesRecord,
 )
 
@@ -353,11 +349,7 @@ def demo_seed(*, customers: int, products: int, orders: int, seed: int, log: Log
                 OrderItem,
                 OrderStatusChange,
                 SalesRecord,
-                DailySales,
-                ProductSales,
-                DailyOrders,
-                DailyCustomers,
-                CustomerSales,
+                *SALES_ROLLUP_COLUMNS,
                 Product,
                 User,
             ):

@@ -289,9 +289,9 @@ def ledger_scale_seed(
 
 
 def _rollup_models() -> list[type[models.Model]]:
-    from orders.models import CustomerSales, DailyCustomers, DailyOrders, DailySales, ProductSales
+    from orders.ledger.rollups import SALES_ROLLUP_COLUMNS
 
-    return [DailySales, ProductSales, DailyOrders, DailyCustomers, CustomerSales]
+    return list(SALES_ROLLUP_COLUMNS)
 
 
 # ---------------------------------------------------------------------------- partition pruning

@@ -19,10 +19,20 @@ from typing import Any
 from django.db.models import CharField, Count, F, Q, Sum, Value
 
 from analytics.results import Summary
-from orders.models import DailyCustomers, Order, OrderStatus, ProductSales, SalesRecord
+from orders.models import DailyCodeSales, DailyCustomers, Order, OrderStatus, ProductSales, SalesRecord
 
 from .common import ZERO, SalesFilters, _day_start, _ratio, money
-from .sources import BOUGHT, SOLD, _condition, _money_source, _net_orders, _order_source, _period, _rows
+from .sources import (
+    BOUGHT,
+    SOLD,
+    _coded,
+    _condition,
+    _money_source,
+    _net_orders,
+    _order_source,
+    _period,
+    _rows,
+)
 
 COMPARISONS = ("previous_period", "previous_year")
 PERCENT = Decimal("0.1")
@@ -77,11 +87,11 @@ def previous_revenue_by_product(filters: SalesFilters, only: list[int]) -> dict[
 
 def previous_revenue_by_code(filters: SalesFilters) -> dict[str | None, Decimal]:
     """Net revenue of the span per discount code (None: orders without one), in one query, read
-    as today's answer reads it: the rows with a code from the ledger (their own code, through a
-    partial index), the span's total from the rollup, the rest (no code) the difference."""
+    as today's answer reads it: the coded sales (`DailyCodeSales`, or the ledger's coded rows
+    under a category or product filter), the span's total from the rollup, the rest (no code)
+    the difference."""
     with_code = (
-        _rows(SalesRecord, filters)
-        .filter(discount_code__isnull=False)
+        _coded(_order_source(filters, DailyCodeSales), filters)
         .values(code=F("discount_code__code"))
         .annotate(revenue=Sum("revenue"))
         .values_list("code", "revenue")

@@ -19,7 +19,7 @@ from analytics.results import (
     Summary,
 )
 from catalog.models import Category, SalesChannel
-from orders.models import Order, OrderStatus, SalesRecord
+from orders.models import DailyCodeSales, Order, OrderStatus, SalesRecord
 
 from .common import (
     MONEY,
@@ -37,6 +37,7 @@ from .common import (
 from .sources import (
     SOLD,
     _buyers,
+    _coded,
     _condition,
     _dated_between,
     _money_source,
@@ -311,13 +312,14 @@ def sales_by_discount_code(*, filters: SalesFilters) -> list[DiscountCodeSales]:
     one), by revenue: net orders, what the discounts took off the units sold, net revenue,
     average order value and revenue share. From the ledger, so refunds count everywhere.
 
-    Only the rows with a code are grouped on the ledger (each row carries its order's code,
-    found through a partial index); the rest is the window's totals, from the rollups, less theirs."""
+    The coded sales come from `DailyCodeSales` (the ledger's coded rows, through a partial
+    index, under a category or product filter); the rest is the window's totals, from the
+    rollups, less theirs."""
+    source = _order_source(filters, DailyCodeSales)
     with_code = (
-        _rows(SalesRecord, filters)
-        .filter(discount_code__isnull=False)
+        _coded(source, filters)
         .values(code=F("discount_code__code"))
-        .annotate(net_revenue=Sum("revenue"), discount=Sum("discount"), orders=_net_orders(SalesRecord))
+        .annotate(net_revenue=Sum("revenue"), discount=Sum("discount"), orders=_net_orders(source))
     )
     groups = [
         (row["code"], money(row["net_revenue"]), money(row["discount"]), row["orders"] or 0)

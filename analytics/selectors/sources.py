@@ -3,8 +3,9 @@ sales ledger; and the rows, periods and counts of whichever it is.
 
 `orders.DailySales` holds units, revenue and cost per day (SALES_TIME_ZONE), channel and category, so it
 answers unless a product is filtered. `DailyOrders`, `DailyCustomers` and `CustomerSales` hold
-distinct orders and customers per channel, which do not add up across categories or products,
-so they answer unless a category or product is filtered. `ProductSales` (day rows, and month
+distinct orders and customers per channel (`DailyCodeSales` also the coded sales' money per
+discount code), which do not add up across categories or products, so they answer unless a
+category or product is filtered. `ProductSales` (day rows, and month
 rows for whole months) answers every per-product question. The ledger (`SalesRecord`) answers
 the rest. Every choice between a rollup and the ledger goes through `_source`, so a test can
 send those questions to the ledger and check it gets the same answers.
@@ -138,6 +139,12 @@ def _condition(source: type[Model], filters: SalesFilters, prefix: str = "") -> 
     if filters.product_id is not None:
         condition &= Q(**{f"{prefix}product_id": filters.product_id})
     return condition
+
+
+def _coded(source: type[Model], filters: SalesFilters) -> QuerySet:
+    """The rows of coded sales: all of `DailyCodeSales`'s, the ledger's with a code."""
+    rows = _rows(source, filters)
+    return rows.filter(discount_code__isnull=False) if source is SalesRecord else rows
 
 
 def _rows(source: type[Model], filters: SalesFilters) -> QuerySet:

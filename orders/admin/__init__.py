@@ -9,6 +9,7 @@ from .discount_codes import CodeStateFilter, DiscountCodeAdmin, DiscountCodeForm
 from .forms import LINES_HELP, OrderEditForm, OrderPlaceForm, _sku_lines
 from .ledger import (
     CustomerSalesAdmin,
+    DailyCodeSalesAdmin,
     DailyCustomersAdmin,
     DailyOrdersAdmin,
     DailySalesAdmin,
@@ -26,6 +27,7 @@ __all__ = [
     "LINES_HELP",
     "CodeStateFilter",
     "CustomerSalesAdmin",
+    "DailyCodeSalesAdmin",
     "DailyCustomersAdmin",
     "DailyOrdersAdmin",
     "DailySalesAdmin",

@@ -5,6 +5,7 @@ from django.contrib import admin
 
 from orders.models import (
     CustomerSales,
+    DailyCodeSales,
     DailyCustomers,
     DailyOrders,
     DailySales,
@@ -48,6 +49,22 @@ class ProductSalesAdmin(InternalTableAdminMixin, ReadOnlyAdminMixin, admin.Model
 class DailyOrdersAdmin(InternalTableAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("day", "channel", "orders_sold", "orders_reversed")
     list_select_related = ("channel",)
+    list_filter = ("channel", ("day", admin.DateFieldListFilter))
+    date_hierarchy = "day"
+
+
+@admin.register(DailyCodeSales)
+class DailyCodeSalesAdmin(InternalTableAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = (
+        "day",
+        "channel",
+        "discount_code",
+        "revenue",
+        "discount",
+        "orders_sold",
+        "orders_reversed",
+    )
+    list_select_related = ("channel", "discount_code")
     list_filter = ("channel", ("day", admin.DateFieldListFilter))
     date_hierarchy = "day"
 

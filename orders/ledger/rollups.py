@@ -18,6 +18,7 @@ from audit.models import AuditAction
 from audit.services import record
 from orders.models import (
     CustomerSales,
+    DailyCodeSales,
     DailyCustomers,
     DailyOrders,
     DailySales,
@@ -49,6 +50,15 @@ SALES_ROLLUP_COLUMNS: dict[type[Model], tuple[str, ...]] = {
         "lines",
     ),
     DailyOrders: ("day", "channel_id", "orders_sold", "orders_reversed"),
+    DailyCodeSales: (
+        "day",
+        "channel_id",
+        "discount_code_id",
+        "revenue",
+        "discount",
+        "orders_sold",
+        "orders_reversed",
+    ),
     DailyCustomers: ("day", "channel_id", "customer_id", "orders_sold", "revenue"),
     CustomerSales: ("channel_id", "customer_id", "first_day", "last_day", "orders_sold", "revenue"),
 }
@@ -59,13 +69,16 @@ ROLLUP_AMOUNTS: dict[type[Model], tuple[tuple[str, str], ...]] = {
     DailySales: tuple((column, ADD) for column in ("quantity", "revenue", "cost", "discount", "lines")),
     ProductSales: tuple((column, ADD) for column in ("quantity", "revenue", "cost", "discount", "lines")),
     DailyOrders: (("orders_sold", ADD), ("orders_reversed", ADD)),
+    DailyCodeSales: tuple(
+        (column, ADD) for column in ("revenue", "discount", "orders_sold", "orders_reversed")
+    ),
     DailyCustomers: (("orders_sold", ADD), ("revenue", ADD)),
     CustomerSales: (("orders_sold", ADD), ("revenue", ADD), ("first_day", EARLIEST), ("last_day", LATEST)),
 }
 # The sharded rollups (`orders.models.ledger.Sharded`): a sale adds to shard `order id %
 # ROLLUP_SHARDS`, so concurrent payments of one day and channel (or one product) wait on each
 # other only when their orders share a shard. Readers sum over the shards.
-SHARDED_ROLLUPS = (DailySales, ProductSales, DailyOrders)
+SHARDED_ROLLUPS = (DailySales, ProductSales, DailyOrders, DailyCodeSales)
 ROLLUP_SHARDS = 8
 
 
@@ -123,6 +136,22 @@ def sales_rollup_rows(
             sold=Count("order_id", distinct=True, filter=Q(quantity__gt=0)),
             net_revenue=Sum("revenue"),
         ),
+        # A migration's historical ledger from before the rows carried their order's code has none.
+        **(
+            {
+                DailyCodeSales: records.filter(discount_code__isnull=False)
+                .annotate(day=day)
+                .values("day", "channel_id", "discount_code_id")
+                .annotate(
+                    net_revenue=Sum("revenue"),
+                    given_discount=Sum("discount"),
+                    sold=Count("order_id", distinct=True, filter=Q(quantity__gt=0)),
+                    reversed=Count("order_id", distinct=True, filter=_order_reversed(ledger)),
+                )
+            }
+            if any(field.name == "discount_code" for field in ledger._meta.get_fields())
+            else {}
+        ),
     }
 
 
@@ -177,7 +206,8 @@ def sales_rollups_add(records: Sequence[SalesRecord]) -> None:
 
     One statement per rollup (`rollup_upsert`), rollup by rollup in SALES_ROLLUP_COLUMNS
     order, keys sorted, so two transactions lock shared rows in the same order and never
-    deadlock; however many lines an order has, a payment costs the same five statements.
+    deadlock; however many lines an order has, a payment costs the same five statements (six
+    with a discount code).
     """
     money: dict[type[Model], dict[tuple, dict[str, Any]]] = {
         DailySales: defaultdict(_no_sales),
@@ -185,6 +215,9 @@ def sales_rollups_add(records: Sequence[SalesRecord]) -> None:
     }
     sold: dict[tuple, set[int]] = defaultdict(set)
     reversed_: dict[tuple, set[int]] = defaultdict(set)
+    coded: dict[tuple, list[Decimal]] = defaultdict(lambda: [Decimal("0.00"), Decimal("0.00")])
+    coded_sold: dict[tuple, set[int]] = defaultdict(set)
+    coded_reversed: dict[tuple, set[int]] = defaultdict(set)
     bought: dict[tuple, set[int]] = defaultdict(set)
     customer_revenue: dict[tuple, Decimal] = defaultdict(Decimal)
     zone = sales_zone()  # the day a sale counts on is the business's
@@ -205,11 +238,19 @@ def sales_rollups_add(records: Sequence[SalesRecord]) -> None:
             totals["lines"] += 1
         customer = day, sale.channel_id, sale.customer_id
         customer_revenue[customer] += sale.revenue
+        code = (day, sale.channel_id, sale.discount_code_id, shard) if sale.discount_code_id else None
+        if code:
+            coded[code][0] += sale.revenue
+            coded[code][1] += sale.discount
         if sale.quantity > 0:
             sold[day, sale.channel_id, shard].add(sale.order_id)
             bought[customer].add(sale.order_id)
+            if code:
+                coded_sold[code].add(sale.order_id)
         elif sale.reverses_order:
             reversed_[day, sale.channel_id, shard].add(sale.order_id)
+            if code:
+                coded_reversed[code].add(sale.order_id)
 
     rows: dict[type[Model], dict[tuple, tuple]] = {
         rollup: {key: tuple(totals.values()) for key, totals in by_key.items()}
@@ -219,6 +260,10 @@ def sales_rollups_add(records: Sequence[SalesRecord]) -> None:
         key: (len(sold[key]), len(reversed_[key]))
         for key in sold.keys() | reversed_.keys()
         if sold[key] or reversed_[key]
+    }
+    rows[DailyCodeSales] = {
+        key: (revenue, discount, len(coded_sold[key]), len(coded_reversed[key]))
+        for key, (revenue, discount) in coded.items()
     }
     rows[DailyCustomers] = {key: (len(bought[key]), revenue) for key, revenue in customer_revenue.items()}
     # CustomerSales: the same per customer and channel (an order is paid on one day, so the
@@ -266,7 +311,7 @@ def sales_rollup_rebuild(*, actor=None) -> dict[str, int]:
     and the nightly check. Sales recorded meanwhile wait for it and then add themselves
     to the new rows; analytics keep reading the old rows until it commits.
     """
-    _sales_rollups_lock()
+    sales_rollups_lock()
     built_for = sales_rollup_zone()
     written = sales_rollup_fill()
     record(
@@ -291,7 +336,7 @@ def sales_rollup_verify(*, actor=None) -> dict[str, int]:
     `sales_ledger_append` (SQL by hand, a partial restore): logged as an error, then repaired.
     Sales wait while it compares: the nightly beat task runs it.
     """
-    _sales_rollups_lock()
+    sales_rollups_lock()
     differences = sales_rollup_differences()
     built_for = sales_rollup_zone()
     if differences and built_for not in (None, sales_zone_name()):
@@ -326,7 +371,10 @@ def sales_rollup_fill(*, app_registry: Apps = apps) -> dict[str, int]:
     )
     written = {}
     for rollup, rows in sales_rollup_rows(ledger, counts_lines=counts_lines).items():
-        model = app_registry.get_model(rollup._meta.label)
+        try:
+            model = app_registry.get_model(rollup._meta.label)
+        except LookupError:  # an earlier migration's registry: the migration that adds it fills it
+            continue
         model._default_manager.all().delete()
         columns = [column for column in SALES_ROLLUP_COLUMNS[rollup] if counts_lines or column != "lines"]
         written[rollup.__name__] = _insert_select(model, columns, rows)
@@ -362,16 +410,20 @@ def _insert_select(model: type[Model], columns: Sequence[str], rows: QuerySet) -
         return cursor.rowcount
 
 
-def _sales_rollups_lock() -> None:
+def sales_rollups_lock(*, app_registry: Apps = apps) -> None:
     """Hold off rollup writers until this transaction ends; readers carry on.
 
     A sale that touched the rollups before waits to commit first, so this transaction reads
     it from the ledger; a later one waits here, then adds itself to the rows written now.
-    The ORM cannot lock a table, hence SQL. SQLite has one writer at a time anyway.
+    The ORM cannot lock a table, hence SQL. SQLite has one writer at a time anyway. A
+    migration passes its registry: the rollups it does not have yet are not there to lock.
     """
     if connection.vendor != "postgresql":
         return
     quote = connection.ops.quote_name
-    tables = ", ".join(quote(rollup._meta.db_table) for rollup in SALES_ROLLUP_COLUMNS)
+    labels = {model._meta.label for model in app_registry.get_models()}
+    tables = ", ".join(
+        quote(rollup._meta.db_table) for rollup in SALES_ROLLUP_COLUMNS if rollup._meta.label in labels
+    )
     with connection.cursor() as cursor:
         cursor.execute(f"LOCK TABLE {tables} IN SHARE ROW EXCLUSIVE MODE")

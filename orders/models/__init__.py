@@ -4,6 +4,7 @@ ledger with its rollups."""
 from .ledger import (
     CustomerSales,
     CustomerTotals,
+    DailyCodeSales,
     DailyCustomers,
     DailyOrders,
     DailySales,
@@ -43,6 +44,7 @@ __all__ = [
     "Allocation",
     "CustomerSales",
     "CustomerTotals",
+    "DailyCodeSales",
     "DailyCustomers",
     "DailyOrders",
     "DailySales",

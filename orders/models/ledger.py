@@ -192,6 +192,35 @@ class DailyOrders(Sharded):
         return f"{self.day} {self.channel_id}: +{self.orders_sold} -{self.orders_reversed}"
 
 
+class DailyCodeSales(Sharded):
+    """Net revenue, the discounts given and orders paid and reversed of one day, channel and
+    discount code: the discounts report's coded sales without reading the ledger (the orders
+    without a code are the day's totals less these). Only coded sales write it."""
+
+    day = models.DateField()
+    channel = models.ForeignKey(
+        SalesChannel, on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False
+    )
+    discount_code = models.ForeignKey(
+        DiscountCode, on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False
+    )
+    revenue = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+    discount = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+    orders_sold = models.PositiveIntegerField(default=0)
+    orders_reversed = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "daily code sales"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "channel", "discount_code", "shard"], name="orders_dailycodesales_unique_key"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.channel_id}/{self.discount_code_id}: {self.revenue}"
+
+
 class CustomerTotals(models.Model):
     """Orders paid and net revenue (refunds included) of one customer through one channel;
     the subclasses add the period."""

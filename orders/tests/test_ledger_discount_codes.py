@@ -1,13 +1,16 @@
-"""Each sales-ledger row carries its order's discount code (the discounts report groups coded
-sales by it without joining the orders), and the migration fills it for rows written before."""
+"""Each sales-ledger row carries its order's discount code, the migration fills it for rows
+written before, and coded sales roll up per day, channel and code (`DailyCodeSales`): the
+discounts report reads them without the ledger."""
 
 import importlib
 
 import pytest
 from django.db import connection
+from django.db.models import Sum
 
 from catalog.tests.factories import CategoryFactory, ProductFactory
-from orders.models import OrderStatus, RefundReason, SalesRecord
+from orders.ledger import sales_rollup_differences
+from orders.models import DailyCodeSales, OrderStatus, RefundReason, SalesRecord
 from orders.services import order_refund, order_set_status
 from orders.tests.factories import DiscountCodeFactory, place_order
 
@@ -66,3 +69,21 @@ def test_the_migration_fills_the_code_of_rows_written_before_it(customer, salesp
         code.pk
     ]
     assert list(SalesRecord.objects.filter(order=plain).values_list("discount_code_id", flat=True)) == [None]
+
+
+def test_coded_sales_roll_up_per_day_channel_and_code_and_stay_exact(customer, salesperson, products):
+    code = DiscountCodeFactory(code="ROLL")
+    kept = place_order(customer=customer, products=dict.fromkeys(products, 2), discount_code="ROLL")
+    cancelled = place_order(customer=customer, products={products[0]: 1}, discount_code="ROLL")
+    plain = place_order(customer=customer, products={products[1]: 1})
+    for order in (kept, cancelled, plain):
+        order_set_status(order=order, to_status=OrderStatus.PAID, actor=salesperson)
+    order_set_status(order=cancelled, to_status=OrderStatus.CANCELLED, actor=salesperson)
+
+    rows = DailyCodeSales.objects.filter(discount_code=code)
+    totals = rows.aggregate(revenue=Sum("revenue"), sold=Sum("orders_sold"), reversed=Sum("orders_reversed"))
+    coded_revenue = SalesRecord.objects.filter(order__in=[kept, cancelled]).aggregate(Sum("revenue"))
+    assert (totals["sold"], totals["reversed"]) == (2, 1)
+    assert totals["revenue"] == coded_revenue["revenue__sum"] == kept.total - kept.tax - kept.shipping
+    assert not DailyCodeSales.objects.exclude(discount_code=code).exists()  # the plain order has none
+    assert sales_rollup_differences() == {}

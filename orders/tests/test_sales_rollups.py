@@ -188,6 +188,7 @@ def test_a_sale_written_around_the_services_is_found_and_repaired_by_a_rebuild(c
         "DailySales": 1,
         "ProductSales": 2,
         "DailyOrders": 1,
+        "DailyCodeSales": 0,  # a sale without a code
         "DailyCustomers": 1,
         "CustomerSales": 1,
     }
