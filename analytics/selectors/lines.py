@@ -12,7 +12,7 @@ rollup is kept by, reads the ledger (COUNT(*) beside the SUMs).
 """
 
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -76,7 +76,17 @@ def _totals_source(filters: LineFilters) -> type[Model]:
 
 def sales_line_totals(*, filters: LineFilters) -> tuple[int, SalesLineTotals]:
     """How many lines match, and their sums: one aggregate, over a rollup where it can answer,
-    else over the lines themselves."""
+    else over the lines themselves. The sales alone are every line less the reversals: the
+    rollup's totals less the reversals' (a few per cent of the lines, on their partial index),
+    instead of summing most of the ledger."""
+    if filters.kind == "sale" and filters.customer_id is None:
+        every_count, every = sales_line_totals(filters=replace(filters, kind=None))
+        reversed_count, reversals = sales_line_totals(filters=replace(filters, kind="reversal"))
+        return every_count - reversed_count, SalesLineTotals(
+            quantity=every["quantity"] - reversals["quantity"],
+            revenue=every["revenue"] - reversals["revenue"],
+            cost=every["cost"] - reversals["cost"],
+        )
     source = _totals_source(filters)
     rows, count = (
         (_lines(filters), Count("*"))

@@ -207,7 +207,7 @@ def test_count_and_totals_are_the_listed_lines_on_the_rollups_and_the_ledger(
         (LineFilters(SalesFilters(channel_id=1, start=date(2026, 1, 1))), "orders_dailysales"),
         (LineFilters(SalesFilters(product_id=1)), "orders_productsales"),
         (LineFilters(SalesFilters(), customer_id=1), "orders_salesrecord"),
-        (LineFilters(SalesFilters(), kind="sale"), "orders_salesrecord"),
+        (LineFilters(SalesFilters(), kind="reversal"), "orders_salesrecord"),
     ],
 )
 def test_totals_read_a_rollup_unless_a_customer_or_a_kind_is_asked_for(ledger, filters, table):
@@ -218,6 +218,19 @@ def test_totals_read_a_rollup_unless_a_customer_or_a_kind_is_asked_for(ledger, f
 
     assert [table in query["sql"] for query in queries] == [True]
     assert sales_table_queries(queries) == [queries[0]["sql"]]  # and no other sales table
+
+
+def test_the_sales_totals_are_the_rollups_less_the_reversals(ledger):
+    """Sales are most of the ledger: their totals are every line's (the rollup) less the few
+    reversals' (the ledger, on their partial index), never a sum over most of the ledger."""
+    with CaptureQueriesContext(connection) as queries:
+        count, totals = sales_line_totals(filters=LineFilters(SalesFilters(channel_id=1), kind="sale"))
+
+    assert ["orders_dailysales" in query["sql"] for query in queries] == [True, False]
+    assert '"quantity" < 0' in queries[1]["sql"]  # the reversals alone
+    listed = SalesRecord.objects.filter(channel_id=1, quantity__gt=0)
+    assert count == listed.count()
+    assert totals["quantity"] == sum(listed.values_list("quantity", flat=True))
 
 
 @pytest.mark.parametrize("params", [{}, {"channel": "retail"}, {"category": "books"}])
@@ -282,10 +295,10 @@ def test_a_page_costs_the_same_queries_however_many_lines(ledger, ceo_client, dj
 
     assert body["count"] == 49
     assert len(body["results"]) == 49
-    # the ledger is read twice: one aggregate for count and totals, one for the page
+    # the sales tables are read three times: the rollup's totals, the reversals', the page
     with CaptureQueriesContext(connection) as queries:
         ceo_client.get(LINES, {"page_size": 10, "channel": "web", "kind": "sale"})
-    assert len(sales_table_queries(queries)) == 2
+    assert len(sales_table_queries(queries)) == 3
 
 
 def test_batches_walk_every_line_newest_first_once(ledger):
