@@ -62,6 +62,23 @@ class SalesRecord(models.Model):
         return f"{self.order_id}/{self.product_id}: {self.quantity} for {self.revenue}"
 
 
+class SalesLedgerKey(models.Model):
+    """Every sales-ledger id, once. On PostgreSQL the ledger is partitioned by month, and a
+    partitioned table's unique keys must hold the partition key: its primary key is (id, sold_at),
+    so it no longer keeps an id unique across months by itself. This unpartitioned table's primary
+    key does: a trigger on the ledger (migration `orders.0019`) writes each new row's id here in
+    the same statement, so a duplicate id fails the insert. (SQLite's ledger is one table with its
+    own primary key; nothing writes this table there.)"""
+
+    id = models.BigIntegerField(primary_key=True)
+
+    class Meta:
+        verbose_name = "sales ledger key"
+
+    def __str__(self) -> str:
+        return str(self.id)
+
+
 # The sales ledger's rollups: its rows summed per day (and month) of SALES_TIME_ZONE and per what analytics
 # filters and groups by. `orders.ledger.sales_ledger_append` adds every new ledger row to
 # them in the same transaction, so they are always exact; `sales_rollup_rebuild` recomputes
