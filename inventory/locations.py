@@ -22,6 +22,8 @@ def _state(location: Location) -> dict[str, Any]:
     return state
 
 
+# Plain atomic, not durable: the admin's change form saves inside its own transaction (as the
+# discount codes' services do).
 @transaction.atomic
 def location_create(*, actor, channels: list[SalesChannel] | None = None, **fields: Any) -> Location:
     location = Location(**fields)

@@ -56,7 +56,7 @@ def _products(lines: Sequence[Mapping[str, Any]], field: str = "items") -> dict[
     return merged
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def transfer_create(
     *,
     actor,
@@ -115,7 +115,7 @@ def _status(transfer: Transfer, to_status: str, actor, **changes: Any) -> Transf
     return transfer
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def transfer_ship(*, transfer: Transfer, actor) -> Transfer:
     """draft → in_transit: the units leave `from_location`; short there → 409
     `insufficient_stock`, nothing changed."""
@@ -146,7 +146,7 @@ def transfer_ship(*, transfer: Transfer, actor) -> Transfer:
     return locked
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def transfer_receive(
     *, transfer: Transfer, actor, lines: Sequence[Mapping[str, Any]] | None = None
 ) -> Transfer:
@@ -196,7 +196,7 @@ def transfer_receive(
     return locked
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def transfer_cancel(*, transfer: Transfer, actor) -> Transfer:
     """draft → cancelled; in_transit → cancelled puts the units back at `from_location`."""
     locked, lines = _locked(transfer, T.DRAFT, T.IN_TRANSIT)
