@@ -158,8 +158,8 @@ class StockValueByLocationReport(Report):
     table_name = "locations"
     title = "Stock value by location"
     columns = (
-        Column("location", "Location"),
-        Column("name", "Name"),
+        Column("location", "Location code", on_page=False),  # the page shows the name
+        Column("name", "Location"),
         Column("units", "Units", kind="count"),
         Column("value", "Value at cost", kind="money"),
     )

@@ -80,6 +80,7 @@ def test_the_inventory_page_shows_the_stock_value_of_each_location(client, sales
     csv = client.get("/reports/inventory/", {"format": "csv", "table": "locations"})
 
     assert page.status_code == 200 and "Stock value by location" in page.content.decode()
+    assert ">Store One</td>" in page.content.decode() and ">store-1</td>" not in page.content.decode()
     assert csv.content.decode().splitlines() == [
         "location,name,units,value",
         "main,Main warehouse,4,32.00",  # 3 x 4.00 + 1 x 20.00
